@@ -1,0 +1,3 @@
+// Every `graft` subcommand, one file each. cli.ts registers every export of this module.
+// To add a command: write commands/<name>.ts and append one export line here.
+export { doctorCommand } from "./doctor.js";

@@ -1,0 +1,4 @@
+// Public surface of @graft/cli: the command framework, for tools that embed graft's commands.
+export type { CommandContext, CommandDefinition, CommandOption, ParsedArguments } from "./command.js";
+export { findCommand, formatCommandHelp, formatOverview, runCli } from "./run-cli.js";
+export * as commands from "./commands/index.js";

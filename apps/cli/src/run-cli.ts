@@ -1,0 +1,89 @@
+import { parseArgs } from "node:util";
+import { GraftError } from "@graft/hf";
+import type { CommandContext, CommandDefinition, ParseOptions } from "./command.js";
+
+const GLOBAL_OPTIONS: ParseOptions = {
+  help: { type: "boolean", short: "h" },
+  json: { type: "boolean" },
+};
+
+export function formatCommandHelp(command: CommandDefinition): string {
+  const lines = [`graft ${command.name} — ${command.summary}`, "", `Usage: graft ${command.name} ${command.usage}`.trimEnd()];
+  if (command.description) lines.push("", command.description);
+  const entries = Object.entries(command.options);
+  lines.push("", "Options:");
+  for (const [name, option] of entries) {
+    const flag = `${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "string" ? ` <${option.placeholder ?? "value"}>` : ""}`;
+    const suffix = option.default !== undefined ? ` (default: ${JSON.stringify(option.default)})` : "";
+    lines.push(`  ${flag.padEnd(34)} ${option.description}${option.multiple ? " (repeatable)" : ""}${suffix}`);
+  }
+  lines.push(`  ${"--json".padEnd(34)} machine-readable output, one JSON object per line`);
+  lines.push(`  ${"-h, --help".padEnd(34)} show this help`);
+  lines.push("", "Examples:", ...command.examples.map((example) => `  ${example}`));
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatOverview(commands: readonly CommandDefinition[]): string {
+  const width = Math.max(...commands.map((command) => command.name.length)) + 2;
+  const lines = [
+    "graft — adapt an open instruct LLM to a new language (InsCP + LEP).",
+    "",
+    "Usage: graft <command> [options]    graft <command> --help",
+    "",
+    "Commands:",
+    ...[...commands].sort((a, b) => a.name.localeCompare(b.name)).map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Finds the command whose (multi-word) name is the longest prefix of argv. */
+export function findCommand(commands: readonly CommandDefinition[], argv: readonly string[]): { command?: CommandDefinition; rest: string[] } {
+  let best: CommandDefinition | undefined;
+  let bestWords = 0;
+  for (const command of commands) {
+    const words = command.name.split(" ");
+    if (words.length > bestWords && words.every((word, index) => argv[index] === word)) {
+      best = command;
+      bestWords = words.length;
+    }
+  }
+  return { command: best, rest: argv.slice(bestWords) };
+}
+
+/** Runs `graft` with argv (without node and script); returns the exit code. */
+export async function runCli(commands: readonly CommandDefinition[], argv: readonly string[], io: Pick<CommandContext, "stdout" | "stderr">): Promise<number> {
+  const { command, rest } = findCommand(commands, argv);
+  if (!command) {
+    const wantsHelp = argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help";
+    (wantsHelp ? io.stdout : io.stderr).write(formatOverview(commands));
+    if (!wantsHelp) io.stderr.write(`\ngraft: unknown command "${argv.join(" ")}". Run \`graft --help\` for the list.\n`);
+    return wantsHelp ? 0 : 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: { ...GLOBAL_OPTIONS, ...(command.options as ParseOptions) },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+  } catch (error) {
+    io.stderr.write(`graft ${command.name}: ${(error as Error).message}\n\n${formatCommandHelp(command)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(formatCommandHelp(command));
+    return 0;
+  }
+  const context: CommandContext = { ...io, json: Boolean(parsed.values.json) };
+  try {
+    return await command.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, context);
+  } catch (error) {
+    if (GraftError.isInstance(error)) {
+      if (context.json) io.stdout.write(`${JSON.stringify({ event: "error", type: error.name, message: error.message })}\n`);
+      else io.stderr.write(`graft ${command.name}: ${error.name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

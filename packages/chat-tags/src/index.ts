@@ -1,0 +1,2 @@
+// Public surface of @graft/chat-tags: every export is named here.
+export {};

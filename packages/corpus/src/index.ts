@@ -1,0 +1,2 @@
+// Public surface of @graft/corpus: every export is named here.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @graft/eval: every export is named here.
+export {};

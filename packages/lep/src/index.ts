@@ -1,0 +1,2 @@
+// Public surface of @graft/lep: every export is named here.
+export {};

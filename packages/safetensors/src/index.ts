@@ -1,0 +1,2 @@
+// Public surface of @graft/safetensors: every export is named here.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @graft/train-bridge: every export is named here.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @graft/vocab: every export is named here.
+export {};
