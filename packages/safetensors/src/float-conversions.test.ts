@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { runPythonJson } from "@graft/testing";
+import { bf16BitsToFloat32, f16BitsToFloat32, float32ArrayToBf16, float32ArrayToF16, float32ToBf16Bits, float32ToF16Bits } from "./float-conversions.js";
+import { fromFloat32, toFloat32 } from "./to-float32.js";
+
+function seededFloats(count: number, seed: number): Float32Array {
+  const bits = new Uint32Array(count);
+  let state = seed >>> 0;
+  for (let index = 0; index < count; index += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bits[index] = state >>> 0;
+  }
+  return new Float32Array(bits.buffer);
+}
+
+const EDGE_VALUES = [0, -0, 1, -1, 65504, 65505, 65519, 65520, -65520, 1e-8, 5.96e-8, 2.98e-8, 2.9802322387695312e-8, 6.1e-5, 6.097555e-5, 3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -1e-45, 1.1754942e-38, Infinity, -Infinity, NaN, 1.00390625, 1.01171875, 0.1, 0.2, 0.3, 3.14159, -2.71828];
+
+describe("bf16 / f16 <-> f32", () => {
+  it("round-trips all 65,536 bf16 and f16 bit patterns exactly (NaNs stay NaN)", () => {
+    const cases = [
+      { name: "bf16", widen: bf16BitsToFloat32, narrow: float32ToBf16Bits },
+      { name: "f16", widen: f16BitsToFloat32, narrow: float32ToF16Bits },
+    ];
+    for (const testCase of cases) {
+      let mismatches = 0;
+      for (let bits = 0; bits < 65536; bits += 1) {
+        const value = testCase.widen(bits);
+        if (Number.isNaN(value)) {
+          if (!Number.isNaN(testCase.widen(testCase.narrow(value)))) mismatches += 1;
+        } else if (testCase.narrow(value) !== bits) mismatches += 1;
+      }
+      expect(mismatches, testCase.name).toBe(0);
+    }
+    expect(Object.is(bf16BitsToFloat32(0x8000), -0)).toBe(true);
+    expect(f16BitsToFloat32(0x0001)).toBe(2 ** -24);
+    expect(f16BitsToFloat32(0x7c00)).toBe(Infinity);
+  });
+
+  it("narrows f32 exactly like torch (.to(bfloat16) / .to(float16)) on random and edge values", () => {
+    const values = new Float32Array([...EDGE_VALUES, ...seededFloats(20_000, 12345), ...seededFloats(20_000, 777).map((value) => value / 2 ** 100)]);
+    const reference = runPythonJson<{ bf16: number[]; f16: number[] }>(
+      `
+import json, sys, numpy as np, torch
+values = torch.from_numpy(np.frombuffer(sys.stdin.buffer.read(), dtype=np.float32).copy())
+print(json.dumps({"bf16": values.to(torch.bfloat16).view(torch.int16).numpy().astype(np.uint16).tolist(),
+                  "f16": values.to(torch.float16).view(torch.int16).numpy().astype(np.uint16).tolist()}))
+`,
+      { input: Buffer.from(values.buffer) },
+    );
+    const ours = {
+      bf16: Array.from(new Uint16Array(float32ArrayToBf16(values).buffer)),
+      f16: Array.from(new Uint16Array(float32ArrayToF16(values).buffer)),
+    };
+    for (const kind of ["bf16", "f16"] as const) {
+      // bf16 NaN bits differ inside torch itself (scalar 0x7FC0, vectorised 0xFFFF): compare NaN-ness there.
+      const isNan = (bits: number) => (kind === "bf16" ? Number.isNaN(bf16BitsToFloat32(bits)) : Number.isNaN(f16BitsToFloat32(bits)));
+      const same = (index: number) => (kind === "bf16" && Number.isNaN(values[index]) ? isNan(ours[kind][index]) && isNan(reference[kind][index]) : ours[kind][index] === reference[kind][index]);
+      const differing = ours[kind].map((_, index) => (same(index) ? -1 : index)).filter((index) => index >= 0);
+      expect(differing.slice(0, 5).map((index) => ({ value: values[index], ours: ours[kind][index], torch: reference[kind][index] })), kind).toEqual([]);
+    }
+  });
+
+  it("converts tensors through toFloat32/fromFloat32, also from unaligned bytes", () => {
+    const values = new Float32Array([1.5, -2.25, 3.0e-5, 65504]);
+    for (const dtype of ["F32", "F16", "BF16"] as const) {
+      const tensor = fromFloat32(values, dtype, [2, 2]);
+      const padded = new Uint8Array(tensor.data.byteLength + 1);
+      padded.set(tensor.data, 1);
+      const unaligned = { ...tensor, data: padded.subarray(1) };
+      expect(Array.from(toFloat32(unaligned)), dtype).toEqual(Array.from(toFloat32(tensor)));
+    }
+    expect(() => fromFloat32(values, "BF16", [3])).toThrow(/holds 3 values, got 4/);
+    expect(() => toFloat32({ dtype: "I32", shape: [1], data: new Uint8Array(4) })).toThrow(/not a floating dtype/);
+  });
+});

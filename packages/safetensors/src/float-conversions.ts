@@ -1,0 +1,123 @@
+/**
+ * bf16 / f16 <-> f32 bit conversions. Narrowing rounds to nearest, ties to even; NaN, ±Inf,
+ * -0 and subnormals are exact. The host is assumed little-endian (x86-64, Arm64), like the
+ * safetensors data itself.
+ */
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** Any NaN narrows to this quiet bf16 NaN (torch's scalar path; its vectorised CPU path gives 0xFFFF: NaN either way). */
+const BF16_QUIET_NAN = 0x7fc0;
+
+export function bf16BitsToFloat32(bits: number): number {
+  u32[0] = (bits & 0xffff) << 16;
+  return f32[0];
+}
+
+export function float32ToBf16Bits(value: number): number {
+  f32[0] = value;
+  return float32BitsToBf16Bits(u32[0]);
+}
+
+function float32BitsToBf16Bits(bits: number): number {
+  if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x007fffff) !== 0) return BF16_QUIET_NAN;
+  const rounding = 0x7fff + ((bits >>> 16) & 1);
+  return ((bits + rounding) >>> 16) & 0xffff;
+}
+
+/** NaN narrowed to f16 keeps its sign and top payload bits and is made quiet, as torch does. */
+const F16_QUIET_BIT = 0x200;
+
+let f16Table: Float32Array | undefined;
+
+/** All 65,536 half-precision values, built once. */
+function halfTable(): Float32Array {
+  if (f16Table) return f16Table;
+  const table = new Float32Array(65536);
+  for (let bits = 0; bits < 65536; bits += 1) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >>> 10) & 0x1f;
+    const mantissa = bits & 0x3ff;
+    if (exponent === 0) table[bits] = sign * mantissa * 2 ** -24;
+    else if (exponent === 31) table[bits] = mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+    else table[bits] = sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+  }
+  // NaN payloads: keep sign and payload like a hardware conversion would.
+  const view = new Uint32Array(table.buffer);
+  for (let bits = 0; bits < 65536; bits += 1) {
+    if (((bits >>> 10) & 0x1f) === 31 && (bits & 0x3ff) !== 0) view[bits] = ((bits & 0x8000) << 16) | 0x7f800000 | ((bits & 0x3ff) << 13);
+  }
+  f16Table = table;
+  return table;
+}
+
+export function f16BitsToFloat32(bits: number): number {
+  return halfTable()[bits & 0xffff];
+}
+
+export function float32ToF16Bits(value: number): number {
+  f32[0] = value;
+  return float32BitsToF16Bits(u32[0]);
+}
+
+function float32BitsToF16Bits(bits: number): number {
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? F16_QUIET_BIT | (mantissa >>> 13) : 0);
+  const halfExponent = exponent - 127 + 15;
+  if (halfExponent >= 31) return sign | 0x7c00;
+  if (halfExponent <= 0) {
+    if (halfExponent < -10) return sign;
+    const full = mantissa | 0x800000;
+    const shift = 14 - halfExponent;
+    let half = full >>> shift;
+    const remainder = full & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (remainder > halfway || (remainder === halfway && (half & 1) === 1)) half += 1;
+    return sign | half;
+  }
+  let half = (halfExponent << 10) | (mantissa >>> 13);
+  const remainder = mantissa & 0x1fff;
+  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half += 1;
+  return sign | half;
+}
+
+function aligned(data: Uint8Array, alignment: number): Uint8Array {
+  return data.byteOffset % alignment === 0 ? data : new Uint8Array(data);
+}
+
+/** Widens raw bf16 bytes to f32 values. */
+export function bf16ToFloat32Array(data: Uint8Array): Float32Array {
+  const source = aligned(data, 2);
+  const halves = new Uint16Array(source.buffer, source.byteOffset, source.byteLength / 2);
+  const out = new Uint32Array(halves.length);
+  for (let index = 0; index < halves.length; index += 1) out[index] = halves[index] << 16;
+  return new Float32Array(out.buffer);
+}
+
+/** Widens raw f16 bytes to f32 values. */
+export function f16ToFloat32Array(data: Uint8Array): Float32Array {
+  const source = aligned(data, 2);
+  const halves = new Uint16Array(source.buffer, source.byteOffset, source.byteLength / 2);
+  const table = halfTable();
+  const out = new Float32Array(halves.length);
+  for (let index = 0; index < halves.length; index += 1) out[index] = table[halves[index]];
+  return out;
+}
+
+/** Narrows f32 values to raw bf16 bytes (round to nearest even). */
+export function float32ArrayToBf16(values: Float32Array): Uint8Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let index = 0; index < values.length; index += 1) out[index] = float32BitsToBf16Bits(bits[index]);
+  return new Uint8Array(out.buffer);
+}
+
+/** Narrows f32 values to raw f16 bytes (round to nearest even). */
+export function float32ArrayToF16(values: Float32Array): Uint8Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let index = 0; index < values.length; index += 1) out[index] = float32BitsToF16Bits(bits[index]);
+  return new Uint8Array(out.buffer);
+}

@@ -1,0 +1,26 @@
+import { SafetensorsError } from "./safetensors-error.js";
+
+/** A tensor name that the file or index does not hold; lists the closest names. */
+export class TensorNotFoundError extends SafetensorsError {
+  readonly tensorName: string;
+
+  constructor({ path, tensorName, available }: { path: string; tensorName: string; available: readonly string[] }) {
+    const close = closestNames(tensorName, available);
+    super({
+      name: "TensorNotFoundError",
+      path,
+      message: `${path}: no tensor named "${tensorName}" (${available.length} tensors present${close.length ? `; closest: ${close.join(", ")}` : ""}). Check the name against \`tensorNames()\`.`,
+    });
+    this.tensorName = tensorName;
+  }
+}
+
+function closestNames(name: string, available: readonly string[]): string[] {
+  const parts = new Set(name.split("."));
+  return [...available]
+    .map((candidate) => ({ candidate, score: candidate.split(".").filter((part) => parts.has(part)).length }))
+    .filter((entry) => entry.score > 0)
+    .sort((a, b) => b.score - a.score || a.candidate.localeCompare(b.candidate))
+    .slice(0, 3)
+    .map((entry) => entry.candidate);
+}
