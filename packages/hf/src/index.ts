@@ -1,3 +1,23 @@
 // Public surface of @graft/hf: every export is named here.
 export { GraftError, GRAFT_ERROR_MARKER, type GraftErrorOptions } from "./graft-error.js";
 export { resolvePython, type ResolvedPython } from "./resolve-python.js";
+export {
+  GraftTokenizer,
+  loadTokenizer,
+  type DecodeOptions,
+  type EncodeOptions,
+  type SpecialToken,
+  type SpecialTokens,
+  type TokenEncoder,
+  type TokenizerJson,
+} from "./load-tokenizer.js";
+export { TokenizerLoadError } from "./tokenizer-load-error.js";
+export { parseModelConfig, headDimension, SUPPORTED_MODEL_TYPES, type ModelConfig, type ModelType } from "./model-config.js";
+export { ConfigError } from "./config-error.js";
+export { ModelDirectoryError } from "./model-directory-error.js";
+export { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
+export { atomicOutputDirectory, type AtomicOutputOptions } from "./atomic-output-directory.js";
+export { loadModelDirectory, embeddingInfo, chatTemplateOf, type ModelDirectory, type EmbeddingInfo } from "./load-model-directory.js";
+export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource } from "./write-model-directory.js";
+export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";
+export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";

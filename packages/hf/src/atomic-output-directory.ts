@@ -1,0 +1,68 @@
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
+
+export interface AtomicOutputOptions {
+  /** Replace an existing non-empty directory (renamed away, then deleted, after success). */
+  overwrite?: boolean;
+}
+
+const TEMPORARY_MARKER = ".tmp-";
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes temporary siblings left by crashed writers (their process is gone). */
+async function removeStaleSiblings(parent: string, name: string): Promise<void> {
+  if (!existsSync(parent)) return;
+  const prefix = `.${name}${TEMPORARY_MARKER}`;
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length).split("-")[0]);
+    if (Number.isSafeInteger(pid) && !processIsAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds a directory in a temporary sibling (`.<name>.tmp-<pid>-<random>`) and renames it into
+ * place only when `build` succeeds: a crash never leaves a half-written output that looks
+ * complete. Stale temporaries of dead processes are cleaned first.
+ */
+export async function atomicOutputDirectory<T>(out: string, build: (temporaryDirectory: string) => Promise<T>, options: AtomicOutputOptions = {}): Promise<T> {
+  const target = resolve(out);
+  const parent = dirname(target);
+  const name = basename(target);
+  const occupied = () => existsSync(target) && readdirSync(target).length > 0;
+  if (occupied() && !options.overwrite) throw new OutputDirectoryExistsError({ path: target });
+  await mkdir(parent, { recursive: true });
+  await removeStaleSiblings(parent, name);
+  const temporary = join(parent, `.${name}${TEMPORARY_MARKER}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  await mkdir(temporary);
+  let result: T;
+  try {
+    result = await build(temporary);
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  if (existsSync(target)) {
+    if (occupied() && !options.overwrite) {
+      await rm(temporary, { recursive: true, force: true });
+      throw new OutputDirectoryExistsError({ path: target });
+    }
+    const old = join(parent, `.${name}.old-${process.pid}-${Date.now()}`);
+    await rename(target, old);
+    await rename(temporary, target);
+    await rm(old, { recursive: true, force: true });
+  } else {
+    await rename(temporary, target);
+  }
+  return result;
+}

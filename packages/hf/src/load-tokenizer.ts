@@ -1,0 +1,174 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Tokenizer } from "@huggingface/tokenizers";
+import { TokenizerLoadError } from "./tokenizer-load-error.js";
+
+export interface SpecialToken {
+  id: number;
+  content: string;
+}
+
+export interface SpecialTokens {
+  bos?: SpecialToken;
+  eos?: SpecialToken;
+  pad?: SpecialToken;
+  unk?: SpecialToken;
+}
+
+export interface EncodeOptions {
+  /** Add the post-processor's special tokens (BOS for Llama); default true, as in `tokenizers`. */
+  addSpecialTokens?: boolean;
+}
+
+export interface DecodeOptions {
+  skipSpecialTokens?: boolean;
+  /** transformers' clean-up (" ." -> "." ...); default: tokenizer_config.json's setting, as transformers does. */
+  cleanUpTokenizationSpaces?: boolean;
+}
+
+/** Parsed `tokenizer.json`; graft reads `model`, `added_tokens`, `pre_tokenizer`, `normalizer`. */
+export type TokenizerJson = Record<string, unknown> & {
+  model: Record<string, unknown> & { type?: string; vocab?: Record<string, number> | [string, number][]; merges?: unknown[] };
+  added_tokens?: { id: number; content: string; special: boolean; [key: string]: unknown }[];
+};
+
+/** Encoding backend; the default wraps `@huggingface/tokenizers`, a faster one can replace it. */
+export interface TokenEncoder {
+  encode(text: string, options?: EncodeOptions): number[];
+}
+
+/**
+ * A model's tokenizer: the one encode path every graft package shares. Ids are identical to
+ * Python `tokenizers` (tested on the Llama-3, Qwen2.5 and Llama-2 tokenizers).
+ */
+export class GraftTokenizer {
+  /** Directory the tokenizer was loaded from. */
+  readonly path: string;
+  readonly json: TokenizerJson;
+  /** `tokenizer_config.json` (empty object when absent). */
+  readonly config: Record<string, unknown>;
+  readonly specialTokens: SpecialTokens;
+  /** sha256 of the `tokenizer.json` bytes: identifies the tokenizer in manifests. */
+  readonly sha256: string;
+  /** The `@huggingface/tokenizers` instance (normalizer, pre-tokenizer, model, decoder). */
+  readonly library: Tokenizer;
+  private encoder: TokenEncoder;
+  private readonly vocabulary: Map<string, number>;
+
+  constructor({ path, json, config, sha256 }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string }) {
+    this.path = path;
+    this.json = json;
+    this.config = config;
+    this.sha256 = sha256;
+    try {
+      this.library = new Tokenizer(json, config);
+    } catch (error) {
+      throw new TokenizerLoadError({ path, message: `tokenizer.json could not be built (${(error as Error).message}); check that it was saved by a recent \`tokenizers\``, cause: error });
+    }
+    this.vocabulary = this.library.get_vocab(true);
+    this.specialTokens = resolveSpecialTokens(config, (content) => this.vocabulary.get(content));
+    this.encoder = { encode: (text, options) => this.library.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids };
+  }
+
+  encode(text: string, options?: EncodeOptions): number[] {
+    return this.encoder.encode(text, options);
+  }
+
+  encodeBatch(texts: readonly string[], options?: EncodeOptions): number[][] {
+    return texts.map((text) => this.encoder.encode(text, options));
+  }
+
+  decode(ids: readonly number[], options?: DecodeOptions): string {
+    if (ids.length === 0) return "";
+    return this.library.decode([...ids], {
+      skip_special_tokens: options?.skipSpecialTokens ?? false,
+      ...(options?.cleanUpTokenizationSpaces === undefined ? {} : { clean_up_tokenization_spaces: options.cleanUpTokenizationSpaces }),
+    });
+  }
+
+  /** Token strings of an id sequence (byte-level tokens stay in the byte alphabet). */
+  tokens(ids: readonly number[]): string[] {
+    return ids.map((id) => this.library.id_to_token(id) ?? "");
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.vocabulary.get(token);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.library.id_to_token(id);
+  }
+
+  /** `len(tokenizer)` in transformers: the model vocabulary plus added tokens. */
+  get vocabSize(): number {
+    return this.vocabulary.size;
+  }
+
+  /** Highest token id + 1 (an embedding matrix needs at least this many rows). */
+  get idLimit(): number {
+    let limit = 0;
+    for (const id of this.vocabulary.values()) if (id + 1 > limit) limit = id + 1;
+    return limit;
+  }
+
+  get addedTokens(): { id: number; content: string; special: boolean }[] {
+    return (this.json.added_tokens ?? []).map(({ id, content, special }) => ({ id, content, special }));
+  }
+
+  /** Plugs in a faster encoder with identical ids (see `createFastEncoder`). */
+  useEncoder(encoder: TokenEncoder): void {
+    this.encoder = encoder;
+  }
+}
+
+function tokenContent(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && typeof (value as { content?: unknown }).content === "string") return (value as { content: string }).content;
+  return undefined;
+}
+
+/** bos/eos/pad/unk as transformers resolves them from tokenizer_config.json. */
+function resolveSpecialTokens(config: Record<string, unknown>, idOf: (content: string) => number | undefined): SpecialTokens {
+  const tokens: SpecialTokens = {};
+  for (const key of ["bos", "eos", "pad", "unk"] as const) {
+    const content = tokenContent(config[`${key}_token`]);
+    if (content === undefined) continue;
+    const id = idOf(content);
+    if (id !== undefined) tokens[key] = { id, content };
+  }
+  return tokens;
+}
+
+/** Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a directory. */
+export async function loadTokenizer(directory: string): Promise<GraftTokenizer> {
+  const tokenizerPath = join(directory, "tokenizer.json");
+  if (!existsSync(tokenizerPath)) {
+    throw new TokenizerLoadError({
+      path: directory,
+      message: "no tokenizer.json. graft needs a fast (Rust `tokenizers`) tokenizer: in Python, `AutoTokenizer.from_pretrained(dir).save_pretrained(dir)` writes one.",
+    });
+  }
+  const bytes = await readFile(tokenizerPath);
+  let json: TokenizerJson;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new TokenizerLoadError({ path: tokenizerPath, message: `not valid JSON (${(error as Error).message})`, cause: error });
+  }
+  if (!json || typeof json !== "object" || !json.model || typeof json.model !== "object") {
+    throw new TokenizerLoadError({ path: tokenizerPath, message: "has no \"model\" object; is this a tokenizers tokenizer.json?" });
+  }
+  let config: Record<string, unknown> = {};
+  const configPath = join(directory, "tokenizer_config.json");
+  if (existsSync(configPath)) {
+    try {
+      config = JSON.parse(await readFile(configPath, "utf8"));
+    } catch (error) {
+      throw new TokenizerLoadError({ path: configPath, message: `not valid JSON (${(error as Error).message})`, cause: error });
+    }
+  }
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return new GraftTokenizer({ path: directory, json, config, sha256 });
+}
