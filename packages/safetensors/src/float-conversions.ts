@@ -87,22 +87,36 @@ function aligned(data: Uint8Array, alignment: number): Uint8Array {
   return data.byteOffset % alignment === 0 ? data : new Uint8Array(data);
 }
 
-/** Widens raw bf16 bytes to f32 values. */
-export function bf16ToFloat32Array(data: Uint8Array): Float32Array {
+/** Widens raw bf16 bytes to f32 values (into `target` when given: no allocation). */
+export function bf16ToFloat32Array(data: Uint8Array, target?: Float32Array): Float32Array {
   const source = aligned(data, 2);
   const halves = new Uint16Array(source.buffer, source.byteOffset, source.byteLength / 2);
-  const out = new Uint32Array(halves.length);
-  for (let index = 0; index < halves.length; index += 1) out[index] = halves[index] << 16;
-  return new Float32Array(out.buffer);
+  const out = target ?? new Float32Array(halves.length);
+  const words = new Uint32Array(out.buffer, out.byteOffset, halves.length);
+  const length = halves.length;
+  // Two halves per 32-bit load: about twice as fast as one element at a time in V8.
+  if (source.byteOffset % 4 === 0) {
+    const pairs = new Uint32Array(source.buffer, source.byteOffset, length >>> 1);
+    for (let pair = 0, index = 0; pair < pairs.length; pair += 1, index += 2) {
+      const value = pairs[pair];
+      words[index] = value << 16;
+      words[index + 1] = value & 0xffff0000;
+    }
+    if (length & 1) words[length - 1] = halves[length - 1] << 16;
+    return out;
+  }
+  for (let index = 0; index < length; index += 1) words[index] = halves[index] << 16;
+  return out;
 }
 
-/** Widens raw f16 bytes to f32 values. */
-export function f16ToFloat32Array(data: Uint8Array): Float32Array {
+/** Widens raw f16 bytes to f32 values (into `target` when given: no allocation). */
+export function f16ToFloat32Array(data: Uint8Array, target?: Float32Array): Float32Array {
   const source = aligned(data, 2);
   const halves = new Uint16Array(source.buffer, source.byteOffset, source.byteLength / 2);
   const table = halfTable();
-  const out = new Float32Array(halves.length);
-  for (let index = 0; index < halves.length; index += 1) out[index] = table[halves[index]];
+  const out = target ?? new Float32Array(halves.length);
+  const length = halves.length;
+  for (let index = 0; index < length; index += 1) out[index] = table[halves[index]];
   return out;
 }
 

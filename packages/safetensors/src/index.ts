@@ -20,3 +20,4 @@ export { SafetensorsError } from "./safetensors-error.js";
 export { InvalidHeaderError } from "./invalid-header-error.js";
 export { TensorNotFoundError } from "./tensor-not-found-error.js";
 export { ReadRangeError } from "./read-range-error.js";
+export { readFloat32, DEFAULT_BLOCK_BYTES } from "./read-float32.js";

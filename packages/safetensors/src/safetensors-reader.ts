@@ -85,6 +85,21 @@ export class SafetensorsReader {
     return { dtype: info.dtype, shape: [count, ...info.shape.slice(1)], data };
   }
 
+  /** Reads the bytes of rows [start, start + count) into `target` (no allocation); returns the filled view. */
+  async readRowsInto(name: string, start: number, count: number, target: Uint8Array): Promise<Uint8Array> {
+    const info = this.info(name);
+    const rows = info.shape[0] ?? 1;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > rows) {
+      throw new ReadRangeError({ path: this.path, tensorName: name, message: `rows [${start}, ${start + count}) are outside [0, ${rows})` });
+    }
+    const rowBytes = rows === 0 ? 0 : info.byteLength / rows;
+    const length = count * rowBytes;
+    if (target.byteLength < length) throw new ReadRangeError({ path: this.path, tensorName: name, message: `target holds ${target.byteLength} bytes, ${length} needed` });
+    const view = target.subarray(0, length);
+    await readInto(this.handle, info.offset + start * rowBytes, view, this.path, name);
+    return view;
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }
@@ -92,7 +107,11 @@ export class SafetensorsReader {
 
 /** Reads exactly `length` bytes at `position` into a fresh, 8-byte-aligned buffer. */
 async function readExactly(handle: FileHandle, position: number, length: number, path: string, what: string): Promise<Uint8Array> {
-  const data = new Uint8Array(new ArrayBuffer(length));
+  return readInto(handle, position, new Uint8Array(new ArrayBuffer(length)), path, what);
+}
+
+async function readInto(handle: FileHandle, position: number, data: Uint8Array, path: string, what: string): Promise<Uint8Array> {
+  const length = data.byteLength;
   let done = 0;
   while (done < length) {
     const chunk = Math.min(MAX_READ_CHUNK_BYTES, length - done);

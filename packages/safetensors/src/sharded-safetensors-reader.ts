@@ -100,6 +100,11 @@ export class ShardedSafetensorsReader {
     return (await this.readerFor(name)).readRows(name, start, count);
   }
 
+  /** The single-file reader holding a tensor (opened on first use). */
+  fileReader(name: string): Promise<SafetensorsReader> {
+    return this.readerFor(name);
+  }
+
   async close(): Promise<void> {
     const readers = [...this.readers.values()];
     this.readers.clear();
