@@ -21,3 +21,4 @@ export { loadModelDirectory, embeddingInfo, chatTemplateOf, type ModelDirectory,
 export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource } from "./write-model-directory.js";
 export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";
 export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";
+export { createFastEncoder, FAST_ENCODER_CACHE_ENTRIES, type FastEncoder } from "./fast-encoder.js";

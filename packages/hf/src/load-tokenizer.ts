@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
+import { createFastEncoder } from "./fast-encoder.js";
 import { TokenizerLoadError } from "./tokenizer-load-error.js";
 
 export interface SpecialToken {
@@ -57,7 +58,10 @@ export class GraftTokenizer {
   private encoder: TokenEncoder;
   private readonly vocabulary: Map<string, number>;
 
-  constructor({ path, json, config, sha256 }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string }) {
+  /** Whether the fast encode path is in use (see fast-encoder.ts); false for non-BPE models or `fast: false`. */
+  readonly fast: boolean;
+
+  constructor({ path, json, config, sha256, fast = true }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string; fast?: boolean }) {
     this.path = path;
     this.json = json;
     this.config = config;
@@ -69,7 +73,11 @@ export class GraftTokenizer {
     }
     this.vocabulary = this.library.get_vocab(true);
     this.specialTokens = resolveSpecialTokens(config, (content) => this.vocabulary.get(content));
-    this.encoder = { encode: (text, options) => this.library.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids };
+    const fastEncoder = fast ? createFastEncoder(this.library) : undefined;
+    this.fast = fastEncoder?.accelerated ?? false;
+    this.encoder = fastEncoder?.accelerated
+      ? fastEncoder
+      : { encode: (text, options) => this.library.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids };
   }
 
   encode(text: string, options?: EncodeOptions): number[] {
@@ -141,8 +149,11 @@ function resolveSpecialTokens(config: Record<string, unknown>, idOf: (content: s
   return tokens;
 }
 
-/** Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a directory. */
-export async function loadTokenizer(directory: string): Promise<GraftTokenizer> {
+/**
+ * Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a directory. BPE models
+ * get the fast encode path (identical ids) unless `fast: false`.
+ */
+export async function loadTokenizer(directory: string, options: { fast?: boolean } = {}): Promise<GraftTokenizer> {
   const tokenizerPath = join(directory, "tokenizer.json");
   if (!existsSync(tokenizerPath)) {
     throw new TokenizerLoadError({
@@ -170,5 +181,5 @@ export async function loadTokenizer(directory: string): Promise<GraftTokenizer> 
     }
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  return new GraftTokenizer({ path: directory, json, config, sha256 });
+  return new GraftTokenizer({ path: directory, json, config, sha256, fast: options.fast });
 }
