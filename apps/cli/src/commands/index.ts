@@ -1,3 +1,4 @@
 // Every `graft` subcommand, one file each. cli.ts registers every export of this module.
 // To add a command: write commands/<name>.ts and append one export line here.
 export { doctorCommand } from "./doctor.js";
+export { tagsRenderCommand } from "./tags-render.js";

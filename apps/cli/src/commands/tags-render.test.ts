@@ -1,0 +1,47 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { tagsRenderCommand } from "./tags-render.js";
+
+const work = temporaryDirectory();
+afterAll(() => work.remove());
+
+describe("graft tags render", () => {
+  it("writes text, ids and masks as JSONL and shows masked spans", async () => {
+    const input = join(work.path, "in.jsonl");
+    const out = join(work.path, "out.jsonl");
+    writeFileSync(input, '{"text": "Привет, мир."}\n{"broken": true}\n');
+    const stdout = new PassThrough();
+    let printed = "";
+    stdout.on("data", (chunk) => (printed += chunk));
+    const code = await tagsRenderCommand.run(
+      { values: { model: fixtureTokenizerDirectory("llama3"), input, out, format: "inscp-document", mask: "assistant", show: "1", "text-field": "text", "on-error": "skip" }, positionals: [] },
+      { stdout, stderr: new PassThrough(), json: false },
+    );
+    expect(code).toBe(0);
+    const lines = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].ids.length).toBe(lines[0].mask.length);
+    expect(printed).toContain("⟦<|begin_of_text|><|start_header_id|>user");
+    expect(printed).toContain("Привет, мир.<|eot_id|>");
+    expect(printed).toContain("1 bad lines skipped");
+    expect(printed).toMatch(/skipped line 2: .*field "text" is missing/);
+  });
+
+  it("fails with a typed error naming --template for a model without a chat template, leaving no output", async () => {
+    const input = join(work.path, "no-template.jsonl");
+    const out = join(work.path, "no-template.out.jsonl");
+    writeFileSync(input, '{"text": "Привет"}\n');
+    const model = fixtureTokenizerDirectory("llama2");
+    const error = await tagsRenderCommand
+      .run({ values: { model, input, out, format: "inscp-document", mask: "all", "text-field": "text", "on-error": "stop" }, positionals: [] }, { stdout: new PassThrough(), stderr: new PassThrough(), json: false })
+      .catch((caught: unknown) => caught);
+    expect((error as Error).name).toBe("ChatTemplateError");
+    expect((error as Error).message).toContain(model);
+    expect((error as Error).message).toContain("--template FILE");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(work.path).filter((name) => name.startsWith("no-template.out.jsonl.tmp"))).toEqual([]);
+  });
+});
