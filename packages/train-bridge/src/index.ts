@@ -1,2 +1,20 @@
 // Public surface of @graft/train-bridge: every export is named here.
-export {};
+export { runTraining, TRAINER_PYTHON_PATH, type RunTrainingOptions, type TrainingResult, type TrainingRun } from "./run-training.js";
+export { validateTrainJob, trainJobToJson, TRAIN_JOB_FIELDS, type TrainJob, type TrainJobField, type TrainMode } from "./train-job.js";
+export {
+  parseTrainEvent,
+  type TrainEvent,
+  type TrainStartEvent,
+  type TrainResumeEvent,
+  type StepEndEvent,
+  type EvalEndEvent,
+  type CheckpointSavedEvent,
+  type TrainEndEvent,
+  type TrainErrorEvent,
+} from "./train-event.js";
+export { launchCommand, fsdpConfiguration, type Launcher } from "./launcher.js";
+export { slurmBatchScript, type SlurmOptions } from "./slurm-batch-script.js";
+export { formatProgress, formatDuration } from "./format-progress.js";
+export { TrainJobError } from "./train-job-error.js";
+export { TrainerProcessError, type TrainerProcessErrorContext } from "./trainer-process-error.js";
+export { TrainingCancelledError } from "./training-cancelled-error.js";

@@ -2,3 +2,4 @@
 // To add a command: write commands/<name>.ts and append one export line here.
 export { doctorCommand } from "./doctor.js";
 export { tagsRenderCommand } from "./tags-render.js";
+export { trainCommand } from "./train.js";

@@ -1,0 +1,1 @@
+"""graft_trainer: the Python side of @graft/train-bridge (transformers.Trainer + accelerate + peft)."""

@@ -1,0 +1,4 @@
+from graft_trainer.train import cli
+
+if __name__ == "__main__":
+    cli()

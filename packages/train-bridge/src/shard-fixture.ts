@@ -1,0 +1,53 @@
+// Test helper (not exported): writes a token-shard directory by hand per docs/contracts.md,
+// until @graft/corpus's shard writer lands.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+function npy(descr: "<u4" | "|u1", shape: [number, number], data: Uint8Array): Buffer {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
+  const unpadded = 10 + header.length + 1;
+  header += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  const prefix = Buffer.alloc(10);
+  prefix.write("\x93NUMPY", 0, "latin1");
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  return Buffer.concat([prefix, Buffer.from(header, "latin1"), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+export interface ShardFixtureOptions {
+  directory: string;
+  sequences?: number;
+  validSequences?: number;
+  seqLen?: number;
+  /** Tokens cycle through [firstToken, firstToken + 16): a pattern a tiny model learns fast. */
+  firstToken?: number;
+  seed?: number;
+}
+
+/** A learnable fixture: each sequence counts up modulo 16 from a seeded offset. */
+export function writeShardFixture({ directory, sequences = 16, validSequences = 4, seqLen = 32, firstToken = 300, seed = 7 }: ShardFixtureOptions): string {
+  mkdirSync(directory, { recursive: true });
+  let state = seed >>> 0;
+  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 8) % 16;
+  const splits: Record<string, unknown> = {};
+  for (const [split, count] of [["train", sequences], ["valid", validSequences]] as const) {
+    const tokens = new Uint32Array(count * seqLen);
+    const mask = new Uint8Array(count * seqLen).fill(1);
+    const starts = new Uint8Array(count * seqLen);
+    for (let row = 0; row < count; row++) {
+      const offset = random();
+      for (let column = 0; column < seqLen; column++) tokens[row * seqLen + column] = firstToken + ((offset + column) % 16);
+      mask[row * seqLen] = 0;
+      starts[row * seqLen] = 1;
+    }
+    const name = `${split}-00000`;
+    writeFileSync(join(directory, `${name}.tokens.npy`), npy("<u4", [count, seqLen], new Uint8Array(tokens.buffer)));
+    writeFileSync(join(directory, `${name}.mask.npy`), npy("|u1", [count, seqLen], mask));
+    writeFileSync(join(directory, `${name}.starts.npy`), npy("|u1", [count, seqLen], starts));
+    splits[split] = { sequences: count, tokens: count * seqLen, label_tokens: count * (seqLen - 1), shards: count ? [{ name, sequences: count }] : [] };
+  }
+  const manifest = { format: "graft-shards", version: 1, seq_len: seqLen, tokenizer: { vocab_size: 32000, bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 }, sample_format: "plain", splits, created_by: "@graft/train-bridge test fixture" };
+  writeFileSync(join(directory, "manifest.json"), JSON.stringify(manifest, null, 2));
+  return directory;
+}
