@@ -3,3 +3,5 @@
 export { doctorCommand } from "./doctor.js";
 export { tagsRenderCommand } from "./tags-render.js";
 export { trainCommand } from "./train.js";
+export { exportOnnxCommand } from "./export-onnx.js";
+export { evalCommand } from "./eval.js";
