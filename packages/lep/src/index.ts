@@ -1,2 +1,34 @@
 // Public surface of @graft/lep: every export is named here.
-export {};
+export { propagateEmbeddings, APPLY_READ_ROWS, LEP_REPORT_FILE, PROGRESS_INTERVAL_SECONDS, type LepEvent, type PropagateEmbeddingsOptions, type PropagationResult } from "./propagate-embeddings.js";
+export { formatLepReport, PROPAGATION_MODES, type LepReport, type ModuleReport, type PropagationMode } from "./lep-report.js";
+export {
+  validateLepModels,
+  validateLepVocabularies,
+  modelVocabulary,
+  EMBED_TOKENS,
+  LM_HEAD,
+  EMBEDDING_DTYPES,
+  type LepModel,
+  type LepTokenizers,
+  type ValidatedInputs,
+} from "./validate-lep-inputs.js";
+export { assembleTokenizer, pinAddedTokenIds, type AssembledTokenizer } from "./assemble-tokenizer.js";
+export { bodyDeltaTensor } from "./body-delta.js";
+export { accumulateFit, FIT_BLOCK_ROWS, type AccumulateFitOptions } from "./accumulate-fit.js";
+export { EmbeddingMatrix } from "./embedding-matrix.js";
+export { NormalEquations, NORMAL_EQUATIONS_BLOCK_ROWS } from "./normal-equations.js";
+export {
+  solveNormalEquations,
+  RIDGE_FALLBACK_GROWTH,
+  RIDGE_FALLBACK_LIMIT,
+  RIDGE_FALLBACK_START,
+  type SolveOptions,
+  type SolvedMap,
+} from "./solve-normal-equations.js";
+export { choleskyFactor, choleskySolveColumns, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
+export { conditionEstimate, CONDITION_ITERATIONS } from "./condition-estimate.js";
+export { MapApplier, APPLY_BLOCK_ROWS } from "./apply-map.js";
+export { accumulateTransposedProduct, transposeInto } from "./gram-kernels.js";
+export { LepInputError } from "./lep-error.js";
+export { SingularSystemError } from "./singular-system-error.js";
+export { ProductPool, sharedFloat64Array, splitRows, MAX_PRODUCT_THREADS } from "./product-pool.js";

@@ -5,3 +5,4 @@ export { tagsRenderCommand } from "./tags-render.js";
 export { trainCommand } from "./train.js";
 export { exportOnnxCommand } from "./export-onnx.js";
 export { evalCommand } from "./eval.js";
+export { lepCommand } from "./lep.js";

@@ -1,0 +1,62 @@
+import type { OldSegmentation } from "@graft/vocab";
+import type { EmbeddingMatrix } from "./embedding-matrix.js";
+import { NormalEquations } from "./normal-equations.js";
+import type { ProductPool } from "./product-pool.js";
+
+/** Fit rows aggregated per block: 1024 x d float64 for Ŝ and T̂ (32 MiB each at d = 4096). */
+export const FIT_BLOCK_ROWS = 1024;
+
+export interface AccumulateFitOptions {
+  segmentation: OldSegmentation;
+  /** Rows of the extended (donor) vocabulary that take part in the fit. */
+  fitIds: Int32Array;
+  /** S: the base model's matrix; T: the instruct model's (same rows, same width). */
+  base: EmbeddingMatrix;
+  instruct: EmbeddingMatrix;
+  /** Threads for the products (default: the calling thread). */
+  pool?: ProductPool;
+  /** Called after each block with the rows done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The normal equations of `min_P ||Ŝ P − T̂||` with Ŝ = A S, T̂ = A T restricted to `fitIds`
+ * (A: the mean-of-old-segmentation aggregation matrix; a row without a decomposition is the
+ * mean of all base rows). Rows of Ŝ and T̂ are built in float64 a block at a time and folded
+ * into the float64 sums; the V x d operands never exist.
+ */
+export function accumulateFit({ segmentation, fitIds, base, instruct, pool, onProgress }: AccumulateFitOptions): NormalEquations {
+  const width = base.width;
+  const equations = new NormalEquations(width, pool);
+  const sourceBlock = new Float64Array(FIT_BLOCK_ROWS * width);
+  const targetBlock = new Float64Array(FIT_BLOCK_ROWS * width);
+  const { offsets, baseIds } = segmentation;
+  let baseMean: Float64Array | undefined;
+  let instructMean: Float64Array | undefined;
+  for (let start = 0; start < fitIds.length; start += FIT_BLOCK_ROWS) {
+    const count = Math.min(FIT_BLOCK_ROWS, fitIds.length - start);
+    sourceBlock.fill(0, 0, count * width);
+    targetBlock.fill(0, 0, count * width);
+    for (let index = 0; index < count; index += 1) {
+      const id = fitIds[start + index];
+      const from = offsets[id];
+      const to = offsets[id + 1];
+      const offset = index * width;
+      if (to === from) {
+        baseMean ??= base.meanOfRows(segmentation.baseRowCount);
+        instructMean ??= instruct.meanOfRows(segmentation.baseRowCount);
+        sourceBlock.set(baseMean, offset);
+        targetBlock.set(instructMean, offset);
+        continue;
+      }
+      const scale = 1 / (to - from);
+      for (let part = from; part < to; part += 1) {
+        base.addRowTo(baseIds[part], sourceBlock, offset, scale);
+        instruct.addRowTo(baseIds[part], targetBlock, offset, scale);
+      }
+    }
+    equations.addRows(sourceBlock, targetBlock, count);
+    onProgress?.(start + count, fitIds.length);
+  }
+  return equations;
+}

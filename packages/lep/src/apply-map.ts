@@ -1,0 +1,44 @@
+import { ProductPool, sharedFloat64Array } from "./product-pool.js";
+import { transposeSquare } from "./transpose-square.js";
+
+/** Rows multiplied per kernel call: enough rows to split across threads, few enough to stay in cache. */
+export const APPLY_BLOCK_ROWS = 128;
+
+const SINGLE_THREAD = new ProductPool(1);
+
+/**
+ * A map P prepared for application: `apply(rows)` returns rows · P (float64 accumulation,
+ * float32 result) for a row-major block of any size, working APPLY_BLOCK_ROWS rows at a time.
+ */
+export class MapApplier {
+  readonly width: number;
+  private readonly mapColumns: Float64Array;
+  private readonly rowBuffer: Float64Array;
+  private readonly productBuffer: Float64Array;
+  private readonly pool: ProductPool;
+
+  /** `pool`: threads for the products (default: the calling thread only). */
+  constructor(map: Float64Array, width: number, pool: ProductPool = SINGLE_THREAD) {
+    this.width = width;
+    this.pool = pool;
+    this.mapColumns = sharedFloat64Array(width * width);
+    this.mapColumns.set(transposeSquare(map, width));
+    this.rowBuffer = sharedFloat64Array(APPLY_BLOCK_ROWS * width);
+    this.productBuffer = sharedFloat64Array(APPLY_BLOCK_ROWS * width);
+  }
+
+  apply(rows: Float32Array | Float64Array, output: Float32Array = new Float32Array(rows.length)): Float32Array {
+    const width = this.width;
+    const count = rows.length / width;
+    if (!Number.isInteger(count)) throw new RangeError(`MapApplier.apply: ${rows.length} values are not whole rows of width ${width}`);
+    for (let start = 0; start < count; start += APPLY_BLOCK_ROWS) {
+      const blockRows = Math.min(APPLY_BLOCK_ROWS, count - start);
+      const values = blockRows * width;
+      this.rowBuffer.set(rows.subarray(start * width, start * width + values));
+      this.productBuffer.fill(0, 0, values);
+      this.pool.accumulate(this.rowBuffer, this.mapColumns, width, blockRows, width, this.productBuffer, width, false);
+      for (let index = 0; index < values; index += 1) output[start * width + index] = this.productBuffer[index];
+    }
+    return output;
+  }
+}

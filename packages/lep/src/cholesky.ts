@@ -1,0 +1,92 @@
+/**
+ * Relative pivot threshold: a pivot below `width * ε * max diagonal` means the matrix is not
+ * numerically positive definite (the factor would amplify rounding beyond float64's precision).
+ */
+export const CHOLESKY_RELATIVE_PIVOT_TOLERANCE = Number.EPSILON;
+
+/** Result of `choleskyFactor`: the lower factor, or the row where it broke down. */
+export type CholeskyResult = { ok: true; factor: Float64Array } | { ok: false; pivotIndex: number; pivot: number };
+
+/**
+ * Cholesky factor L (row-major, lower triangle; the upper triangle is zero) of the symmetric
+ * matrix `matrix + ridge · I` (only its lower triangle is read), in float64.
+ */
+export function choleskyFactor(matrix: Float64Array, width: number, ridge = 0): CholeskyResult {
+  const factor = new Float64Array(width * width);
+  let largestDiagonal = 0;
+  for (let i = 0; i < width; i += 1) largestDiagonal = Math.max(largestDiagonal, Math.abs(matrix[i * width + i] + ridge));
+  const tolerance = width * CHOLESKY_RELATIVE_PIVOT_TOLERANCE * largestDiagonal;
+  for (let i = 0; i < width; i += 1) {
+    const rowI = i * width;
+    for (let j = 0; j <= i; j += 1) {
+      const rowJ = j * width;
+      let sum = matrix[rowI + j] + (i === j ? ridge : 0);
+      let k = 0;
+      for (; k + 4 <= j; k += 4) {
+        sum -= factor[rowI + k] * factor[rowJ + k] + factor[rowI + k + 1] * factor[rowJ + k + 1] + factor[rowI + k + 2] * factor[rowJ + k + 2] + factor[rowI + k + 3] * factor[rowJ + k + 3];
+      }
+      for (; k < j; k += 1) sum -= factor[rowI + k] * factor[rowJ + k];
+      if (i === j) {
+        if (!(sum > tolerance)) return { ok: false, pivotIndex: i, pivot: sum };
+        factor[rowI + i] = Math.sqrt(sum);
+      } else {
+        factor[rowI + j] = sum / factor[rowJ + j];
+      }
+    }
+  }
+  return { ok: true, factor };
+}
+
+/** Right-hand columns solved together: 4 accumulators share each load of the factor. */
+const SOLVE_PANEL = 4;
+
+/**
+ * Solves `L Lᵀ X = B` for `columns` right-hand sides given column by column (
+ * column c is `rightHandSides[c * width .. (c + 1) * width)`); the result has the same layout.
+ */
+export function choleskySolveColumns(factor: Float64Array, width: number, rightHandSides: Float64Array, columns: number): Float64Array {
+  const solution = new Float64Array(columns * width);
+  // Up to four columns at a time in a zero-padded scratch panel (a missing column solves 0 = 0).
+  const panelValues = new Float64Array(SOLVE_PANEL * width);
+  const o0 = 0, o1 = width, o2 = 2 * width, o3 = 3 * width;
+  for (let start = 0; start < columns; start += SOLVE_PANEL) {
+    const panel = Math.min(SOLVE_PANEL, columns - start);
+    panelValues.fill(0);
+    panelValues.set(rightHandSides.subarray(start * width, (start + panel) * width));
+    // Forward: L y = b, row by row (dot products along the factor's rows).
+    for (let i = 0; i < width; i += 1) {
+      const row = i * width;
+      let s0 = panelValues[o0 + i], s1 = panelValues[o1 + i], s2 = panelValues[o2 + i], s3 = panelValues[o3 + i];
+      for (let k = 0; k < i; k += 1) {
+        const l = factor[row + k];
+        s0 -= l * panelValues[o0 + k];
+        s1 -= l * panelValues[o1 + k];
+        s2 -= l * panelValues[o2 + k];
+        s3 -= l * panelValues[o3 + k];
+      }
+      const diagonal = factor[row + i];
+      panelValues[o0 + i] = s0 / diagonal;
+      panelValues[o1 + i] = s1 / diagonal;
+      panelValues[o2 + i] = s2 / diagonal;
+      panelValues[o3 + i] = s3 / diagonal;
+    }
+    // Backward: Lᵀ x = y; column i of L is row i of Lᵀ, so subtract x_i times it (axpy along rows).
+    for (let i = width - 1; i >= 0; i -= 1) {
+      const row = i * width;
+      const diagonal = factor[row + i];
+      const x0 = (panelValues[o0 + i] /= diagonal);
+      const x1 = (panelValues[o1 + i] /= diagonal);
+      const x2 = (panelValues[o2 + i] /= diagonal);
+      const x3 = (panelValues[o3 + i] /= diagonal);
+      for (let k = 0; k < i; k += 1) {
+        const l = factor[row + k];
+        panelValues[o0 + k] -= l * x0;
+        panelValues[o1 + k] -= l * x1;
+        panelValues[o2 + k] -= l * x2;
+        panelValues[o3 + k] -= l * x3;
+      }
+    }
+    solution.set(panelValues.subarray(0, panel * width), start * width);
+  }
+  return solution;
+}

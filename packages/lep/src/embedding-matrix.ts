@@ -1,0 +1,57 @@
+import { type ShardedSafetensorsReader, type Tensor, toFloat32 } from "@graft/safetensors";
+
+/**
+ * An embedding matrix held in its stored form (bf16 stays 2 bytes per value, so a Llama-3
+ * `embed_tokens` costs 1 GiB, not 2 or 4) with rows widened on demand into float64 sums.
+ */
+export class EmbeddingMatrix {
+  readonly rows: number;
+  readonly width: number;
+  readonly dtype: Tensor["dtype"];
+  private readonly bf16?: Uint16Array;
+  private readonly float32?: Float32Array;
+  private readonly widened: Float32Array;
+  private readonly widenedBits: Uint32Array;
+
+  constructor(tensor: Tensor) {
+    if (tensor.shape.length !== 2) throw new RangeError(`EmbeddingMatrix: expected a 2-d tensor, got shape ${JSON.stringify(tensor.shape)}`);
+    [this.rows, this.width] = tensor.shape;
+    this.dtype = tensor.dtype;
+    if (tensor.dtype === "BF16") {
+      const data = tensor.data.byteOffset % 2 === 0 ? tensor.data : new Uint8Array(tensor.data);
+      this.bf16 = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+    } else {
+      this.float32 = toFloat32(tensor);
+    }
+    this.widened = new Float32Array(this.width);
+    this.widenedBits = new Uint32Array(this.widened.buffer);
+  }
+
+  static async read(reader: ShardedSafetensorsReader, name: string): Promise<EmbeddingMatrix> {
+    return new EmbeddingMatrix(await reader.readTensor(name));
+  }
+
+  /** Row `row` as float32 (a view or a reused buffer: copy it before the next call). */
+  row(row: number): Float32Array {
+    const width = this.width;
+    if (this.float32) return this.float32.subarray(row * width, (row + 1) * width);
+    const source = this.bf16 as Uint16Array;
+    const offset = row * width;
+    for (let column = 0; column < width; column += 1) this.widenedBits[column] = source[offset + column] << 16;
+    return this.widened;
+  }
+
+  /** `target[offset + k] += scale · row[k]`. */
+  addRowTo(row: number, target: Float64Array, offset: number, scale = 1): void {
+    const values = this.row(row);
+    for (let column = 0; column < this.width; column += 1) target[offset + column] += scale * values[column];
+  }
+
+  /** Mean of rows `[0, count)`, accumulated in float64. */
+  meanOfRows(count = this.rows): Float64Array {
+    const sum = new Float64Array(this.width);
+    for (let row = 0; row < count; row += 1) this.addRowTo(row, sum, 0);
+    for (let column = 0; column < this.width; column += 1) sum[column] /= count;
+    return sum;
+  }
+}
