@@ -5,6 +5,7 @@ import { ShardedSafetensorsWriter, fromFloat32 } from "@graft/safetensors";
 import { atomicOutputDirectory } from "./atomic-output-directory.js";
 import { loadTokenizer } from "./load-tokenizer.js";
 import type { ModelConfig } from "./model-config.js";
+import { seededNormal } from "./seeded-normal.js";
 
 export interface TinyModelOptions {
   out: string;
@@ -32,18 +33,6 @@ export interface TinyModelOptions {
 
 const ARCHITECTURES = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", mistral: "MistralForCausalLM" } as const;
 
-/** Seeded normal samples (mulberry32 + Box-Muller): the same seed gives the same model. */
-function normalSampler(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /**
  * A seeded, randomly initialised Llama/Qwen2/Mistral model directory with a real tokenizer,
@@ -63,7 +52,7 @@ export async function createTinyModel(options: TinyModelOptions): Promise<string
   const tokenizer = await loadTokenizer(options.tokenizerDirectory);
   const vocab = options.vocabSize ?? tokenizer.idLimit;
   const std = options.initializerRange ?? 0.02;
-  const sample = normalSampler(options.seed ?? 0);
+  const sample = seededNormal(options.seed ?? 0);
   const random = (shape: number[]) => {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
     for (let index = 0; index < values.length; index += 1) values[index] = sample() * std;

@@ -22,3 +22,4 @@ export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource
 export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";
 export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";
 export { createFastEncoder, FAST_ENCODER_CACHE_ENTRIES, type FastEncoder } from "./fast-encoder.js";
+export { seededNormal } from "./seeded-normal.js";

@@ -3,7 +3,7 @@ import { accumulateTransposedProduct } from "./gram-kernels.js";
 import { MapApplier } from "./apply-map.js";
 import { NormalEquations } from "./normal-equations.js";
 import { ProductPool, sharedFloat64Array, splitRows } from "./product-pool.js";
-import { randomMatrix } from "./testing/seeded-normal.js";
+import { randomMatrix } from "./testing/random-matrix.js";
 
 const pool = new ProductPool(3);
 afterAll(() => pool.close());

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PropagationMode } from "./lep-report.js";
 import { LEP_REPORT_FILE, type PropagationResult, propagateEmbeddings } from "./propagate-embeddings.js";
 import { DONOR_CHANGED_TENSOR, INSTRUCT_CHANGED_TENSOR, INSTRUCT_ONLY_TOKEN, type LepFixture, buildLepFixture } from "./testing/lep-fixture.js";
-import { relativeError } from "./testing/seeded-normal.js";
+import { relativeError } from "./testing/random-matrix.js";
 
 const EMBED = "model.embed_tokens.weight";
 const HEAD = "lm_head.weight";

@@ -4,7 +4,7 @@ import { MapApplier } from "./apply-map.js";
 import { NormalEquations } from "./normal-equations.js";
 import { SingularSystemError } from "./singular-system-error.js";
 import { solveNormalEquations } from "./solve-normal-equations.js";
-import { multiply, randomMatrix, relativeError } from "./testing/seeded-normal.js";
+import { multiply, randomMatrix, relativeError } from "./testing/random-matrix.js";
 
 /** numpy's answer for the same X, Y, λ: lstsq (λ = 0) or the ridge solution, residual, condition. */
 const NUMPY_REFERENCE = `

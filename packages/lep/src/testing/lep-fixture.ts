@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createTinyModel, loadTokenizer, writeModelDirectory, type TokenizerJson } from "@graft/hf";
 import { ShardedSafetensorsReader, type Tensor, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { fixtureText, fixtureTokenizerDirectory } from "@graft/testing";
-import { randomMatrix } from "./seeded-normal.js";
+import { randomMatrix } from "./random-matrix.js";
 
 /** The instruct-only special token (the instruct model's chat token the donor lacks). */
 export const INSTRUCT_ONLY_TOKEN = "<|graft_tool|>";
