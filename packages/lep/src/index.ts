@@ -12,7 +12,7 @@ export {
   type LepTokenizers,
   type ValidatedInputs,
 } from "./validate-lep-inputs.js";
-export { assembleTokenizer, pinAddedTokenIds, type AssembledTokenizer } from "./assemble-tokenizer.js";
+export { assembleTokenizer, type AssembledTokenizer } from "./assemble-tokenizer.js";
 export { bodyDeltaTensor } from "./body-delta.js";
 export { accumulateFit, FIT_BLOCK_ROWS, type AccumulateFitOptions } from "./accumulate-fit.js";
 export { EmbeddingMatrix } from "./embedding-matrix.js";

@@ -2,3 +2,10 @@
 export { oldSegmentation, type OldSegmentation, type OldSegmentationOptions, type SegmentationKind } from "./old-segmentation.js";
 export { aggregateRows, meanOfRows, type AggregateRowsOptions } from "./aggregate-rows.js";
 export { BYTE_TO_CHARACTER, byteLevelToBytes, byteLevelToText, textToByteLevel, isByteLevel } from "./byte-level-alphabet.js";
+export { extendTokenizer, tokenText, EXTENSION_REPORT_FILE, MAX_WORD_CHARACTERS, type ExtendTokenizerOptions, type ExtendEvent, type ExtensionReport, type MergeOrder } from "./extend-tokenizer.js";
+export { learnMerges, type CountedWord, type LearnedMerge, type LearnMergesOptions } from "./learn-merges.js";
+export { tokenizerEfficiency, type TokenizerEfficiency } from "./tokenizer-efficiency.js";
+export { tokenizerFamily, type TokenizerFamily } from "./tokenizer-family.js";
+export { readTexts, type TextSource } from "./read-texts.js";
+export { UnsupportedTokenizerError } from "./unsupported-tokenizer-error.js";
+export { VocabularyInputError, type VocabularyInputProblem } from "./vocabulary-input-error.js";

@@ -6,3 +6,5 @@ export { trainCommand } from "./train.js";
 export { exportOnnxCommand } from "./export-onnx.js";
 export { evalCommand } from "./eval.js";
 export { lepCommand } from "./lep.js";
+export { vocabExtendCommand } from "./vocab-extend.js";
+export { vocabStatsCommand } from "./vocab-stats.js";

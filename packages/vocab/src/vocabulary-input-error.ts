@@ -1,0 +1,15 @@
+import { GraftError } from "@graft/hf";
+
+export type VocabularyInputProblem = "empty-corpus" | "wrong-script" | "invalid-merge" | "not-an-extension" | "invalid-option";
+
+/** Input that vocabulary extension or initialisation cannot use; `problem` says which kind. */
+export class VocabularyInputError extends GraftError {
+  readonly path?: string;
+  readonly problem: VocabularyInputProblem;
+
+  constructor({ path, problem, message }: { path?: string; problem: VocabularyInputProblem; message: string }) {
+    super({ name: "VocabularyInputError", message: path ? `${path}: ${message}` : message });
+    this.path = path;
+    this.problem = problem;
+  }
+}
