@@ -116,10 +116,15 @@ export class GraftTokenizer {
 
   /** Highest token id + 1 (an embedding matrix needs at least this many rows). */
   get idLimit(): number {
-    let limit = 0;
-    for (const id of this.vocabulary.values()) if (id + 1 > limit) limit = id + 1;
-    return limit;
+    if (this.cachedIdLimit === undefined) {
+      let limit = 0;
+      for (const id of this.vocabulary.values()) if (id + 1 > limit) limit = id + 1;
+      this.cachedIdLimit = limit;
+    }
+    return this.cachedIdLimit;
   }
+
+  private cachedIdLimit: number | undefined;
 
   get addedTokens(): { id: number; content: string; special: boolean }[] {
     return (this.json.added_tokens ?? []).map(({ id, content, special }) => ({ id, content, special }));

@@ -9,3 +9,7 @@ export { tokenizerFamily, type TokenizerFamily } from "./tokenizer-family.js";
 export { readTexts, type TextSource } from "./read-texts.js";
 export { UnsupportedTokenizerError } from "./unsupported-tokenizer-error.js";
 export { VocabularyInputError, type VocabularyInputProblem } from "./vocabulary-input-error.js";
+export { initializeEmbeddings, INIT_METHODS, INIT_REPORT_FILE, type InitializeEmbeddingsOptions, type InitMethodName, type InitReport } from "./initialize-embeddings.js";
+export { initMean } from "./init-method-mean.js";
+export { initMergeTree } from "./init-method-merge-tree.js";
+export type { InitMethod, InitMethodInput } from "./init-method.js";

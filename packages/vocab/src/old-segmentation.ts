@@ -39,7 +39,8 @@ export interface OldSegmentationOptions {
 }
 
 function asTokenizer(tokenizer: GraftTokenizer | TokenizerJson, label: string): GraftTokenizer {
-  if (tokenizer instanceof GraftTokenizer) return tokenizer;
+  // Duck-typed: a GraftTokenizer from another copy of @graft/hf (src vs dist) is still one.
+  if (tokenizer instanceof GraftTokenizer || (typeof (tokenizer as unknown as GraftTokenizer).encode === "function" && "library" in tokenizer)) return tokenizer as unknown as GraftTokenizer;
   return new GraftTokenizer({ path: `<${label} tokenizer.json>`, json: tokenizer, config: {}, sha256: "" });
 }
 

@@ -8,3 +8,4 @@ export { evalCommand } from "./eval.js";
 export { lepCommand } from "./lep.js";
 export { vocabExtendCommand } from "./vocab-extend.js";
 export { vocabStatsCommand } from "./vocab-stats.js";
+export { vocabInitCommand } from "./vocab-init.js";

@@ -1,0 +1,55 @@
+import { GraftError } from "@graft/hf";
+import { INIT_METHODS, INIT_REPORT_FILE, initializeEmbeddings, type InitMethodName } from "@graft/vocab";
+import type { CommandDefinition } from "../command.js";
+
+export const vocabInitCommand: CommandDefinition = {
+  name: "vocab init",
+  summary: "initialise the embedding rows of an extended vocabulary (LEP step 2: mean or merge-tree)",
+  usage: "--model DIR --tokenizer DIR --method mean|merge-tree --out DIR [--pad-to-multiple-of N]",
+  description:
+    "New rows of embed_tokens and lm_head (separately; a tied model: the input side, and it stays tied). mean: the mean of the\n" +
+    "base rows of the new token's old segmentation (base pre-tokenizer + base BPE); merge-tree: the mean of the rows of the\n" +
+    "two tokens a new token is merged from, recursively. Tokens the base has copy their row bit for bit; tokens without a\n" +
+    "decomposition and padding rows get the mean of all base rows. Every other tensor is copied unchanged; config.json\n" +
+    `vocab_size is updated; the extended tokenizer files are written in. Report: OUT/${INIT_REPORT_FILE}.`,
+  options: {
+    model: { type: "string", placeholder: "DIR", description: "base model directory (with its own tokenizer)" },
+    tokenizer: { type: "string", placeholder: "DIR", description: "extended tokenizer directory (graft vocab extend output)" },
+    method: { type: "string", placeholder: "METHOD", default: "mean", description: `initialisation: ${Object.keys(INIT_METHODS).join(", ")}` },
+    out: { type: "string", placeholder: "DIR", description: "output model directory (written to a temporary sibling, then renamed)" },
+    "pad-to-multiple-of": { type: "string", placeholder: "N", default: "1", description: "pad the embedding rows to a multiple of N (64 or 128 suit GPUs)" },
+    overwrite: { type: "boolean", description: "replace an existing --out directory" },
+  },
+  examples: [
+    "graft vocab init --model models/llama-3-8b --tokenizer runs/ru-tokenizer --method mean --out runs/llama-3-8b-ru-init",
+    "graft vocab init --model m --tokenizer t --method merge-tree --pad-to-multiple-of 64 --out o --json",
+  ],
+  async run({ values }, context) {
+    const missing = ["model", "tokenizer", "out"].filter((name) => !values[name]);
+    if (missing.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => `--${name}`).join(", ")}; see graft vocab init --help` });
+    const method = String(values.method ?? "mean") as InitMethodName;
+    if (!(method in INIT_METHODS)) throw new GraftError({ name: "UsageError", message: `--method ${method} is not one of ${Object.keys(INIT_METHODS).join(", ")}` });
+    const pad = Number(values["pad-to-multiple-of"] ?? "1");
+    if (!Number.isInteger(pad) || pad < 1) throw new GraftError({ name: "UsageError", message: `--pad-to-multiple-of ${String(values["pad-to-multiple-of"])} must be a positive integer` });
+    const write = (line: string) => context.stdout.write(`${line}\n`);
+    const report = await initializeEmbeddings({
+      model: String(values.model),
+      tokenizer: String(values.tokenizer),
+      method,
+      out: String(values.out),
+      padToMultipleOf: pad,
+      overwrite: values.overwrite === true,
+      onEvent: (event) => {
+        if (context.json) write(JSON.stringify(event));
+        else if (event.type === "module-initialized") write(`${event.module}: ${event.rows} rows in ${event.seconds.toFixed(1)} s`);
+      },
+    });
+    if (context.json) write(JSON.stringify({ type: "report", ...report }));
+    else {
+      write(`initialised ${report.modules.join(" and ")} with ${report.method}: ${report.oldRows} -> ${report.rows} rows${report.tied ? " (tied)" : ""}`);
+      write(`rows: ${report.kinds.copied} copied, ${report.kinds.segmented} from old segmentations, ${report.kinds.unsegmentable} without one (mean of all rows), ${report.kinds.padding} padding (mean of all rows)`);
+      write(`wrote ${String(values.out)} in ${report.seconds.toFixed(1)} s`);
+    }
+    return 0;
+  },
+};
