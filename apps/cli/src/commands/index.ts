@@ -9,3 +9,4 @@ export { lepCommand } from "./lep.js";
 export { vocabExtendCommand } from "./vocab-extend.js";
 export { vocabStatsCommand } from "./vocab-stats.js";
 export { vocabInitCommand } from "./vocab-init.js";
+export { corpusBuildCommand } from "./corpus-build.js";
