@@ -103,4 +103,12 @@ describe("buildCorpus", () => {
     await expect(buildCorpus({ inputs: [join(work.path, "tiny.txt")], tokenizer: fixtureTokenizerDirectory("llama3"), seqLen: 16, out: join(work.path, "bad-3") })).rejects.toThrow(/no document survived \(2 read\)/);
     expect(existsSync(join(work.path, "bad-3"))).toBe(false);
   });
+
+  it("--lang keeps the target language: English documents are dropped as `language`", async () => {
+    const mixed = join(work.path, "mixed.jsonl");
+    writeFileSync(mixed, [JSON.stringify({ text: "Сегодня утром мы пошли в парк и долго гуляли вдоль реки." }), JSON.stringify({ text: "This morning we went to the park and walked along the river." })].join("\n"));
+    const { stats } = await buildCorpus({ inputs: [mixed], tokenizer: fixtureTokenizerDirectory("llama2"), seqLen: 32, out: join(work.path, "lang"), languages: ["ru"], validFraction: 0 });
+    expect(stats.forwarded).toBe(1);
+    expect(stats.dropped_language).toBe(1);
+  });
 });

@@ -6,6 +6,8 @@ import { createTagger, inscpDocument } from "@graft/chat-tags";
 import { cleanText } from "./clean-text.js";
 import { CorpusInputError } from "./corpus-input-error.js";
 import { exactDedup } from "./exact-dedup.js";
+import { createLanguageIdentifier } from "./identify-language.js";
+import { languageFilter } from "./language-filter.js";
 import type { PipelineStep } from "./pipeline-step.js";
 import { qualityFilter, type QualityFilterOptions } from "./quality-filter.js";
 import { readDocuments, type ReadDocumentsOptions } from "./read-documents.js";
@@ -27,7 +29,11 @@ export interface BuildCorpusOptions {
   validFraction?: number;
   dedup?: "exact" | "none";
   quality?: QualityFilterOptions | false;
-  /** Extra steps run after the built-in ones (e.g. a language filter). */
+  /** Keep only documents fastText identifies as one of these languages (ISO 639-1, e.g. `ru`). */
+  languages?: readonly string[];
+  /** Minimum fastText probability for `languages` (default 0.5). */
+  languageThreshold?: number;
+  /** Extra steps run after the built-in ones. */
   steps?: PipelineStep[];
   read?: Omit<ReadDocumentsOptions, "onProblem">;
   /** Tokens per shard buffer (default 2^24: 64 MB of ids). */
@@ -63,7 +69,7 @@ function inValidSplit(id: string, fraction: number): boolean {
 
 /**
  * Builds training shards (docs/contracts.md) from raw text: read → clean → quality filter →
- * exact dedup → extra steps → tokenize (plain or InsCP-wrapped) → pack into `seqLen` rows, with a
+ * language filter → exact dedup → extra steps → tokenize (plain or InsCP-wrapped) → pack into `seqLen` rows, with a
  * deterministic train/valid split by document id. The output appears only when complete.
  */
 export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manifest: Record<string, unknown>; stats: CorpusStats }> {
@@ -76,6 +82,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   const tagger = format === "inscp-document" ? await createTagger({ modelDirectory: options.model ?? options.tokenizer, maxLength: options.seqLen }) : undefined;
   const steps: PipelineStep[] = [cleanText];
   if (options.quality !== false) steps.push(qualityFilter(options.quality ?? {}));
+  if (options.languages && options.languages.length > 0) steps.push(languageFilter({ languages: options.languages, threshold: options.languageThreshold, identify: await createLanguageIdentifier() }));
   if ((options.dedup ?? "exact") === "exact") steps.push(exactDedup());
   steps.push(...(options.steps ?? []));
   const validFraction = options.validFraction ?? 0.01;
@@ -99,7 +106,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
         let document = input;
         let dropped: string | undefined;
         for (const step of steps) {
-          const result = step(document);
+          const result = await step(document);
           if ("drop" in result) {
             dropped = result.drop;
             break;

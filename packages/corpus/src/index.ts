@@ -9,3 +9,5 @@ export { writeNpy } from "./write-npy.js";
 export { CorpusInputError } from "./corpus-input-error.js";
 export type { CorpusDocument } from "./corpus-document.js";
 export type { PipelineStep } from "./pipeline-step.js";
+export { createLanguageIdentifier, LANGUAGE_ID_CHARACTERS, type LanguageGuess, type LanguageIdentifier } from "./identify-language.js";
+export { languageFilter } from "./language-filter.js";

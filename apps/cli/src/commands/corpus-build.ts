@@ -7,7 +7,7 @@ const FORMATS: readonly CorpusFormat[] = ["plain", "inscp-document"];
 export const corpusBuildCommand: CommandDefinition = {
   name: "corpus build",
   summary: "build training shards from raw text: clean, filter, dedup, tokenize, pack (plain or InsCP-wrapped)",
-  usage: "INPUT... --tokenizer DIR --seq-len N --out DIR [--format plain|inscp-document] [--model DIR] [--valid-fraction F] [--dedup exact|none]",
+  usage: "INPUT... --tokenizer DIR --seq-len N --out DIR [--lang ru] [--format plain|inscp-document] [--model DIR] [--valid-fraction F] [--dedup exact|none]",
   description:
     "INPUT: .txt / .jsonl files (optionally .gz) or directories of them. Each document goes through Unicode NFC and\n" +
     "control-character clean-up, Gopher-style length/letter-ratio/repeated-line filters and exact dedup (each drop counted by\n" +
@@ -21,6 +21,8 @@ export const corpusBuildCommand: CommandDefinition = {
     format: { type: "string", placeholder: "FORMAT", default: "plain", description: `sample format: ${FORMATS.join(", ")}` },
     model: { type: "string", placeholder: "DIR", description: "model whose chat template inscp-document uses (default: --tokenizer)" },
     "valid-fraction": { type: "string", placeholder: "F", default: "0.01", description: "share of documents (by a hash of their id) in the valid split" },
+    lang: { type: "string", placeholder: "CODES", description: "keep documents fastText (lid.176) identifies as these languages, comma-separated ISO 639-1 (e.g. ru or ru,uk)" },
+    "lang-threshold": { type: "string", placeholder: "P", default: "0.5", description: "minimum fastText probability for --lang" },
     dedup: { type: "string", placeholder: "MODE", default: "exact", description: "exact (normalised text hash) or none" },
     "text-unit": { type: "string", placeholder: "UNIT", default: "paragraph", description: ".txt documents: paragraph (blank-line separated), line, or file" },
     field: { type: "string", placeholder: "NAME", default: "text", description: ".jsonl field holding the text" },
@@ -28,7 +30,7 @@ export const corpusBuildCommand: CommandDefinition = {
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
   },
   examples: [
-    "graft corpus build data/ru-train.txt.gz --tokenizer models/llama-3-8b --seq-len 2048 --out runs/ru-shards",
+    "graft corpus build data/ru-train.txt.gz --lang ru --tokenizer models/llama-3-8b --seq-len 2048 --out runs/ru-shards",
     "graft corpus build texts/ --format inscp-document --model models/llama-3-8b-instruct --tokenizer models/llama-3-8b-instruct --seq-len 1024 --out runs/ru-inscp --json",
   ],
   async run({ values, positionals }, context) {
@@ -50,6 +52,8 @@ export const corpusBuildCommand: CommandDefinition = {
       format,
       model: values.model ? String(values.model) : undefined,
       validFraction: Number(values["valid-fraction"] ?? "0.01"),
+      languages: values.lang ? String(values.lang).split(",").map((code) => code.trim()).filter(Boolean) : undefined,
+      languageThreshold: Number(values["lang-threshold"] ?? "0.5"),
       dedup,
       quality: { minCharacters: Number(values["min-characters"] ?? "20") },
       read: { textUnit: textUnit as "paragraph" | "line" | "file", field: String(values.field ?? "text") },
