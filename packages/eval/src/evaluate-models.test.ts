@@ -15,7 +15,7 @@ describe("evaluateModels", () => {
     const models: string[] = [];
     for (const [index, architecture] of (["llama", "qwen2"] as const).entries()) {
       const out = join(workspace.path, `model-${index}`);
-      await createTinyModel({ out, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture, hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, seed: index + 1 });
+      await createTinyModel({ out, tokenizerDirectory: fixtureTokenizerDirectory(index === 0 ? "llama3" : "llama2"), architecture, hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, seed: index + 1 });
       models.push(out);
     }
     const heldout = join(workspace.path, "ru.txt");
@@ -27,7 +27,7 @@ describe("evaluateModels", () => {
     await writeFile(tasks, `${lines.join("\n")}\n`);
     const out = join(workspace.path, "report");
 
-    const report = await evaluateModels({ models, language: "ru", heldout, englishHeldout: english, tasks: [tasks], out, threads: 1 });
+    const report = await evaluateModels({ models, language: "ru", heldout, englishHeldout: english, tasks: [tasks], prompts: [join(repositoryRoot(), "data", "prompts-ru.jsonl"), join(repositoryRoot(), "data", "prompts-en.jsonl")], alignmentPrompts: 3, out, threads: 1 });
     const written = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as EvaluationReport;
     expect(written.models.map((model) => model.model)).toEqual(models);
     for (const model of report.models) {
@@ -39,9 +39,21 @@ describe("evaluateModels", () => {
       expect(model.speed.newTokens).toBeGreaterThan(0);
       expect(model.speed.tokensPerSecond).toBeGreaterThan(0);
     }
+    // The Llama-3-tokenizer model has a chat template: replies are generated and identified per prompt language.
+    const alignment = report.models[0]!.alignment!;
+    expect(Object.keys(alignment)).toEqual(["ru", "en"]);
+    for (const result of Object.values(alignment)) {
+      expect(result.count).toBe(3);
+      expect(result.share).toBeGreaterThanOrEqual(0);
+      expect(result.share).toBeLessThanOrEqual(1);
+      expect(result.examples[0]!.prompt.length).toBeGreaterThan(0);
+    }
+    // The Llama-2-tokenizer fixture has no chat template: no alignment is claimed.
+    expect(report.models[1]!.alignment).toBeUndefined();
     const html = await readFile(join(out, "report.html"), "utf8");
     expect(html).toContain("<svg");
     expect(html).toContain("Δ vs 1");
+    expect(html).toContain("language alignment: ru prompts -&#62; ru replies");
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 

@@ -13,3 +13,5 @@ export { readMultipleChoiceTasks, multipleChoiceAccuracy, type MultipleChoiceTas
 export { TaskFileError } from "./task-file-error.js";
 export { evaluateModels, DEFAULT_HELDOUT_CHARACTERS, SPEED_NEW_TOKENS, type EvaluateModelsOptions, type EvaluationReport, type ModelMetrics } from "./evaluate-models.js";
 export { renderReportHtml } from "./render-report-html.js";
+export { chatReply, stopTokenIdsOf, type ChatReplyOptions } from "./chat-reply.js";
+export { languageAlignment, readPromptSet, type AlignmentResult, type PromptSet } from "./language-alignment.js";

@@ -20,6 +20,10 @@ function metricRows(report: EvaluationReport): MetricRow[] {
   for (const task of Object.keys(models[0]?.multipleChoice ?? {})) {
     rows.push({ label: `accuracy: ${task}`, higherIsBetter: true, values: models.map((model) => model.multipleChoice[task]?.accuracy ?? Number.NaN) });
   }
+  for (const language of Object.keys(models.find((model) => model.alignment)?.alignment ?? {})) {
+    rows.push({ label: `language alignment: ${language} prompts -> ${language} replies`, higherIsBetter: true, values: models.map((model) => model.alignment?.[language]?.share ?? Number.NaN) });
+    rows.push({ label: `ended the turn (${language} prompts)`, higherIsBetter: true, values: models.map((model) => model.alignment?.[language]?.endedTurn ?? Number.NaN) });
+  }
   rows.push({ label: "tokens per second", higherIsBetter: true, values: models.map((model) => model.speed.tokensPerSecond) });
   rows.push({ label: "characters per second", higherIsBetter: true, values: models.map((model) => model.speed.charactersPerSecond) });
   return rows;

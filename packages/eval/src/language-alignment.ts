@@ -1,0 +1,62 @@
+import { readFile } from "node:fs/promises";
+import type { ChatTemplate } from "@graft/chat-tags";
+import type { LanguageIdentifier } from "@graft/corpus";
+import type { GraftTokenizer } from "@graft/hf";
+import { chatReply } from "./chat-reply.js";
+import type { OnnxCausalModel } from "./onnx-causal-model.js";
+
+/** A prompt set: chat prompts in one language (JSONL lines with `prompt` and `lang`). */
+export interface PromptSet {
+  language: string;
+  prompts: string[];
+}
+
+/** Reads a prompts JSONL file (`{"prompt": "...", "lang": "ru"}` per line); the language is the lines' `lang`. */
+export async function readPromptSet(path: string, limit = Number.POSITIVE_INFINITY): Promise<PromptSet> {
+  const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line.trim() !== "");
+  const records = lines.map((line) => JSON.parse(line) as { prompt?: string; lang?: string });
+  const language = records[0]?.lang;
+  if (!language || records.some((record) => typeof record.prompt !== "string" || record.lang !== language)) {
+    throw new Error(`${path}: every line needs "prompt" and the same "lang"`);
+  }
+  return { language, prompts: records.slice(0, limit).map((record) => record.prompt as string) };
+}
+
+export interface AlignmentResult {
+  /** Share of replies fastText identifies as the prompt's language. */
+  share: number;
+  count: number;
+  /** Share of replies that ended with an end-of-turn/EOS token before the length limit. */
+  endedTurn: number;
+  examples: { prompt: string; reply: string; language: string }[];
+}
+
+/** Replies shown in the report per prompt language. */
+const EXAMPLES_KEPT = 3;
+
+/**
+ * Language alignment as InsCP measures it: chat prompts in a language, the model's reply through
+ * its chat template, fastText language ID of the reply; the share in the prompt's language.
+ */
+export async function languageAlignment(options: {
+  model: OnnxCausalModel;
+  tokenizer: GraftTokenizer;
+  template: ChatTemplate;
+  promptSet: PromptSet;
+  identify: LanguageIdentifier;
+  maxNewTokens: number;
+  stopTokenIds: readonly number[];
+}): Promise<AlignmentResult> {
+  let aligned = 0;
+  let ended = 0;
+  const examples: AlignmentResult["examples"] = [];
+  for (const prompt of options.promptSet.prompts) {
+    const { text, result } = await chatReply(options.model, options.tokenizer, options.template, prompt, { maxNewTokens: options.maxNewTokens, stopTokenIds: options.stopTokenIds });
+    const { language } = await options.identify(text);
+    if (language === options.promptSet.language) aligned += 1;
+    if (result.stoppedBy === "stop-token") ended += 1;
+    if (examples.length < EXAMPLES_KEPT) examples.push({ prompt, reply: text, language });
+  }
+  const count = options.promptSet.prompts.length;
+  return { share: count === 0 ? 0 : aligned / count, count, endedTurn: count === 0 ? 0 : ended / count, examples };
+}
