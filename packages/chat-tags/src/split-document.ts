@@ -3,9 +3,9 @@ import { SampleTooLongError } from "./sample-too-long-error.js";
 const SENTENCE_END = /(?<=[.!?…。！？])\s+/u;
 
 /**
- * Splits text at paragraph, then sentence boundaries into chunks whose token count
- * (`countTokens`) is at most `budget`. Paragraphs are packed greedily; a paragraph too long
- * alone is split into sentences; a sentence too long alone is an error.
+ * Splits text at paragraph, then line, then sentence boundaries into chunks whose token count
+ * (`countTokens`) is at most `budget`. Pieces are packed greedily (lines of one paragraph are
+ * re-joined with a blank line, as paragraphs are); a sentence too long alone is an error.
  */
 export function splitDocument(text: string, budget: number, countTokens: (text: string) => number): string[] {
   if (countTokens(text) <= budget) return [text];
@@ -14,10 +14,17 @@ export function splitDocument(text: string, budget: number, countTokens: (text: 
     if (paragraph.trim() === "") continue;
     if (countTokens(paragraph) <= budget) pieces.push(paragraph);
     else {
-      for (const sentence of paragraph.split(SENTENCE_END)) {
-        const tokens = countTokens(sentence);
-        if (tokens > budget) throw new SampleTooLongError({ tokens, maxLength: budget, excerpt: sentence.slice(0, 60) });
-        pieces.push(sentence);
+      for (const line of paragraph.split("\n")) {
+        if (line.trim() === "") continue;
+        if (countTokens(line) <= budget) {
+          pieces.push(line);
+          continue;
+        }
+        for (const sentence of line.split(SENTENCE_END)) {
+          const tokens = countTokens(sentence);
+          if (tokens > budget) throw new SampleTooLongError({ tokens, maxLength: budget, excerpt: sentence.slice(0, 60) });
+          pieces.push(sentence);
+        }
       }
     }
   }

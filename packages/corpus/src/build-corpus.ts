@@ -36,6 +36,8 @@ export interface BuildCorpusOptions {
   /** Extra steps run after the built-in ones. */
   steps?: PipelineStep[];
   read?: Omit<ReadDocumentsOptions, "onProblem">;
+  /** Stop after reading this many documents (a slice of a large corpus). */
+  maxDocuments?: number;
   /** Tokens per shard buffer (default 2^24: 64 MB of ids). */
   shardTokens?: number;
   overwrite?: boolean;
@@ -101,6 +103,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
       const writers = { train: new ShardWriter(directory, "train", options.seqLen, shardSequences, padId), valid: new ShardWriter(directory, "valid", options.seqLen, shardSequences, padId) };
       const documents = readDocuments(options.inputs, { ...options.read, onProblem: ({ reason, source, line }) => problem(reason.replace("-", "_"), line, source) });
       for await (const input of documents) {
+        if (options.maxDocuments !== undefined && stats.total >= options.maxDocuments) break;
         stats.total += 1;
         stats.bytes += Buffer.byteLength(input.text);
         let document = input;
@@ -119,7 +122,17 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
           stats.forwarded += 1;
           const writer = inValidSplit(document.id, validFraction) ? writers.valid : writers.train;
           if (tagger) {
-            for (const sample of await tagger.tag({ ...inscpDocument(document.text), metadata: { source: document.metadata.source, line: document.metadata.line } })) {
+            let samples: { ids: number[]; mask: number[] }[];
+            try {
+              samples = await tagger.tag({ ...inscpDocument(document.text), metadata: { source: document.metadata.source, line: document.metadata.line } });
+            } catch (error) {
+              // A sentence longer than a whole sequence cannot be wrapped: drop the document, counted.
+              if ((error as Error).name !== "SampleTooLongError") throw error;
+              stats.forwarded -= 1;
+              stats.dropped_sentence_too_long = ((stats.dropped_sentence_too_long as number | undefined) ?? 0) + 1;
+              samples = [];
+            }
+            for (const sample of samples) {
               await writer.add(sample.ids, sample.mask);
               stats.tokens += sample.ids.length;
             }

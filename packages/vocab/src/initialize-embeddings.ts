@@ -109,6 +109,7 @@ export async function initializeEmbeddings(options: InitializeEmbeddingsOptions)
     overwrite: options.overwrite,
     onProgress: (done, total, name) => options.onEvent?.({ type: "tensor-written", done, total, name }),
   });
+  await model.weights.close();
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

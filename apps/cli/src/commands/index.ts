@@ -10,3 +10,4 @@ export { vocabExtendCommand } from "./vocab-extend.js";
 export { vocabStatsCommand } from "./vocab-stats.js";
 export { vocabInitCommand } from "./vocab-init.js";
 export { corpusBuildCommand } from "./corpus-build.js";
+export { adaptCommand } from "./adapt.js";
