@@ -101,7 +101,7 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
     try {
       // A stage's output directory belongs to the runner: an unfinished or outdated one is replaced.
       await rm(step.out, { recursive: true, force: true });
-      const summary = (await stage.run({ out: step.out, key: step.key, log, event: (event) => options.onEvent?.({ event: "stage-progress", stage: step.name, ...event }) })) ?? undefined;
+      const summary = (await stage.run({ out: step.out, key: step.key, log, event: (event) => options.onEvent?.({ ...event, kind: event.event, event: "stage-progress", stage: step.name }) })) ?? undefined;
       const seconds = (performance.now() - started) / 1000;
       await writeFile(join(step.out, STAGE_MARKER), `${JSON.stringify({ key: step.key, stage: step.name, finished: new Date().toISOString(), seconds, summary }, null, 2)}\n`);
       options.onEvent?.({ event: "stage-end", stage: step.name, index: index + 1, total, seconds, summary });
