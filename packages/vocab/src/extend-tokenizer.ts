@@ -1,11 +1,12 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BpeIdMerger, atomicOutputDirectory, createPreTokenizer, loadTokenizer, pinAddedTokenIds, type GraftTokenizer, type TokenizerJson } from "@graft/hf";
+import { BpeIdMerger, atomicOutputDirectory, loadTokenizer, pinAddedTokenIds, type GraftTokenizer, type TokenizerJson } from "@graft/hf";
 import { byteLevelToText } from "./byte-level-alphabet.js";
 import { learnMerges, type CountedWord } from "./learn-merges.js";
 import { readTexts, type TextSource } from "./read-texts.js";
-import { forEachScriptRun } from "./script-runs.js";
+export { MAX_WORD_CHARACTERS };
+import { countWords, MAX_WORD_CHARACTERS } from "./count-words.js";
 import { tokenizerEfficiency, type TokenizerEfficiency } from "./tokenizer-efficiency.js";
 import { tokenizerFamily, type TokenizerFamily } from "./tokenizer-family.js";
 import { VocabularyInputError } from "./vocabulary-input-error.js";
@@ -73,16 +74,10 @@ export interface ExtensionReport {
 
 /** Written next to the tokenizer files. */
 export const EXTENSION_REPORT_FILE = "vocab_extension.json";
-/** Lines of the corpus kept as the default efficiency sample. */
-const SAMPLE_LINES = 2000;
 /** Most frequent new tokens listed in the report. */
 const TOP_TOKENS = 50;
 /** Files of a tokenizer directory copied unchanged (ids of added tokens do not move). */
 const TOKENIZER_FILES = ["tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "generation_config.json"];
-/** Longer pre-tokens are layout or data, not words: learning from them wastes tokens on `────…`. */
-export const MAX_WORD_CHARACTERS = 64;
-/** Progress lines during counting, every this many corpus lines. */
-const COUNT_PROGRESS_LINES = 50_000;
 
 type Merge = [string, string];
 
@@ -138,33 +133,12 @@ export async function extendTokenizer(options: ExtendTokenizerOptions): Promise<
   validateMerges(merges, modelVocabulary, tokenizerPath);
 
   // 1. Count words with the base's own normalizer and pre-tokenizer (memory: distinct words).
-  const preTokenize = createPreTokenizer(base);
-  const counts = new Map<string, number>();
-  const sample: string[] = [];
+  const { counts, sample, lines, words } = await countWords(base, family, options.corpus, {
+    maxWordCharacters: options.maxWordCharacters,
+    expectedScript: options.expectedScript,
+    onProgress: (read, distinctWords) => options.onEvent?.({ type: "count-progress", lines: read, distinctWords, seconds: seconds() }),
+  });
   const scriptPattern = options.expectedScript ? new RegExp(`\\p{Script=${options.expectedScript}}`, "u") : undefined;
-  let scriptLines = 0;
-  let lines = 0;
-  let words = 0;
-  const maxWordCharacters = options.maxWordCharacters ?? MAX_WORD_CHARACTERS;
-  const countWord = (piece: string) => {
-    if (piece.length > maxWordCharacters) return;
-    counts.set(piece, (counts.get(piece) ?? 0) + 1);
-    words += 1;
-  };
-  const count = family === "sentencepiece" ? (piece: string) => forEachScriptRun(piece, countWord) : countWord;
-  for await (const line of readTexts(options.corpus)) {
-    lines += 1;
-    if (line.length === 0) continue;
-    if (sample.length < SAMPLE_LINES && line.trim() !== "") sample.push(line);
-    if (scriptPattern?.test(line)) scriptLines += 1;
-    preTokenize(line, count);
-    if (lines % COUNT_PROGRESS_LINES === 0) options.onEvent?.({ type: "count-progress", lines, distinctWords: counts.size, seconds: seconds() });
-  }
-  const where = options.corpus.map((source) => (typeof source === "string" ? source : "<text>")).join(", ");
-  if (words === 0) throw new VocabularyInputError({ path: where, problem: "empty-corpus", message: "the corpus has no text; pass non-empty .txt or .txt.gz files" });
-  if (scriptPattern && scriptLines === 0) {
-    throw new VocabularyInputError({ path: where, problem: "wrong-script", message: `no line of the corpus contains ${options.expectedScript} script; check the files (or --script)` });
-  }
 
   // 2. Compress every distinct word with the base merges.
   const vocabulary = new Map<string, number>(Object.entries(modelVocabulary));

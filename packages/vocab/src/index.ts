@@ -13,3 +13,5 @@ export { initializeEmbeddings, INIT_METHODS, INIT_REPORT_FILE, type InitializeEm
 export { initMean } from "./init-method-mean.js";
 export { initMergeTree } from "./init-method-merge-tree.js";
 export type { InitMethod, InitMethodInput } from "./init-method.js";
+export { replaceTokenizer, REPLACEMENT_REPORT_FILE, type ReplaceTokenizerOptions, type ReplacementReport } from "./replace-tokenizer.js";
+export { countWords, type WordCounts } from "./count-words.js";

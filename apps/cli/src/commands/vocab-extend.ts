@@ -1,5 +1,5 @@
 import { GraftError } from "@graft/hf";
-import { EXTENSION_REPORT_FILE, extendTokenizer, type ExtensionReport, type MergeOrder } from "@graft/vocab";
+import { EXTENSION_REPORT_FILE, REPLACEMENT_REPORT_FILE, extendTokenizer, replaceTokenizer, type ExtensionReport, type MergeOrder } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 
 const MERGE_ORDERS: readonly MergeOrder[] = ["append", "prepend"];
@@ -29,7 +29,7 @@ export function formatExtensionReport(report: ExtensionReport, out: string): str
 export const vocabExtendCommand: CommandDefinition = {
   name: "vocab extend",
   summary: "extend a BPE tokenizer with merges learned on target-language text (LEP step 1)",
-  usage: "--base DIR --corpus PATH... --add N --out DIR [--merge-order append|prepend] [--min-frequency N] [--pad-to-multiple-of N]",
+  usage: "--base DIR --corpus PATH... --add N --out DIR [--merge-order append|prepend] [--min-frequency N] [--pad-to-multiple-of N] | --replace [--vocab-size N]",
   description:
     "Counts the corpus words with the base tokenizer's own normalizer and pre-tokenizer, compresses each with the base merges,\n" +
     "and learns up to N new merges on what remains: every new token has a merge chain of existing tokens (no add_tokens).\n" +
@@ -46,14 +46,31 @@ export const vocabExtendCommand: CommandDefinition = {
     script: { type: "string", placeholder: "SCRIPT", description: "refuse a corpus with no text in this Unicode script (e.g. Cyrillic, Han, Thai)" },
     heldout: { type: "string", multiple: true, placeholder: "PATH", description: "held-out target-language text for the before/after efficiency (default: a corpus sample)" },
     "heldout-base": { type: "string", multiple: true, placeholder: "PATH", description: "held-out base-language text: count the lines whose encoding changed" },
+    replace: { type: "boolean", description: "full replacement (LEP's BPE variant): a fresh BPE of the same family, learned on the corpus alone, keeping the base's added tokens" },
+    "vocab-size": { type: "string", placeholder: "N", description: "with --replace: model-vocabulary size (default: the base's)" },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
   },
   examples: [
+    "graft vocab extend --base models/llama-3-8b --corpus data/ru-train.txt.gz --replace --out runs/ru-bpe",
     "graft vocab extend --base models/llama-3-8b --corpus data/ru-train.txt.gz --add 32000 --out runs/ru-tokenizer",
     "graft vocab extend --base models/mistral-7b --corpus ru1.txt --corpus ru2.txt.gz --add 16000 --merge-order prepend --pad-to-multiple-of 64 --script Cyrillic --out tok --json",
   ],
   async run({ values }, context) {
     const corpus = (values.corpus as string[] | undefined) ?? [];
+    if (values.replace) {
+      const missingReplace = ["base", "out"].filter((name) => !values[name]);
+      if (corpus.length === 0) missingReplace.push("corpus");
+      if (missingReplace.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missingReplace.map((name) => `--${name}`).join(", ")}; see graft vocab extend --help` });
+      const report = await replaceTokenizer({ base: String(values.base), corpus, out: String(values.out), vocabularySize: values["vocab-size"] ? positiveInteger(values["vocab-size"], "vocab-size") : undefined, minFrequency: positiveInteger(values["min-frequency"] ?? "2", "min-frequency"), heldout: values.heldout as string[] | undefined, overwrite: values.overwrite === true });
+      if (context.json) context.stdout.write(`${JSON.stringify({ type: "report", ...report })}\n`);
+      else {
+        const { before, after, sample } = report.efficiency;
+        context.stdout.write(`replaced ${report.base} (${report.family} BPE): ${report.vocabularySize} model tokens, ${report.merges} merges; characters/token on ${sample}: ${before.charactersPerToken.toFixed(3)} -> ${after.charactersPerToken.toFixed(3)}\n`);
+        for (const warning of report.warnings) context.stdout.write(`warning: ${warning}\n`);
+        context.stdout.write(`wrote ${String(values.out)} (report: ${String(values.out)}/${REPLACEMENT_REPORT_FILE})\n`);
+      }
+      return 0;
+    }
     const missing = ["base", "add", "out"].filter((name) => !values[name]);
     if (corpus.length === 0) missing.push("corpus");
     if (missing.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => `--${name}`).join(", ")}; see graft vocab extend --help` });
