@@ -1,19 +1,10 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { GraftError } from "@graft/hf";
 import type { CommandDefinition } from "./command.js";
 import * as registry from "./commands/index.js";
 import { findCommand, formatCommandHelp, runCli } from "./run-cli.js";
+import { capture } from "./testing/run-graft.js";
 
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += chunk));
-  stderr.on("data", (chunk) => (err += chunk));
-  return { io: { stdout, stderr }, output: () => ({ out, err }) };
-}
 
 const echo: CommandDefinition = {
   name: "vocab extend",

@@ -1,24 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../run-cli.js";
-import * as registry from "./index.js";
+import { graft } from "../testing/run-graft.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
 
-async function graft(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += chunk));
-  stderr.on("data", (chunk) => (err += chunk));
-  const code = await runCli(Object.values(registry), argv, { stdout, stderr });
-  return { code, out, err };
-}
 
 describe("graft corpus build", () => {
   it("packs the packaged Russian held-out text into shards with a manifest and stats", async () => {

@@ -1,26 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { createTinyModel } from "@graft/hf";
 import { fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import * as registry from "./index.js";
-import { runCli } from "../run-cli.js";
+import { graft } from "../testing/run-graft.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
 
-async function graft(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += chunk));
-  stderr.on("data", (chunk) => (err += chunk));
-  const code = await runCli(Object.values(registry), argv, { stdout, stderr });
-  return { code, out, err };
-}
 
 describe("graft vocab", () => {
   it("extend → stats → init on a tiny model: the tokenizer gets denser on Russian, the model gets the rows", async () => {
