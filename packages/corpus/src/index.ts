@@ -5,7 +5,7 @@ export { cleanText } from "./clean-text.js";
 export { qualityFilter, type QualityFilterOptions } from "./quality-filter.js";
 export { exactDedup } from "./exact-dedup.js";
 export { ShardWriter, type ShardInfo, type SplitSummary } from "./shard-writer.js";
-export { writeNpy } from "./write-npy.js";
+export { writeNpy, encodeNpy } from "./write-npy.js";
 export { CorpusInputError } from "./corpus-input-error.js";
 export type { CorpusDocument } from "./corpus-document.js";
 export type { PipelineStep } from "./pipeline-step.js";

@@ -8,6 +8,11 @@ const DESCRIPTORS = { uint32: "<u4", uint8: "|u1" } as const;
  * starts on a 64-byte boundary, as NumPy itself writes it.
  */
 export async function writeNpy(path: string, data: Uint32Array | Uint8Array, shape: [number, number]): Promise<void> {
+  await writeFile(path, encodeNpy(data, shape));
+}
+
+/** The bytes of a `.npy` file holding `data` (see `writeNpy`). */
+export function encodeNpy(data: Uint32Array | Uint8Array, shape: [number, number]): Buffer {
   const kind = data instanceof Uint32Array ? "uint32" : "uint8";
   let header = `{'descr': '${DESCRIPTORS[kind]}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
   const unpadded = 10 + header.length + 1;
@@ -18,5 +23,5 @@ export async function writeNpy(path: string, data: Uint32Array | Uint8Array, sha
   prefix[7] = 0;
   prefix.writeUInt16LE(header.length, 8);
   const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  await writeFile(path, Buffer.concat([prefix, Buffer.from(header, "latin1"), body]));
+  return Buffer.concat([prefix, Buffer.from(header, "latin1"), body]);
 }

@@ -1,19 +1,8 @@
-// Test helper (not exported): writes a token-shard directory by hand per docs/contracts.md,
-// until @graft/corpus's shard writer lands.
+// Test helper (not exported): writes a small learnable token-shard directory per docs/contracts.md
+// (a pattern a tiny model learns fast, which real text would not give in a few steps).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-
-function npy(descr: "<u4" | "|u1", shape: [number, number], data: Uint8Array): Buffer {
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
-  const unpadded = 10 + header.length + 1;
-  header += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
-  const prefix = Buffer.alloc(10);
-  prefix.write("\x93NUMPY", 0, "latin1");
-  prefix[6] = 1;
-  prefix[7] = 0;
-  prefix.writeUInt16LE(header.length, 8);
-  return Buffer.concat([prefix, Buffer.from(header, "latin1"), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
-}
+import { encodeNpy } from "@graft/corpus";
 
 export interface ShardFixtureOptions {
   directory: string;
@@ -42,9 +31,9 @@ export function writeShardFixture({ directory, sequences = 16, validSequences = 
       starts[row * seqLen] = 1;
     }
     const name = `${split}-00000`;
-    writeFileSync(join(directory, `${name}.tokens.npy`), npy("<u4", [count, seqLen], new Uint8Array(tokens.buffer)));
-    writeFileSync(join(directory, `${name}.mask.npy`), npy("|u1", [count, seqLen], mask));
-    writeFileSync(join(directory, `${name}.starts.npy`), npy("|u1", [count, seqLen], starts));
+    writeFileSync(join(directory, `${name}.tokens.npy`), encodeNpy(tokens, [count, seqLen]));
+    writeFileSync(join(directory, `${name}.mask.npy`), encodeNpy(mask, [count, seqLen]));
+    writeFileSync(join(directory, `${name}.starts.npy`), encodeNpy(starts, [count, seqLen]));
     splits[split] = { sequences: count, tokens: count * seqLen, label_tokens: count * (seqLen - 1), shards: count ? [{ name, sequences: count }] : [] };
   }
   const manifest = { format: "graft-shards", version: 1, seq_len: seqLen, tokenizer: { vocab_size: 32000, bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 }, sample_format: "plain", splits, created_by: "@graft/train-bridge test fixture" };
