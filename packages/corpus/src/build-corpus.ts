@@ -1,55 +1,77 @@
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { atomicOutputDirectory, loadTokenizer } from "@graft/hf";
-import { createTagger, inscpDocument } from "@graft/chat-tags";
-import { cleanText } from "./clean-text.js";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { loadTokenizer, OutputDirectoryExistsError } from "@graft/hf";
+import { CHECKPOINT_FILE, DEDUP_LOG_FILE, readCheckpoint, writeCheckpoint, type CorpusCheckpoint } from "./corpus-checkpoint.js";
 import { CorpusInputError } from "./corpus-input-error.js";
-import { exactDedup } from "./exact-dedup.js";
-import { createLanguageIdentifier } from "./identify-language.js";
-import { languageFilter } from "./language-filter.js";
+import { ProgressMeter, type CorpusEvent } from "./corpus-progress.js";
+import { CorpusResumeError } from "./corpus-resume-error.js";
+import { dedupDecisions, SIGNATURES_FILE, SIGNATURES_INFO_FILE, signatureRecord, type SignaturesInfo } from "./dedup-signatures.js";
+import { createDocumentEncoder, type CorpusFormat, type DocumentEncoder, type ProcessorSettings, type RawDocument } from "./document-processor.js";
+import { DocumentDeduplicator, type DedupMode } from "./document-deduplicator.js";
+import { DocumentWorkerPool } from "./document-worker-pool.js";
+import { expandInputs } from "./expand-inputs.js";
+import type { CorpusDocument } from "./corpus-document.js";
 import type { PipelineStep } from "./pipeline-step.js";
-import { qualityFilter, type QualityFilterOptions } from "./quality-filter.js";
-import { readDocuments, type ReadDocumentsOptions } from "./read-documents.js";
+import type { QualityFilterOptions } from "./quality-filter.js";
+import { readDocuments, sliceInputs, type ReadDocumentsOptions, type ReadProblem } from "./read-documents.js";
 import { ShardWriter, type SplitSummary } from "./shard-writer.js";
 
-export type CorpusFormat = "plain" | "inscp-document";
+export type { CorpusFormat } from "./document-processor.js";
+export type { CorpusEvent } from "./corpus-progress.js";
 
 export interface BuildCorpusOptions {
+  /** Files, directories or globs of `.txt` / `.jsonl` / `.parquet` (each optionally `.gz` / `.zst`). */
   inputs: readonly string[];
   /** Tokenizer (or model) directory. */
   tokenizer: string;
   seqLen: number;
   out: string;
-  /** `plain`: text + EOS (the paper's orgCP). `inscp-document`: wrapped in the model's chat template (InsCP). */
+  /** `plain`: text + EOS (orgCP). `inscp-document`: wrapped in the model's chat template (InsCP). `inscp-pair`: question and answer each wrapped (needs `read.pairFields`). */
   format?: CorpusFormat;
-  /** Model directory whose chat template `inscp-document` uses (default: `tokenizer`). */
+  /** Model directory whose chat template the InsCP formats use (default: `tokenizer`). */
   model?: string;
   /** Share of documents (by a hash of their id) in the valid split (default 0.01). */
   validFraction?: number;
-  dedup?: "exact" | "none";
+  /** `exact` (default): same normalised text; `minhash`: exact plus MinHash-LSH near-duplicates; `none`. */
+  dedup?: DedupMode;
+  /** Estimated Jaccard at or above which `minhash` drops a document (default 0.7). */
+  nearDuplicateThreshold?: number;
   quality?: QualityFilterOptions | false;
   /** Keep only documents fastText identifies as one of these languages (ISO 639-1, e.g. `ru`). */
   languages?: readonly string[];
+  /** The same as `languages` (a code or a list). */
+  lang?: string | readonly string[];
   /** Minimum fastText probability for `languages` (default 0.5). */
   languageThreshold?: number;
-  /** Extra steps run after the built-in ones. */
+  /** Extra steps, run in the main thread after dedup (a changed text is tokenized again). */
   steps?: PipelineStep[];
-  read?: Omit<ReadDocumentsOptions, "onProblem">;
+  read?: Omit<ReadDocumentsOptions, "onProblem" | "onBytes" | "rank" | "worldSize">;
   /** Stop after reading this many documents (a slice of a large corpus). */
   maxDocuments?: number;
   /** Tokens per shard buffer (default 2^24: 64 MB of ids). */
   shardTokens?: number;
+  /** Worker threads for clean-up, filters and tokenization (default: the CPU count; 0: in-process). */
+  workers?: number;
+  /** Scale-out: this process builds slice `rank` of `worldSize` (merge the ranks with `mergeCorpus`). */
+  rank?: number;
+  worldSize?: number;
+  /** Cross-rank dedup, pass one: write only the dedup signatures of this rank's documents (no shards). */
+  dedupPass?: "signatures";
+  /** Cross-rank dedup, pass two: every rank's signatures-pass output; duplicates are judged over all ranks. */
+  dedupSignatures?: readonly string[];
+  /** Replace an existing complete output. A partial build (`.NAME.partial`) is resumed unless `resume: false`. */
   overwrite?: boolean;
+  resume?: boolean;
   onEvent?: (event: CorpusEvent) => void;
 }
-
-export type CorpusEvent = { type: "progress"; documents: number; forwarded: number; megabytes: number; seconds: number; megabytesPerSecond: number };
 
 export interface CorpusStats {
   total: number;
   forwarded: number;
-  /** `dropped_<reason>` counts, and problems (`malformed_json`, `missing_field`) with their first lines. */
+  /** `dropped_<reason>` counts, and problems (`malformed_json`, `missing_field`, `invalid_utf8`) with their first lines. */
   [key: string]: number | string[] | undefined;
   bytes: number;
   tokens: number;
@@ -58,10 +80,13 @@ export interface CorpusStats {
 /** Files in the output directory. */
 export const MANIFEST_FILE = "manifest.json";
 export const STATS_FILE = "stats.json";
-const PROGRESS_EVERY_DOCUMENTS = 5000;
+/** Documents handed to the worker pool at a time (two batches are in flight: one read while the other is processed). */
+const BATCH_DOCUMENTS = 512;
+const PROGRESS_EVERY_SECONDS = 2;
 const DEFAULT_SHARD_TOKENS = 2 ** 24;
 /** First line numbers kept per problem kind. */
 const PROBLEM_LINES_KEPT = 10;
+const CREATED_BY = "@graft/corpus 0.1.0";
 
 function inValidSplit(id: string, fraction: number): boolean {
   if (fraction <= 0) return false;
@@ -69,102 +94,250 @@ function inValidSplit(id: string, fraction: number): boolean {
   return hash / 2 ** 32 < fraction;
 }
 
+/** The partial-build directory of an output: a sibling, so the rename into place is atomic. */
+export function partialDirectory(out: string): string {
+  const target = resolve(out);
+  return join(dirname(target), `.${basename(target)}.partial`);
+}
+
+function increment(stats: CorpusStats, key: string, by = 1): void {
+  stats[key] = ((stats[key] as number | undefined) ?? 0) + by;
+}
+
+/** Reader problems: counted by kind (`malformed_json`, ...) with their first `file:line`s. */
+function countProblems(stats: CorpusStats, problems: readonly { reason: ReadProblem; source: string; line: number }[]): void {
+  for (const problem of problems) {
+    const reason = problem.reason.replaceAll("-", "_");
+    increment(stats, reason);
+    const lines = ((stats[`${reason}_first_lines`] as string[] | undefined) ??= []);
+    if (lines.length < PROBLEM_LINES_KEPT) lines.push(`${problem.source}:${problem.line}`);
+  }
+}
+
 /**
- * Builds training shards (docs/contracts.md) from raw text: read → clean → quality filter →
- * language filter → exact dedup → extra steps → tokenize (plain or InsCP-wrapped) → pack into `seqLen` rows, with a
- * deterministic train/valid split by document id. The output appears only when complete.
+ * Builds training shards (docs/contracts.md) from raw text: read → clean → quality filters →
+ * language filter → tokenize (worker threads) → exact / near dedup → extra steps → pack into
+ * `seqLen` rows, with a deterministic train/valid split by document id. Resumable: a killed
+ * run continues from its last finished shard and gives the same bytes; the output directory
+ * appears only when complete.
  */
 export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manifest: Record<string, unknown>; stats: CorpusStats }> {
-  const started = performance.now();
   const format = options.format ?? "plain";
+  const dedup = options.dedup ?? "exact";
+  const rank = options.rank ?? 0;
+  const worldSize = options.worldSize ?? 1;
+  const languages = options.languages ?? (typeof options.lang === "string" ? options.lang.split(",").filter(Boolean) : options.lang);
   if (!Number.isInteger(options.seqLen) || options.seqLen < 2) throw new CorpusInputError({ path: options.out, message: `seq-len ${options.seqLen} must be an integer >= 2` });
+  if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) throw new CorpusInputError({ path: options.out, message: `rank ${rank} of world size ${worldSize}: need 0 <= rank < world size` });
+  if (format === "inscp-pair" && !options.read?.pairFields) throw new CorpusInputError({ path: options.out, message: "format inscp-pair needs the question and answer fields (read.pairFields, --pair-fields QUESTION,ANSWER)" });
+  const target = resolve(options.out);
+  if (existsSync(target) && readdirSync(target).length > 0 && !options.overwrite) throw new OutputDirectoryExistsError({ path: target });
   const tokenizer = await loadTokenizer(options.tokenizer);
   const eosId = tokenizer.specialTokens.eos?.id;
   const padId = tokenizer.specialTokens.pad?.id ?? eosId ?? 0;
-  const tagger = format === "inscp-document" ? await createTagger({ modelDirectory: options.model ?? options.tokenizer, maxLength: options.seqLen }) : undefined;
-  const steps: PipelineStep[] = [cleanText];
-  if (options.quality !== false) steps.push(qualityFilter(options.quality ?? {}));
-  if (options.languages && options.languages.length > 0) steps.push(languageFilter({ languages: options.languages, threshold: options.languageThreshold, identify: await createLanguageIdentifier() }));
-  if ((options.dedup ?? "exact") === "exact") steps.push(exactDedup());
-  steps.push(...(options.steps ?? []));
+  const signaturesPass = options.dedupPass === "signatures";
+  const files = expandInputs(options.inputs);
   const validFraction = options.validFraction ?? 0.01;
-  const stats: CorpusStats = { total: 0, forwarded: 0, bytes: 0, tokens: 0 };
-  const problem = (reason: string, line: number, source: string) => {
-    stats[reason] = ((stats[reason] as number | undefined) ?? 0) + 1;
-    const lines = ((stats[`${reason}_first_lines`] as string[] | undefined) ??= []);
-    if (lines.length < PROBLEM_LINES_KEPT) lines.push(`${source}:${line}`);
-    stats[`${reason}_first_lines`] = lines;
-  };
   const shardSequences = Math.max(1, Math.floor((options.shardTokens ?? DEFAULT_SHARD_TOKENS) / options.seqLen));
+  const readingSettings = { inputs: files, read: options.read ?? {}, quality: options.quality ?? {}, languages: languages ?? [], languageThreshold: options.languageThreshold ?? 0.5, maxDocuments: options.maxDocuments ?? null, worldSize };
+  const settings = { ...readingSettings, tokenizer: tokenizer.sha256, seqLen: options.seqLen, format, model: options.model ? resolve(options.model) : null, validFraction, dedup, nearDuplicateThreshold: options.nearDuplicateThreshold ?? null, rank, shardSequences, dedupPass: options.dedupPass ?? null, dedupSignatures: options.dedupSignatures?.map((path) => resolve(path)) ?? null };
+  const processorSettings: ProcessorSettings = {
+    tokenizer: options.tokenizer,
+    model: options.model,
+    format,
+    seqLen: options.seqLen,
+    quality: options.quality === false ? false : (options.quality ?? {}),
+    languages,
+    languageThreshold: options.languageThreshold,
+    exactKeys: dedup !== "none",
+    signatures: dedup === "minhash",
+    tokenize: !signaturesPass,
+  };
 
-  return atomicOutputDirectory(
-    options.out,
-    async (directory) => {
-      const writers = { train: new ShardWriter(directory, "train", options.seqLen, shardSequences, padId), valid: new ShardWriter(directory, "valid", options.seqLen, shardSequences, padId) };
-      const documents = readDocuments(options.inputs, { ...options.read, onProblem: ({ reason, source, line }) => problem(reason.replace("-", "_"), line, source) });
-      for await (const input of documents) {
-        if (options.maxDocuments !== undefined && stats.total >= options.maxDocuments) break;
+  const work = partialDirectory(target);
+  let resumed = options.resume !== false ? await readCheckpoint(work).catch(() => undefined) : undefined;
+  if (resumed) {
+    for (const [key, value] of Object.entries(settings)) {
+      if (JSON.stringify(resumed.checkpoint.settings[key]) !== JSON.stringify(value)) throw new CorpusResumeError({ path: work, setting: key === "tokenizer" ? "tokenizer (sha256 of tokenizer.json)" : key, expected: resumed.checkpoint.settings[key], found: value });
+    }
+  } else {
+    await rm(work, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+  }
+
+  const decisions = options.dedupSignatures ? await dedupDecisions({ directories: options.dedupSignatures, rank, worldSize, mode: dedup, threshold: options.nearDuplicateThreshold, settings: readingSettings }) : undefined;
+  const deduplicator = new DocumentDeduplicator(decisions || signaturesPass ? "none" : dedup, options.nearDuplicateThreshold);
+  const writers = { train: new ShardWriter(work, "train", options.seqLen, shardSequences, padId), valid: new ShardWriter(work, "valid", options.seqLen, shardSequences, padId) };
+  let stats: CorpusStats = { total: 0, forwarded: 0, bytes: 0, tokens: 0 };
+  let position = 0;
+  let sequence = 0;
+  let dedupLogBytes = 0;
+  let checkpoint: CorpusCheckpoint | undefined;
+  const resumedRun = resumed !== undefined;
+  if (resumed) {
+    checkpoint = resumed.checkpoint;
+    stats = checkpoint.stats as CorpusStats;
+    position = checkpoint.position;
+    sequence = checkpoint.sequence;
+    dedupLogBytes = checkpoint.dedupLogBytes;
+    deduplicator.replay(resumed.dedupLog);
+    writers.train.restore(resumed.writers.train);
+    writers.valid.restore(resumed.writers.valid);
+    options.onEvent?.({ type: "resume", documents: position, shards: writers.train.shardCount + writers.valid.shardCount });
+    resumed = undefined;
+  }
+
+  const meter = new ProgressMeter(sliceInputs(files, rank, worldSize).files.reduce((sum, file) => sum + statSync(file).size, 0));
+  // Problems met while reading a batch belong to that batch (counted when it is consumed, so a resumed run counts each once).
+  let batchProblems: { reason: ReadProblem; source: string; line: number }[] = [];
+  let skipping = position > 0;
+  const reader = readDocuments(options.inputs, {
+    ...options.read,
+    rank,
+    worldSize,
+    onProblem: (problem) => {
+      if (!skipping) batchProblems.push(problem);
+    },
+    onBytes: (bytes) => meter.read(bytes),
+  })[Symbol.asyncIterator]();
+  let consumedFromReader = 0;
+  const readBatch = async (): Promise<{ documents: CorpusDocument[]; problems: typeof batchProblems }> => {
+    const documents: CorpusDocument[] = [];
+    while (documents.length < BATCH_DOCUMENTS) {
+      if (options.maxDocuments !== undefined && consumedFromReader >= options.maxDocuments) break;
+      const next = await reader.next();
+      if (next.done) break;
+      consumedFromReader += 1;
+      if (consumedFromReader <= position) continue;
+      skipping = false;
+      documents.push(next.value);
+    }
+    const problems = batchProblems;
+    batchProblems = [];
+    return { documents, problems };
+  };
+
+  const pool = await DocumentWorkerPool.create(processorSettings, options.workers ?? availableParallelism());
+  let mainEncoder: DocumentEncoder | undefined;
+  const signatureRecords: Buffer[] = [];
+  let lastProgress = 0;
+  const toRaw = (document: CorpusDocument): RawDocument => ({ id: document.id, text: document.text, source: document.metadata.source, line: document.metadata.line, question: document.metadata.question as string | undefined, answer: document.metadata.answer as string | undefined });
+  try {
+    let batch = await readBatch();
+    if (resumedRun) meter.resumedAt(stats.bytes);
+    let trailingProblems: typeof batchProblems = [];
+    let inFlight = pool.process(batch.documents.map(toRaw));
+    for (;;) {
+      const next = batch.documents.length > 0 ? await readBatch() : undefined;
+      const nextInFlight = next && next.documents.length > 0 ? pool.process(next.documents.map(toRaw)) : undefined;
+      const results = await inFlight;
+      countProblems(stats, batch.problems);
+      const shardsBefore = { train: writers.train.shardCount, valid: writers.valid.shardCount };
+      for (let index = 0; index < batch.documents.length; index += 1) {
+        const input = batch.documents[index];
+        const documentPosition = position + index;
         stats.total += 1;
         stats.bytes += Buffer.byteLength(input.text);
-        let document = input;
-        let dropped: string | undefined;
-        for (const step of steps) {
-          const result = await step(document);
-          if ("drop" in result) {
-            dropped = result.drop;
-            break;
-          }
-          document = result;
+        const result = results[index];
+        if ("drop" in result) {
+          increment(stats, `dropped_${result.drop}`);
+          continue;
         }
-        if (dropped) {
-          stats[`dropped_${dropped}`] = ((stats[`dropped_${dropped}`] as number | undefined) ?? 0) + 1;
-        } else {
+        if (signaturesPass) {
           stats.forwarded += 1;
-          const writer = inValidSplit(document.id, validFraction) ? writers.valid : writers.train;
-          if (tagger) {
-            let samples: { ids: number[]; mask: number[] }[];
-            try {
-              samples = await tagger.tag({ ...inscpDocument(document.text), metadata: { source: document.metadata.source, line: document.metadata.line } });
-            } catch (error) {
-              // A sentence longer than a whole sequence cannot be wrapped: drop the document, counted.
-              if ((error as Error).name !== "SampleTooLongError") throw error;
-              stats.forwarded -= 1;
-              stats.dropped_sentence_too_long = ((stats.dropped_sentence_too_long as number | undefined) ?? 0) + 1;
-              samples = [];
+          if (result.exactKey && result.signature) signatureRecords.push(signatureRecord(documentPosition, result.exactKey, result.signature));
+          continue;
+        }
+        const duplicate = decisions ? decisions.get(documentPosition) : deduplicator.check(result.exactKey, result.signature);
+        if (duplicate) {
+          increment(stats, `dropped_${duplicate}`);
+          continue;
+        }
+        let { ids, mask, pieces } = result;
+        if (options.steps && options.steps.length > 0) {
+          let document: CorpusDocument = { ...input, text: result.text, metadata: { ...input.metadata, ...(result.language ? { language: result.language, language_score: result.languageScore } : {}) } };
+          let dropped: string | undefined;
+          for (const step of options.steps) {
+            const stepResult = await step(document);
+            if ("drop" in stepResult) {
+              dropped = stepResult.drop;
+              break;
             }
-            for (const sample of samples) {
-              await writer.add(sample.ids, sample.mask);
-              stats.tokens += sample.ids.length;
+            document = stepResult;
+          }
+          if (dropped) {
+            increment(stats, `dropped_${dropped}`);
+            continue;
+          }
+          if (document.text !== result.text) {
+            mainEncoder ??= await createDocumentEncoder(processorSettings);
+            const encoded = await mainEncoder({ text: document.text, question: document.metadata.question as string | undefined, answer: document.metadata.answer as string | undefined, source: input.metadata.source, line: input.metadata.line });
+            if ("drop" in encoded) {
+              increment(stats, `dropped_${encoded.drop}`);
+              continue;
             }
-          } else {
-            const ids = tokenizer.encode(document.text);
-            if (eosId !== undefined && ids[ids.length - 1] !== eosId) ids.push(eosId);
-            await writer.add(ids, new Array<number>(ids.length).fill(1));
-            stats.tokens += ids.length;
+            ({ ids, mask, pieces } = encoded);
           }
         }
-        if (stats.total % PROGRESS_EVERY_DOCUMENTS === 0) {
-          const seconds = (performance.now() - started) / 1000;
-          options.onEvent?.({ type: "progress", documents: stats.total, forwarded: stats.forwarded, megabytes: stats.bytes / 1e6, seconds, megabytesPerSecond: stats.bytes / 1e6 / seconds });
+        stats.forwarded += 1;
+        stats.tokens += ids.length;
+        await (inValidSplit(input.id, validFraction) ? writers.valid : writers.train).add(ids, mask, pieces);
+      }
+      position += batch.documents.length;
+      const log = deduplicator.takeLog();
+      if (log.length > 0) {
+        await appendFile(join(work, DEDUP_LOG_FILE), log);
+        dedupLogBytes += log.length;
+      }
+      if (writers.train.shardCount + writers.valid.shardCount > shardsBefore.train + shardsBefore.valid) {
+        for (const split of ["train", "valid"] as const) {
+          for (const shard of writers[split].writtenShards.slice(shardsBefore[split])) options.onEvent?.({ type: "shard", split, name: shard.name, sequences: shard.sequences });
         }
+        sequence += 1;
+        checkpoint = await writeCheckpoint(work, { settings, position, stats, dedupLogBytes, sequence }, { train: writers.train.snapshot(), valid: writers.valid.snapshot() }, checkpoint);
       }
-      if (stats.forwarded === 0) {
-        throw new CorpusInputError({ path: options.inputs.join(", "), message: `no document survived (${stats.total} read); check the inputs, --field, and the filter thresholds (stats: ${JSON.stringify(stats)})` });
+      if (meter.seconds - lastProgress >= PROGRESS_EVERY_SECONDS || !next || next.documents.length === 0) {
+        lastProgress = meter.seconds;
+        options.onEvent?.(meter.event({ documents: stats.total, forwarded: stats.forwarded, tokens: stats.tokens, bytes: stats.bytes }));
       }
-      const splits: Record<string, SplitSummary> = { train: await writers.train.finish(), valid: await writers.valid.finish() };
-      const manifest = {
-        format: "graft-shards",
-        version: 1,
-        seq_len: options.seqLen,
-        tokenizer: { sha256: tokenizer.sha256, vocab_size: tokenizer.idLimit, bos_token_id: tokenizer.specialTokens.bos?.id ?? null, eos_token_id: eosId ?? null, pad_token_id: padId },
-        sample_format: format,
-        splits,
-        created_by: "@graft/corpus 0.1.0",
-      };
-      await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-      await writeFile(join(directory, STATS_FILE), `${JSON.stringify({ ...stats, seconds: (performance.now() - started) / 1000 }, null, 2)}\n`);
-      return { manifest, stats };
-    },
-    { overwrite: options.overwrite },
-  );
+      if (!next || next.documents.length === 0) {
+        trailingProblems = next?.problems ?? []; // met after the last document
+        break;
+      }
+      batch = next;
+      inFlight = nextInFlight!;
+    }
+    countProblems(stats, trailingProblems);
+  } finally {
+    await pool.close();
+  }
+
+  if (stats.forwarded === 0) {
+    await rm(work, { recursive: true, force: true });
+    throw new CorpusInputError({ path: options.inputs.join(", "), message: `no document survived (${stats.total} read); check the inputs, --field, and the filter thresholds (stats: ${JSON.stringify(stats)})` });
+  }
+  let manifest: Record<string, unknown>;
+  if (signaturesPass) {
+    await writeFile(join(work, SIGNATURES_FILE), Buffer.concat(signatureRecords));
+    manifest = { format: "graft-dedup-signatures", rank, world_size: worldSize, documents: signatureRecords.length, settings: readingSettings } satisfies SignaturesInfo;
+    await writeFile(join(work, SIGNATURES_INFO_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  } else {
+    const splits: Record<string, SplitSummary> = { train: await writers.train.finish(), valid: await writers.valid.finish() };
+    manifest = {
+      format: "graft-shards",
+      version: 1,
+      seq_len: options.seqLen,
+      tokenizer: { sha256: tokenizer.sha256, vocab_size: tokenizer.idLimit, bos_token_id: tokenizer.specialTokens.bos?.id ?? null, eos_token_id: eosId ?? null, pad_token_id: padId },
+      sample_format: format,
+      splits,
+      ...(worldSize > 1 ? { rank, world_size: worldSize } : {}),
+      created_by: CREATED_BY,
+    };
+    await writeFile(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  await writeFile(join(work, STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
+  for (const name of [CHECKPOINT_FILE, DEDUP_LOG_FILE, checkpoint?.pendingFile]) if (name) await rm(join(work, name), { force: true });
+  if (existsSync(target)) await rm(target, { recursive: true, force: true });
+  await rename(work, target);
+  return { manifest, stats };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CorpusDocument } from "./corpus-document.js";
-import { createLanguageIdentifier } from "./identify-language.js";
+import { createLanguageIdentifier, identifyLanguage } from "./identify-language.js";
 import { languageFilter } from "./language-filter.js";
 
 const samples = [
@@ -17,6 +17,12 @@ describe("createLanguageIdentifier (fastText lid.176)", () => {
     const guess = await identify(text);
     expect(guess.language).toBe(language);
     expect(guess.score).toBeGreaterThan(0.5);
+  });
+
+  it("identifyLanguage labels a batch in order (and one text alone)", async () => {
+    const guesses = await identifyLanguage(samples.map((sample) => sample.text));
+    expect(guesses.map((guess) => guess.language)).toEqual(samples.map((sample) => sample.language));
+    expect((await identifyLanguage("")).language).toBe("unknown");
   });
 
   it("the language filter keeps Russian only, with label and score in the metadata", async () => {

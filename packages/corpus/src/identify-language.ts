@@ -31,3 +31,17 @@ export async function createLanguageIdentifier(): Promise<LanguageIdentifier> {
     return { language: result.alpha2 ?? result.alpha3 ?? "unknown", score: result.possibility };
   };
 }
+
+/**
+ * Labels one text or a batch with fastText lid.176 (the model is loaded once per process).
+ * `identifyLanguage("Привет, мир")` → `{ language: "ru", score: 0.97 }`; an array gives one guess per text, in order.
+ */
+export async function identifyLanguage(text: string): Promise<LanguageGuess>;
+export async function identifyLanguage(texts: readonly string[]): Promise<LanguageGuess[]>;
+export async function identifyLanguage(input: string | readonly string[]): Promise<LanguageGuess | LanguageGuess[]> {
+  const identify = await createLanguageIdentifier();
+  if (typeof input === "string") return identify(input);
+  const guesses: LanguageGuess[] = [];
+  for (const text of input) guesses.push(await identify(text));
+  return guesses;
+}

@@ -1,13 +1,22 @@
 // Public surface of @graft/corpus: every export is named here.
-export { buildCorpus, MANIFEST_FILE, STATS_FILE, type BuildCorpusOptions, type CorpusEvent, type CorpusFormat, type CorpusStats } from "./build-corpus.js";
-export { readDocuments, expandInputs, type ReadDocumentsOptions } from "./read-documents.js";
+export { buildCorpus, partialDirectory, MANIFEST_FILE, STATS_FILE, type BuildCorpusOptions, type CorpusFormat, type CorpusStats } from "./build-corpus.js";
+export { formatProgress, type CorpusEvent } from "./corpus-progress.js";
+export { readDocuments, sliceInputs, type ReadDocumentsOptions, type ReadProblem } from "./read-documents.js";
+export { expandInputs, SUPPORTED_INPUT } from "./expand-inputs.js";
+export { readLines, openDecompressed, type TextLine } from "./read-lines.js";
 export { cleanText } from "./clean-text.js";
 export { qualityFilter, type QualityFilterOptions } from "./quality-filter.js";
-export { exactDedup } from "./exact-dedup.js";
+export { exactDedup, exactKey } from "./exact-dedup.js";
+export { minhashSignature, shingleHashes, bandKeys, MINHASH_BANDS, MINHASH_ROWS, MINHASH_HASHES, SHINGLE_WORDS } from "./minhash-signature.js";
+export { NearDuplicateIndex, NEAR_DUPLICATE_THRESHOLD } from "./near-duplicate-index.js";
+export { nearDedup } from "./near-dedup.js";
+export { DocumentDeduplicator, type DedupMode } from "./document-deduplicator.js";
 export { ShardWriter, type ShardInfo, type SplitSummary } from "./shard-writer.js";
 export { writeNpy, encodeNpy } from "./write-npy.js";
 export { CorpusInputError } from "./corpus-input-error.js";
+export { CorpusResumeError } from "./corpus-resume-error.js";
+export { CorpusWorkerError } from "./corpus-worker-error.js";
 export type { CorpusDocument } from "./corpus-document.js";
 export type { PipelineStep } from "./pipeline-step.js";
-export { createLanguageIdentifier, LANGUAGE_ID_CHARACTERS, type LanguageGuess, type LanguageIdentifier } from "./identify-language.js";
+export { createLanguageIdentifier, identifyLanguage, LANGUAGE_ID_CHARACTERS, type LanguageGuess, type LanguageIdentifier } from "./identify-language.js";
 export { languageFilter } from "./language-filter.js";
