@@ -1,5 +1,6 @@
 // Decode and prefill speed of graft's ONNX export on onnxruntime-node vs transformers (PyTorch CPU, eager),
-// same random SmolLM2-135M-shaped Llama, batch 1, fp32, same thread count, in one run.
+// same random SmolLM2-135M-shaped Llama, batch 1, fp32, same thread count, in one run; plus graft's
+// Python backend (transformers in a subprocess behind the same interface) to show its protocol overhead.
 // Run: node --import tsx bench/eval-decode.bench.ts [--threads N] [--prefill N] [--decode N] [--layers N]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createTinyModel, resolvePython } from "../packages/hf/src/index.ts";
-import { exportOnnx, generate, OnnxCausalModel } from "../packages/eval/src/index.ts";
+import { exportOnnx, generate, OnnxCausalModel, PythonCausalModel } from "../packages/eval/src/index.ts";
 import { fixtureTokenizerDirectory } from "../packages/testing/src/index.ts";
 
 const { values } = parseArgs({ options: { threads: { type: "string", default: "2" }, prefill: { type: "string", default: "128" }, decode: { type: "string", default: "64" }, layers: { type: "string", default: "30" } } });
@@ -26,6 +27,12 @@ try {
   const ours = await generate(model, prompt, { maxNewTokens: decode + 1 });
   await model.release();
   const ort = { prefill: prefill / ours.prefillSeconds, decode: decode / ours.decodeSeconds };
+
+  const pythonModel = await PythonCausalModel.load(modelDirectory, { device: "cpu", threads, attention: "eager", env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  await generate(pythonModel, prompt.slice(0, 8), { maxNewTokens: 4 }); // warm-up
+  const viaPython = await generate(pythonModel, prompt, { maxNewTokens: decode + 1 });
+  await pythonModel.release();
+  const backend = { prefill: prefill / viaPython.prefillSeconds, decode: decode / viaPython.decodeSeconds };
 
   const python = resolvePython().path;
   const script = `
@@ -53,8 +60,9 @@ print(json.dumps({"prefill": prompt.shape[1] / prefill, "decode": ${decode} / de
   console.table([
     { engine: "graft onnxruntime-node", "prefill tok/s": ort.prefill.toFixed(1), "decode tok/s": ort.decode.toFixed(1) },
     { engine: "transformers (torch eager)", "prefill tok/s": torch.prefill.toFixed(1), "decode tok/s": torch.decode.toFixed(1) },
+    { engine: "graft python backend (same torch eager)", "prefill tok/s": backend.prefill.toFixed(1), "decode tok/s": backend.decode.toFixed(1) },
   ]);
-  console.log(`threads=${threads} prefill=${prefill} decode=${decode}: decode ratio ${(ort.decode / torch.decode).toFixed(2)}x, prefill ratio ${(ort.prefill / torch.prefill).toFixed(2)}x (target decode >= 1.5x)`);
+  console.log(`threads=${threads} prefill=${prefill} decode=${decode}: decode ratio ${(ort.decode / torch.decode).toFixed(2)}x, prefill ratio ${(ort.prefill / torch.prefill).toFixed(2)}x (target decode >= 1.5x); python backend / direct torch decode ${(backend.decode / torch.decode).toFixed(2)}x`);
 } finally {
   rmSync(workspace, { recursive: true, force: true });
 }

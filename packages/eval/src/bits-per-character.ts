@@ -1,5 +1,5 @@
 import type { GraftTokenizer } from "@graft/hf";
-import type { OnnxCausalModel } from "./onnx-causal-model.js";
+import type { CausalLanguageModel } from "./causal-language-model.js";
 import { logProbability } from "./score-continuations.js";
 
 export interface BitsPerCharacterOptions {
@@ -25,7 +25,7 @@ export const DEFAULT_PERPLEXITY_WINDOW = 512;
  * the summed negative log-likelihood of every token after the first, in bits, over the text's
  * characters (code points). Long texts are scored with a sliding window (HF's strided method).
  */
-export async function bitsPerCharacter(model: OnnxCausalModel, tokenizer: GraftTokenizer, text: string, options: BitsPerCharacterOptions = {}): Promise<BitsPerCharacterResult> {
+export async function bitsPerCharacter(model: CausalLanguageModel, tokenizer: GraftTokenizer, text: string, options: BitsPerCharacterOptions = {}): Promise<BitsPerCharacterResult> {
   const ids = tokenizer.encode(text, { addSpecialTokens: true });
   const window = options.window ?? DEFAULT_PERPLEXITY_WINDOW;
   // Each window must overlap the previous one by at least a token, so no token goes unscored.
@@ -35,7 +35,7 @@ export async function bitsPerCharacter(model: OnnxCausalModel, tokenizer: GraftT
   for (let begin = 0; scoredUpTo < ids.length; begin += stride) {
     const end = Math.min(begin + window, ids.length);
     const chunk = ids.slice(begin, end);
-    const { logits, vocabulary } = await model.forward({ inputIds: [chunk] });
+    const { logits, vocabulary } = await model.forward({ inputIds: [chunk], keepCache: false });
     for (let position = Math.max(scoredUpTo, begin + 1); position < end; position += 1) {
       const row = (position - begin - 1) * vocabulary;
       negativeLogLikelihood -= logProbability(logits.subarray(row, row + vocabulary), ids[position]!).logProbability;

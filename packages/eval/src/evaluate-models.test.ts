@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTinyModel } from "@graft/hf";
@@ -6,6 +6,8 @@ import { fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirect
 import { evaluateModels, type EvaluationReport } from "./evaluate-models.js";
 import { readMultipleChoiceTasks } from "./multiple-choice.js";
 import { TaskFileError } from "./task-file-error.js";
+import { readPromptSet } from "./language-alignment.js";
+import { PromptFileError } from "./prompt-file-error.js";
 
 const workspace = temporaryDirectory("graft-eval-report-");
 afterAll(() => workspace.remove());
@@ -27,16 +29,33 @@ describe("evaluateModels", () => {
     await writeFile(tasks, `${lines.join("\n")}\n`);
     const out = join(workspace.path, "report");
 
-    const report = await evaluateModels({ models, language: "ru", heldout, englishHeldout: english, tasks: [tasks], prompts: [join(repositoryRoot(), "data", "prompts-ru.jsonl"), join(repositoryRoot(), "data", "prompts-en.jsonl")], alignmentPrompts: 3, out, threads: 1 });
+    const report = await evaluateModels({ models, names: ["llama3-tokenizer", "llama2-tokenizer"], language: "ru", heldout, englishHeldout: english, tasks: [tasks], prompts: [join(repositoryRoot(), "data", "prompts-ru.jsonl"), join(repositoryRoot(), "data", "prompts-en.jsonl")], alignmentPrompts: 3, out, threads: 1, speedNewTokens: 16 });
     const written = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as EvaluationReport;
     expect(written.models.map((model) => model.model)).toEqual(models);
+    expect(written.models.map((model) => model.name)).toEqual(["llama3-tokenizer", "llama2-tokenizer"]);
+    expect(written.versions["onnxruntime-node"]).toMatch(/^\d+\.\d+\.\d+/);
+    // The on-the-fly ONNX exports do not stay in the report directory.
+    expect((await readdir(out)).sort()).toEqual(["report.html", "report.json"]);
+    const [llama3, llama2] = report.models;
+    // Llama-3's 128k vocabulary packs Russian into fewer tokens than Llama-2's 32k.
+    expect(llama3!.vocabularySize).toBeGreaterThan(llama2!.vocabularySize);
+    expect(llama3!.efficiency.ru!.charactersPerToken).toBeGreaterThan(llama2!.efficiency.ru!.charactersPerToken);
+    expect(llama3!.efficiency.ru!.tokensPerWord).toBeLessThan(llama2!.efficiency.ru!.tokensPerWord);
+    // Llama-2 has no newline token: every "\n" of the text is the byte-fallback token <0x0A>; Llama-3 has newline tokens.
+    expect(llama2!.efficiency.en!.byteTokenShare).toBeGreaterThan(0);
+    expect(llama3!.efficiency.en!.byteTokenShare).toBe(0);
     for (const model of report.models) {
-      expect(model.charactersPerToken).toBeGreaterThan(1);
+      expect(model.charactersPerToken).toBe(model.efficiency.ru!.charactersPerToken);
+      expect(model.efficiency.en!.tokensPerWord).toBeGreaterThan(1);
+      // The same fixed Russian passage for both: tokens differ, characters do not.
+      expect(model.speed.passageCharacters).toBe(report.models[0]!.speed.passageCharacters);
+      expect(model.speed.newTokens).toBe(16);
+      expect(model.speed.charactersPerSecond).toBeGreaterThan(0);
+      expect(model.speed.prefillTokensPerSecond).toBeGreaterThan(0);
       // A random model over a 32k vocabulary: about log2(32000)/chars-per-token bits per character.
       expect(model.bitsPerCharacter.ru).toBeGreaterThan(1);
       expect(model.bitsPerCharacter.en).toBeGreaterThan(1);
       expect(model.multipleChoice.capitals!.count).toBe(6);
-      expect(model.speed.newTokens).toBeGreaterThan(0);
       expect(model.speed.tokensPerSecond).toBeGreaterThan(0);
     }
     // The Llama-3-tokenizer model has a chat template: replies are generated and identified per prompt language.
@@ -54,6 +73,9 @@ describe("evaluateModels", () => {
     expect(html).toContain("<svg");
     expect(html).toContain("Δ vs 1");
     expect(html).toContain("language alignment: ru prompts -&#62; ru replies");
+    expect(html).toContain("tokens per word (ru)");
+    expect(html).toContain("ru characters per second (fixed passage)");
+    expect(html).toContain("1. llama3-tokenizer");
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
@@ -72,4 +94,29 @@ describe("evaluateModels", () => {
       expect((error as Error).message).toContain(testCase.reason);
     });
   }
+
+  const badPrompts = [
+    { name: "malformed JSON", text: '{"prompt": "Привет", "lang": "ru"}\n{"prompt": \n', line: 2, reason: "not valid JSON" },
+    { name: "prompt missing", text: '{"lang": "ru"}\n', line: 1, reason: '"prompt" must be a non-empty string' },
+    { name: "language missing", text: '{"prompt": "Hello"}\n', line: 1, reason: '"lang" must be a language code' },
+    { name: "two languages in one file", text: '{"prompt": "Привет", "lang": "ru"}\n{"prompt": "Hello", "lang": "en"}\n', line: 2, reason: 'earlier lines are "ru"' },
+    { name: "no prompts", text: "\n", line: 1, reason: "no prompts" },
+  ];
+  for (const [index, testCase] of badPrompts.entries()) {
+    it(`rejects a prompts file: ${testCase.name}`, async () => {
+      const path = join(workspace.path, `bad-prompts-${index}.jsonl`);
+      await writeFile(path, testCase.text);
+      const error = await readPromptSet(path).catch((caught: unknown) => caught);
+      expect(PromptFileError.isInstance(error)).toBe(true);
+      expect((error as PromptFileError).line).toBe(testCase.line);
+      expect((error as Error).message).toContain(testCase.reason);
+    });
+  }
+
+  it("reads a prompts file: every prompt, one language, at most the limit", async () => {
+    const path = join(repositoryRoot(), "data", "prompts-ru.jsonl");
+    const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line.trim() !== "");
+    expect(await readPromptSet(path)).toEqual({ language: "ru", prompts: lines.map((line) => JSON.parse(line).prompt) });
+    expect((await readPromptSet(path, 2)).prompts).toHaveLength(2);
+  });
 });

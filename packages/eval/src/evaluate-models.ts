@@ -1,17 +1,21 @@
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadChatTemplate } from "@graft/chat-tags";
-import { createLanguageIdentifier } from "@graft/corpus";
+import { createLanguageIdentifier, type LanguageIdentifier } from "@graft/corpus";
 import { atomicOutputDirectory, loadModelDirectory, loadTokenizer } from "@graft/hf";
-import { stopTokenIdsOf } from "./chat-reply.js";
-import { languageAlignment, readPromptSet, type AlignmentResult } from "./language-alignment.js";
+import { tokenizerEfficiency } from "@graft/vocab";
 import { bitsPerCharacter } from "./bits-per-character.js";
+import type { CausalLanguageModel } from "./causal-language-model.js";
+import { stopTokenIdsOf } from "./chat-reply.js";
 import { exportOnnx } from "./export-onnx.js";
-import { generate } from "./generate.js";
+import { generationSpeed, SPEED_NEW_TOKENS, SPEED_PASSAGE_CHARACTERS, type GenerationSpeed } from "./generation-speed.js";
+import { languageAlignment, readPromptSet, type AlignmentResult } from "./language-alignment.js";
 import { multipleChoiceAccuracy, readMultipleChoiceTasks } from "./multiple-choice.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
+import { PythonCausalModel, type PythonModelOptions } from "./python-causal-model.js";
 import { renderReportHtml } from "./render-report-html.js";
 
 /** Held-out text is cut to this many characters per language: bits/char converges long before, and CPU time is bounded. */
@@ -20,16 +24,18 @@ export const DEFAULT_HELDOUT_CHARACTERS = 20_000;
 export const DEFAULT_ALIGNMENT_PROMPTS = 20;
 /** Reply length for the alignment measurement: enough text for fastText to decide. */
 export const ALIGNMENT_NEW_TOKENS = 48;
-/** Fixed output length for the speed measurement. */
-export const SPEED_NEW_TOKENS = 64;
+/** Characters of held-out text before the speed passage, used as the speed prompt. */
+const SPEED_PROMPT_CHARACTERS = 200;
+
+export type EvaluationBackend = "onnx" | "python";
 
 export interface EvaluateModelsOptions {
   models: string[];
+  /** Labels for the report, one per model (default: the directories' names). */
+  names?: string[];
   language: string;
   heldout: string;
   englishHeldout?: string;
-  /** A prompt text used for the speed measurement (default: the start of the held-out text). */
-  speedPrompt?: string;
   tasks: string[];
   /** Prompt JSONL files (one language each, `prompt` + `lang`): language alignment through each model's chat template. */
   prompts?: string[];
@@ -38,16 +44,38 @@ export interface EvaluateModelsOptions {
   out: string;
   overwrite?: boolean;
   heldoutCharacters?: number;
+  /** "onnx" (default: export, then onnxruntime-node on the CPU) or "python" (transformers, GPU when there is one). */
+  backend?: EvaluationBackend;
+  /** Settings of the Python backend (device, dtype, interpreter). */
+  python?: Omit<PythonModelOptions, "threads">;
   threads?: number;
+  /** Tokens of the free greedy generation in the speed measurement (default 64). */
+  speedNewTokens?: number;
+  /** The language identifier for alignment (default: fastText lid.176 from @graft/corpus). */
+  identifyLanguage?: LanguageIdentifier;
   onProgress?: (event: { event: "eval-progress"; model: string; step: string }) => void;
+}
+
+export interface TokenizerEfficiencyMetrics {
+  charactersPerToken: number;
+  tokensPerWord: number;
+  bytesPerToken: number;
+  /** Share of tokens that stand for bytes (byte fallback, partial UTF-8). */
+  byteTokenShare: number;
 }
 
 export interface ModelMetrics {
   model: string;
+  name: string;
+  backend: EvaluationBackend;
+  vocabularySize: number;
+  /** Characters per token on the target-language held-out text (also in `efficiency`). */
   charactersPerToken: number;
+  /** Per held-out language. */
+  efficiency: Record<string, TokenizerEfficiencyMetrics>;
   bitsPerCharacter: Record<string, number>;
   multipleChoice: Record<string, { accuracy: number; count: number }>;
-  speed: { tokensPerSecond: number; charactersPerSecond: number; newTokens: number };
+  speed: GenerationSpeed & { language: string };
   /** Per prompt language; absent when no prompts were given or the model has no chat template. */
   alignment?: Record<string, AlignmentResult>;
 }
@@ -55,7 +83,7 @@ export interface ModelMetrics {
 export interface EvaluationReport {
   created: string;
   versions: Record<string, string>;
-  configuration: Omit<EvaluateModelsOptions, "onProgress" | "out" | "overwrite">;
+  configuration: Omit<EvaluateModelsOptions, "onProgress" | "out" | "overwrite" | "identifyLanguage" | "python"> & { python?: Omit<PythonModelOptions, "env"> };
   models: ModelMetrics[];
 }
 
@@ -70,19 +98,51 @@ async function ensureOnnx(model: string, cache: string): Promise<string> {
   return cache;
 }
 
+async function libraryVersions(): Promise<Record<string, string>> {
+  const require = createRequire(import.meta.url);
+  const own = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return { "@graft/eval": own.version, "onnxruntime-node": (require("onnxruntime-node/package.json") as { version: string }).version, node: process.version };
+}
+
+/** The report's label for a model: its directory name. */
+function defaultName(directory: string): string {
+  return directory.split(/[\\/]/).filter(Boolean).pop() ?? directory;
+}
+
 /** Evaluates every model on the same data and writes report.json + report.html into `out`. */
 export async function evaluateModels(options: EvaluateModelsOptions): Promise<EvaluationReport> {
+  if (options.names && options.names.length !== options.models.length) {
+    throw new RangeError(`evaluateModels: ${options.names.length} names for ${options.models.length} models; give one name per model`);
+  }
+  const backend = options.backend ?? "onnx";
   const limit = options.heldoutCharacters ?? DEFAULT_HELDOUT_CHARACTERS;
   const texts: Record<string, string> = { [options.language]: await heldoutText(options.heldout, limit) };
   if (options.englishHeldout) texts.en = await heldoutText(options.englishHeldout, limit);
+  const target = texts[options.language]!;
+  const speedPrompt = target.slice(0, SPEED_PROMPT_CHARACTERS);
+  const speedPassage = target.slice(SPEED_PROMPT_CHARACTERS, SPEED_PROMPT_CHARACTERS + SPEED_PASSAGE_CHARACTERS);
   const taskSets = await Promise.all(options.tasks.map(async (path) => ({ name: basename(path).replace(/\.jsonl$/, ""), tasks: await readMultipleChoiceTasks(path) })));
   const promptSets = await Promise.all((options.prompts ?? []).map((path) => readPromptSet(path, options.alignmentPrompts ?? DEFAULT_ALIGNMENT_PROMPTS)));
-  const identify = promptSets.length > 0 ? await createLanguageIdentifier() : undefined;
-  const version = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")).version as string;
+  const identify = promptSets.length > 0 ? (options.identifyLanguage ?? (await createLanguageIdentifier())) : undefined;
+  const { env: _environment, ...pythonSettings } = options.python ?? {};
   const report: EvaluationReport = {
     created: new Date().toISOString(),
-    versions: { "@graft/eval": version, node: process.version },
-    configuration: { models: options.models, language: options.language, heldout: options.heldout, englishHeldout: options.englishHeldout, tasks: options.tasks, prompts: options.prompts, alignmentPrompts: options.alignmentPrompts, heldoutCharacters: limit, threads: options.threads },
+    versions: await libraryVersions(),
+    configuration: {
+      models: options.models,
+      names: options.names,
+      language: options.language,
+      heldout: options.heldout,
+      englishHeldout: options.englishHeldout,
+      tasks: options.tasks,
+      prompts: options.prompts,
+      alignmentPrompts: options.alignmentPrompts ?? DEFAULT_ALIGNMENT_PROMPTS,
+      heldoutCharacters: limit,
+      backend,
+      python: backend === "python" ? pythonSettings : undefined,
+      threads: options.threads,
+      speedNewTokens: options.speedNewTokens ?? SPEED_NEW_TOKENS,
+    },
     models: [],
   };
   await atomicOutputDirectory(
@@ -90,15 +150,26 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
     async (temporary) => {
       for (const [index, modelDirectory] of options.models.entries()) {
         const progress = (step: string) => options.onProgress?.({ event: "eval-progress", model: modelDirectory, step });
-        progress("export");
-        const onnxDirectory = await ensureOnnx(modelDirectory, join(temporary, `onnx-model-${index}`));
         const tokenizer = await loadTokenizer(modelDirectory);
-        const model = await OnnxCausalModel.load(onnxDirectory, { threads: options.threads });
+        let model: CausalLanguageModel;
+        // An on-the-fly export lives in the output's temporary directory only while its model is evaluated.
+        const exported = join(temporary, `onnx-model-${index}`);
+        if (backend === "python") {
+          progress("load (python)");
+          const python = await PythonCausalModel.load(modelDirectory, { ...options.python, threads: options.threads });
+          report.versions.torch = python.info.torch;
+          report.versions.transformers = python.info.transformers;
+          model = python;
+        } else {
+          progress("export");
+          model = await OnnxCausalModel.load(await ensureOnnx(modelDirectory, exported), { threads: options.threads });
+        }
         try {
-          const target = texts[options.language]!;
-          const charactersPerToken = [...target].length / tokenizer.encode(target, { addSpecialTokens: false }).length;
+          const efficiency: ModelMetrics["efficiency"] = {};
           const bits: Record<string, number> = {};
           for (const [language, text] of Object.entries(texts)) {
+            const measured = tokenizerEfficiency(tokenizer, [text]);
+            efficiency[language] = { charactersPerToken: measured.charactersPerToken, tokensPerWord: measured.tokensPerWord, bytesPerToken: measured.bytesPerToken, byteTokenShare: measured.byteTokenShare };
             progress(`bits per character (${language})`);
             bits[language] = (await bitsPerCharacter(model, tokenizer, text)).bitsPerCharacter;
           }
@@ -109,13 +180,11 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
             multipleChoice[set.name] = { accuracy: result.accuracy, count: result.count };
           }
           progress("speed");
-          const promptIds = tokenizer.encode(options.speedPrompt ?? target.slice(0, 200));
-          const generation = await generate(model, promptIds, { maxNewTokens: SPEED_NEW_TOKENS });
-          const seconds = generation.prefillSeconds + generation.decodeSeconds;
-          const characters = [...tokenizer.decode(generation.tokenIds, { skipSpecialTokens: true })].length;
+          const speed = await generationSpeed(model, tokenizer, { prompt: speedPrompt, passage: speedPassage, newTokens: options.speedNewTokens });
           let alignment: Record<string, AlignmentResult> | undefined;
           if (identify && promptSets.length > 0) {
             const directory = await loadModelDirectory(modelDirectory);
+            await directory.weights.close(); // Only the template and generation config are needed here.
             const template = directory.chatTemplate ? await loadChatTemplate(modelDirectory) : undefined;
             if (template) {
               alignment = {};
@@ -128,14 +197,19 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
           }
           report.models.push({
             model: modelDirectory,
-            charactersPerToken,
+            name: options.names?.[index] ?? defaultName(modelDirectory),
+            backend,
+            vocabularySize: tokenizer.vocabSize,
+            charactersPerToken: efficiency[options.language]!.charactersPerToken,
+            efficiency,
             bitsPerCharacter: bits,
             multipleChoice,
-            speed: { tokensPerSecond: generation.tokenIds.length / seconds, charactersPerSecond: characters / seconds, newTokens: generation.tokenIds.length },
+            speed: { ...speed, language: options.language },
             alignment,
           });
         } finally {
           await model.release();
+          await rm(exported, { recursive: true, force: true });
         }
       }
       await writeFile(join(temporary, "report.json"), `${JSON.stringify(report, null, 2)}\n`);

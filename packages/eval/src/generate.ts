@@ -1,4 +1,4 @@
-import type { OnnxCausalModel } from "./onnx-causal-model.js";
+import type { CausalLanguageModel, KeyValueCache } from "./causal-language-model.js";
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -62,19 +62,19 @@ export function pickToken(logits: Float32Array, options: { temperature?: number;
 }
 
 /** Autoregressive generation for one prompt (batch 1). */
-export async function generate(model: OnnxCausalModel, promptIds: readonly number[], options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(model: CausalLanguageModel, promptIds: readonly number[], options: GenerateOptions): Promise<GenerateResult> {
   const uniform = seededUniform(options.seed ?? 0);
   const stop = new Set(options.stopTokenIds ?? []);
   const useCache = options.useCache ?? true;
   const tokens = [...promptIds];
   const generated: number[] = [];
-  let cache;
+  let cache: KeyValueCache | undefined;
   let input = [...promptIds];
   let prefillSeconds = 0;
   const decodeStart = { time: 0 };
   for (let step = 0; step < options.maxNewTokens; step += 1) {
     const started = performance.now();
-    const result = await model.forward({ inputIds: [useCache ? input : tokens], cache: useCache ? cache : undefined });
+    const result = await model.forward({ inputIds: [useCache ? input : tokens], cache: useCache ? cache : undefined, keepCache: useCache, lastLogitsOnly: true });
     if (step === 0) {
       prefillSeconds = (performance.now() - started) / 1000;
       decodeStart.time = performance.now();
@@ -84,6 +84,7 @@ export async function generate(model: OnnxCausalModel, promptIds: readonly numbe
     const next = pickToken(last, options, uniform);
     generated.push(next);
     tokens.push(next);
+    if (useCache && !result.cache) throw new Error(`${model.backend} backend returned no cache for ${model.directory}; generate needs one to continue`);
     cache = result.cache;
     input = [next];
     if (stop.has(next)) {

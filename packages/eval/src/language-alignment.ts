@@ -3,7 +3,8 @@ import type { ChatTemplate } from "@graft/chat-tags";
 import type { LanguageIdentifier } from "@graft/corpus";
 import type { GraftTokenizer } from "@graft/hf";
 import { chatReply } from "./chat-reply.js";
-import type { OnnxCausalModel } from "./onnx-causal-model.js";
+import { PromptFileError } from "./prompt-file-error.js";
+import type { CausalLanguageModel } from "./causal-language-model.js";
 
 /** A prompt set: chat prompts in one language (JSONL lines with `prompt` and `lang`). */
 export interface PromptSet {
@@ -13,13 +14,25 @@ export interface PromptSet {
 
 /** Reads a prompts JSONL file (`{"prompt": "...", "lang": "ru"}` per line); the language is the lines' `lang`. */
 export async function readPromptSet(path: string, limit = Number.POSITIVE_INFINITY): Promise<PromptSet> {
-  const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line.trim() !== "");
-  const records = lines.map((line) => JSON.parse(line) as { prompt?: string; lang?: string });
-  const language = records[0]?.lang;
-  if (!language || records.some((record) => typeof record.prompt !== "string" || record.lang !== language)) {
-    throw new Error(`${path}: every line needs "prompt" and the same "lang"`);
-  }
-  return { language, prompts: records.slice(0, limit).map((record) => record.prompt as string) };
+  const prompts: string[] = [];
+  let language: string | undefined;
+  (await readFile(path, "utf8")).split("\n").forEach((text, index) => {
+    if (!text.trim()) return;
+    const line = index + 1;
+    let record: { prompt?: unknown; lang?: unknown };
+    try {
+      record = JSON.parse(text);
+    } catch (error) {
+      throw new PromptFileError({ path, line, message: `not valid JSON (${(error as Error).message})` });
+    }
+    if (typeof record.prompt !== "string" || record.prompt.trim() === "") throw new PromptFileError({ path, line, message: '"prompt" must be a non-empty string' });
+    if (typeof record.lang !== "string" || record.lang === "") throw new PromptFileError({ path, line, message: '"lang" must be a language code such as "ru"' });
+    language ??= record.lang;
+    if (record.lang !== language) throw new PromptFileError({ path, line, message: `"lang" is "${record.lang}" but earlier lines are "${language}"` });
+    prompts.push(record.prompt);
+  });
+  if (!language) throw new PromptFileError({ path, line: 1, message: "the file has no prompts" });
+  return { language, prompts: prompts.slice(0, limit) };
 }
 
 export interface AlignmentResult {
@@ -39,7 +52,7 @@ const EXAMPLES_KEPT = 3;
  * its chat template, fastText language ID of the reply; the share in the prompt's language.
  */
 export async function languageAlignment(options: {
-  model: OnnxCausalModel;
+  model: CausalLanguageModel;
   tokenizer: GraftTokenizer;
   template: ChatTemplate;
   promptSet: PromptSet;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { GraftTokenizer } from "@graft/hf";
-import type { OnnxCausalModel } from "./onnx-causal-model.js";
+import type { CausalLanguageModel } from "./causal-language-model.js";
 import { scoreContinuations } from "./score-continuations.js";
 import { TaskFileError } from "./task-file-error.js";
 
@@ -45,7 +45,7 @@ export interface MultipleChoiceResult {
 }
 
 /** Accuracy by length-normalised log-likelihood (per character of the choice, lm-eval's acc_norm). */
-export async function multipleChoiceAccuracy(model: OnnxCausalModel, tokenizer: GraftTokenizer, tasks: readonly MultipleChoiceTask[]): Promise<MultipleChoiceResult> {
+export async function multipleChoiceAccuracy(model: CausalLanguageModel, tokenizer: GraftTokenizer, tasks: readonly MultipleChoiceTask[]): Promise<MultipleChoiceResult> {
   const requests = tasks.flatMap((task) => {
     const context = tokenizer.encode(task.question);
     return task.choices.map((choice) => ({ context, continuation: tokenizer.encode(` ${choice}`, { addSpecialTokens: false }) }));

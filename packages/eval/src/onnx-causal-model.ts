@@ -1,30 +1,21 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { positionIdsFromMask, type CausalLanguageModel, type ForwardInput, type ForwardResult, type KeyValueCache } from "./causal-language-model.js";
 import { createInferenceSession, float32Tensor, int64Tensor, type InferenceSession, type SessionTensor } from "./onnx-session.js";
 
-/** The per-layer key/value cache: `[batch, kv_heads, length, head_dim]` tensors, key then value. */
-export interface KeyValueCache {
-  tensors: SessionTensor[];
-  length: number;
+/** The ONNX backend's cache: per layer `[batch, kv_heads, length, head_dim]` tensors, key then value. */
+export interface OnnxKeyValueCache extends KeyValueCache {
+  readonly tensors: SessionTensor[];
 }
 
-export interface ForwardResult {
-  /** Float32 [batch, sequence, vocabulary]. */
-  logits: Float32Array;
-  vocabulary: number;
-  cache: KeyValueCache;
-}
-
-export interface ForwardInput {
-  /** Token ids, one row per sequence, all rows the same length (pad on the left). */
-  inputIds: number[][];
-  /** 1 for real tokens, 0 for padding, over past + new tokens; default all ones. */
-  attentionMask?: number[][];
-  cache?: KeyValueCache;
+function isOnnxCache(cache: KeyValueCache): cache is OnnxKeyValueCache {
+  return Array.isArray((cache as Partial<OnnxKeyValueCache>).tensors);
 }
 
 /** An exported decoder (`onnx/model.onnx`) run by ONNX Runtime with a KV cache. */
-export class OnnxCausalModel {
+export class OnnxCausalModel implements CausalLanguageModel {
+  readonly backend = "onnx";
+
   private constructor(
     readonly directory: string,
     readonly session: InferenceSession,
@@ -42,7 +33,7 @@ export class OnnxCausalModel {
     return new OnnxCausalModel(directory, session, config.num_hidden_layers as number, (config.num_key_value_heads as number | undefined) ?? heads, headDim, config);
   }
 
-  emptyCache(batch: number): KeyValueCache {
+  emptyCache(batch: number): OnnxKeyValueCache {
     const tensors: SessionTensor[] = [];
     for (let index = 0; index < this.layers * 2; index += 1) tensors.push(float32Tensor(new Float32Array(0), [batch, this.kvHeads, 0, this.headDim]));
     return { tensors, length: 0 };
@@ -52,19 +43,11 @@ export class OnnxCausalModel {
   async forward(input: ForwardInput): Promise<ForwardResult> {
     const batch = input.inputIds.length;
     const sequence = input.inputIds[0]!.length;
+    if (input.cache && !isOnnxCache(input.cache)) throw new TypeError("OnnxCausalModel.forward: the cache comes from another backend; pass the cache this model returned");
     const cache = input.cache ?? this.emptyCache(batch);
     const total = cache.length + sequence;
     const mask = input.attentionMask ?? input.inputIds.map(() => new Array<number>(total).fill(1));
-    const positions: number[] = [];
-    for (const row of mask) {
-      let seen = 0;
-      const rowPositions: number[] = [];
-      for (let index = 0; index < total; index += 1) {
-        rowPositions.push(row[index] ? seen : 1);
-        if (row[index]) seen += 1;
-      }
-      positions.push(...rowPositions.slice(cache.length));
-    }
+    const positions = positionIdsFromMask(mask, sequence).flat();
     const feeds: Record<string, SessionTensor> = {
       input_ids: int64Tensor(input.inputIds.flat(), [batch, sequence]),
       attention_mask: int64Tensor(mask.flat(), [batch, total]),
@@ -78,7 +61,7 @@ export class OnnxCausalModel {
     const logits = results.logits!;
     const tensors: SessionTensor[] = [];
     for (let layer = 0; layer < this.layers; layer += 1) tensors.push(results[`present.${layer}.key`]!, results[`present.${layer}.value`]!);
-    return { logits: logits.data as Float32Array, vocabulary: logits.dims[2]!, cache: { tensors, length: total } };
+    return { logits: logits.data as Float32Array, vocabulary: logits.dims[2]!, cache: { tensors, length: total } as OnnxKeyValueCache };
   }
 
   async release(): Promise<void> {

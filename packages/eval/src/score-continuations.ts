@@ -1,4 +1,4 @@
-import type { OnnxCausalModel } from "./onnx-causal-model.js";
+import type { CausalLanguageModel } from "./causal-language-model.js";
 
 export interface ScoreRequest {
   /** Context ids (include BOS if the model expects it); at least one token. */
@@ -36,7 +36,7 @@ export function logProbability(row: Float32Array, target: number): { logProbabil
 
 /** Log-likelihood of each continuation given its context, batched with left padding. */
 export async function scoreContinuations(
-  model: OnnxCausalModel,
+  model: CausalLanguageModel,
   requests: readonly ScoreRequest[],
   options: { batchSize?: number } = {},
 ): Promise<ContinuationScore[]> {
@@ -48,7 +48,7 @@ export async function scoreContinuations(
     const length = Math.max(...sequences.map((sequence) => sequence.length));
     const inputIds = sequences.map((sequence) => [...new Array<number>(length - sequence.length).fill(PADDING_ID), ...sequence]);
     const attentionMask = sequences.map((sequence) => [...new Array<number>(length - sequence.length).fill(0), ...new Array<number>(sequence.length).fill(1)]);
-    const { logits, vocabulary } = await model.forward({ inputIds, attentionMask });
+    const { logits, vocabulary } = await model.forward({ inputIds, attentionMask, keepCache: false });
     batch.forEach((request, row) => {
       let logLikelihood = 0;
       let greedy = true;

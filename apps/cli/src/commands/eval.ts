@@ -1,50 +1,104 @@
-import { evaluateModels } from "@graft/eval";
+import { evaluateModels, type EvaluationBackend, type ModelMetrics } from "@graft/eval";
+import { GraftError } from "@graft/hf";
 import type { CommandDefinition } from "../command.js";
+
+const BACKENDS: readonly EvaluationBackend[] = ["onnx", "python"];
+const DTYPES = ["float32", "bfloat16", "float16"] as const;
+
+function usageError(message: string): GraftError {
+  return new GraftError({ name: "UsageError", message: `${message}; see graft eval --help` });
+}
+
+function positiveInteger(values: Record<string, unknown>, name: string): number | undefined {
+  const text = values[name] as string | undefined;
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw usageError(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+/** One line per model: what the report's table says, for a terminal. */
+function summaryLine(model: ModelMetrics, language: string): string {
+  const parts = [
+    `chars/token ${Object.entries(model.efficiency).map(([code, value]) => `${code} ${value.charactersPerToken.toFixed(3)}`).join(", ")}`,
+    `tokens/word ${model.efficiency[language]!.tokensPerWord.toFixed(3)}`,
+    `bits/char ${Object.entries(model.bitsPerCharacter).map(([code, value]) => `${code} ${value.toFixed(3)}`).join(", ")}`,
+    ...Object.entries(model.multipleChoice).map(([task, result]) => `${task} ${(100 * result.accuracy).toFixed(1)}%`),
+    ...(model.alignment ? [`alignment ${Object.entries(model.alignment).map(([code, result]) => `${code} ${(100 * result.share).toFixed(0)}%`).join(", ")}`] : []),
+    `${model.speed.tokensPerSecond.toFixed(1)} tok/s`,
+    `${model.speed.charactersPerSecond.toFixed(1)} ${language} chars/s`,
+  ];
+  return `${model.name}: ${parts.join(", ")}`;
+}
 
 export const evalCommand: CommandDefinition = {
   name: "eval",
-  summary: "evaluate models side by side (chars/token, bits/char, multiple choice, speed) into report.json + report.html",
+  summary: "evaluate models side by side (chars/token, tokens/word, bits/char, multiple choice, alignment, speed) into report.json + report.html",
   usage: "--model DIR [--model DIR ...] --lang CODE --heldout FILE [--heldout-en FILE] [--tasks FILE ...] [--prompts FILE ...] --out DIR",
+  description:
+    "Every model is measured on the same data: tokenizer efficiency per held-out language, bits per character (comparable across tokenizers), " +
+    "multiple-choice accuracy (length-normalised log-likelihood), language alignment (InsCP: chat replies through each model's own template, fastText language ID), " +
+    "and generation speed (decode tokens/s, and target-language characters/s writing a fixed passage). " +
+    "The first model is the baseline the report's deltas are against. The ONNX backend exports HF directories on the fly and runs on the CPU; " +
+    "--backend python runs transformers in the trainer's Python (GRAFT_PYTHON), on a GPU when there is one, for models too large for CPU ONNX.",
   options: {
     model: { type: "string", multiple: true, placeholder: "DIR", description: "HF model directory (exported to ONNX on the fly) or an exported ONNX directory; the first is the baseline" },
+    name: { type: "string", multiple: true, placeholder: "LABEL", description: "label of the model in the report, one per --model in the same order (default: directory names)" },
     lang: { type: "string", placeholder: "CODE", description: "target language code, e.g. ru" },
     heldout: { type: "string", placeholder: "FILE", description: "held-out target-language text (.txt or .txt.gz)" },
     "heldout-en": { type: "string", placeholder: "FILE", description: "held-out English text, to measure forgetting" },
+    "heldout-characters": { type: "string", placeholder: "N", default: "20000", description: "characters of each held-out text used" },
     tasks: { type: "string", multiple: true, placeholder: "FILE", description: "multiple-choice JSONL (question, choices, answer)" },
     prompts: { type: "string", multiple: true, placeholder: "FILE", description: "chat prompts JSONL (prompt, lang), one language per file: language alignment (fastText ID of each reply)" },
     "alignment-prompts": { type: "string", placeholder: "N", default: "20", description: "prompts used per --prompts file (each is a generation)" },
-    threads: { type: "string", placeholder: "N", description: "ONNX Runtime intra-op threads" },
+    "speed-tokens": { type: "string", placeholder: "N", default: "64", description: "tokens of the free greedy generation timed for tokens/s" },
+    backend: { type: "string", placeholder: "onnx|python", default: "onnx", description: "onnx: onnxruntime-node on the CPU; python: transformers in GRAFT_PYTHON (GPU when available)" },
+    device: { type: "string", placeholder: "DEVICE", description: "python backend: auto (default), cpu, cuda, cuda:1, mps" },
+    dtype: { type: "string", placeholder: "DTYPE", description: "python backend: float32 (default), bfloat16, float16" },
+    threads: { type: "string", placeholder: "N", description: "CPU threads (ONNX Runtime intra-op, or torch)" },
     out: { type: "string", placeholder: "DIR", description: "output directory for report.json and report.html" },
     overwrite: { type: "boolean", description: "replace an existing output directory" },
   },
-  examples: ["graft eval --model base --model runs/ru --lang ru --heldout data/ru-heldout.txt.gz --heldout-en data/en-heldout.txt.gz --tasks data/tasks-en-capitals.jsonl --prompts data/prompts-ru.jsonl --prompts data/prompts-en.jsonl --out runs/eval"],
+  examples: [
+    "graft eval --model base --model runs/ru --name base --name adapted --lang ru --heldout data/ru-heldout.txt.gz --heldout-en data/en-heldout.txt.gz --tasks data/tasks-en-capitals.jsonl --prompts data/prompts-ru.jsonl --prompts data/prompts-en.jsonl --out runs/eval",
+    "graft eval --backend python --device cuda --dtype bfloat16 --model meta-llama-3-8b-instruct --model runs/ru-8b --lang ru --heldout data/ru-heldout.txt.gz --out runs/eval-8b",
+  ],
   async run({ values }, context) {
     const models = (values.model as string[] | undefined) ?? [];
-    const language = values.lang as string | undefined;
-    const heldout = values.heldout as string | undefined;
-    const out = values.out as string | undefined;
-    if (models.length === 0 || !language || !heldout || !out) {
-      context.stderr.write("graft eval: --model DIR (one or more), --lang CODE, --heldout FILE and --out DIR are required\n");
-      return 2;
-    }
+    const names = values.name as string[] | undefined;
+    const missing = ["lang", "heldout", "out"].filter((name) => !values[name]);
+    if (models.length === 0) missing.unshift("model");
+    if (missing.length > 0) throw usageError(`missing ${missing.map((name) => `--${name}`).join(", ")}`);
+    if (names && names.length !== models.length) throw usageError(`${names.length} --name for ${models.length} --model; give one --name per --model, in the same order`);
+    const backend = (values.backend as string | undefined) ?? "onnx";
+    if (!BACKENDS.includes(backend as EvaluationBackend)) throw usageError(`--backend must be one of ${BACKENDS.join(", ")}, got "${backend}"`);
+    const dtype = values.dtype as string | undefined;
+    if (dtype !== undefined && !(DTYPES as readonly string[]).includes(dtype)) throw usageError(`--dtype must be one of ${DTYPES.join(", ")}, got "${dtype}"`);
+    if (backend === "onnx" && (values.device || dtype)) throw usageError("--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)");
+    const language = values.lang as string;
+    const out = values.out as string;
     const report = await evaluateModels({
       models,
+      names,
       language,
-      heldout,
+      heldout: values.heldout as string,
       englishHeldout: values["heldout-en"] as string | undefined,
+      heldoutCharacters: positiveInteger(values, "heldout-characters"),
       tasks: (values.tasks as string[] | undefined) ?? [],
       prompts: (values.prompts as string[] | undefined) ?? [],
-      alignmentPrompts: Number(values["alignment-prompts"] ?? "20"),
+      alignmentPrompts: positiveInteger(values, "alignment-prompts"),
+      speedNewTokens: positiveInteger(values, "speed-tokens"),
+      backend: backend as EvaluationBackend,
+      python: backend === "python" ? { device: values.device as string | undefined, dtype: dtype as (typeof DTYPES)[number] | undefined } : undefined,
       out,
       overwrite: Boolean(values.overwrite),
-      threads: values.threads ? Number(values.threads) : undefined,
+      threads: positiveInteger(values, "threads"),
       onProgress: (event) => (context.json ? context.stdout.write(`${JSON.stringify(event)}\n`) : context.stderr.write(`${event.model}: ${event.step}\n`)),
     });
-    if (context.json) context.stdout.write(`${JSON.stringify({ event: "eval-done", out, models: report.models })}\n`);
-    else {
-      for (const model of report.models) {
-        context.stdout.write(`${model.model}: chars/token ${model.charactersPerToken.toFixed(3)}, bits/char ${Object.entries(model.bitsPerCharacter).map(([language, value]) => `${language} ${value.toFixed(3)}`).join(", ")}, ${model.speed.tokensPerSecond.toFixed(1)} tok/s${model.alignment ? `, alignment ${Object.entries(model.alignment).map(([language, result]) => `${language} ${(100 * result.share).toFixed(0)}%`).join(", ")}` : ""}\n`);
-      }
+    if (context.json) {
+      context.stdout.write(`${JSON.stringify({ event: "eval-done", out, report: `${out}/report.json`, html: `${out}/report.html`, models: report.models })}\n`);
+    } else {
+      for (const model of report.models) context.stdout.write(`${summaryLine(model, language)}\n`);
       context.stdout.write(`wrote ${out}/report.json and ${out}/report.html\n`);
     }
     return 0;

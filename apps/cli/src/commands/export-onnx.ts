@@ -1,4 +1,5 @@
 import { exportOnnx } from "@graft/eval";
+import { GraftError } from "@graft/hf";
 import type { CommandDefinition } from "../command.js";
 
 export const exportOnnxCommand: CommandDefinition = {
@@ -14,10 +15,8 @@ export const exportOnnxCommand: CommandDefinition = {
   async run({ values }, context) {
     const model = values.model as string | undefined;
     const out = values.out as string | undefined;
-    if (!model || !out) {
-      context.stderr.write("graft export onnx: --model DIR and --out DIR are required\n");
-      return 2;
-    }
+    const missing = ["model", "out"].filter((name) => !values[name]);
+    if (!model || !out) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => `--${name}`).join(", ")}; see graft export onnx --help` });
     const result = await exportOnnx({
       model,
       out,

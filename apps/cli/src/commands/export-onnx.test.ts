@@ -1,0 +1,60 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { OnnxCausalModel } from "@graft/eval";
+import { createTinyModel, writeModelDirectory } from "@graft/hf";
+import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graft } from "../testing/run-graft.js";
+
+const work = temporaryDirectory();
+let model: string;
+let gemma: string;
+
+beforeAll(async () => {
+  model = await createTinyModel({ out: join(work.path, "tiny"), tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "qwen2", hiddenSize: 16, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 32, seed: 7 });
+  // The same weights under an architecture graft has no graph builder for.
+  gemma = join(work.path, "gemma");
+  await writeModelDirectory({ source: model, out: gemma, configUpdates: { architectures: ["GemmaForCausalLM"], model_type: "gemma" } });
+});
+afterAll(() => work.remove());
+
+describe("graft export onnx", () => {
+  it("writes the transformers.js layout, and the export runs in onnxruntime", async () => {
+    const out = join(work.path, "onnx");
+    const result = await graft("export", "onnx", "--model", model, "--out", out);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^wrote .*onnx\/model\.onnx \(\d+ nodes, \d+\.\d MiB of weights\)\n$/);
+    for (const file of ["onnx/model.onnx", "config.json", "tokenizer.json", "tokenizer_config.json"]) expect(existsSync(join(out, file)), file).toBe(true);
+    const session = await OnnxCausalModel.load(out);
+    try {
+      const { logits, vocabulary } = await session.forward({ inputIds: [[1, 500, 600]] });
+      expect(vocabulary).toBe(32000);
+      expect(logits.length).toBe(3 * vocabulary);
+      expect(logits.every(Number.isFinite)).toBe(true);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it("--json prints one export-done event naming the files", async () => {
+    const out = join(work.path, "onnx-json");
+    const result = await graft("export", "onnx", "--model", model, "--out", out, "--json");
+    expect(result.code).toBe(0);
+    const done = result.out.trim().split("\n").map((line) => JSON.parse(line)).at(-1);
+    expect(done).toMatchObject({ event: "export-done", modelPath: join(out, "onnx", "model.onnx") });
+    expect(done.nodeCount).toBeGreaterThan(10);
+  });
+
+  const failures = [
+    { name: "missing --out", argv: () => ["--model", model], reason: /UsageError: missing --out/ },
+    { name: "an existing output without --overwrite", argv: () => ["--model", model, "--out", join(work.path, "onnx")], reason: /OutputDirectoryExistsError/ },
+    { name: "an unsupported architecture, named", argv: () => ["--model", gemma, "--out", join(work.path, "gemma-onnx")], reason: /UnsupportedArchitectureError: .*"GemmaForCausalLM" is not supported/ },
+  ];
+  for (const testCase of failures) {
+    it(`fails with a typed error for ${testCase.name}`, async () => {
+      const result = await graft("export", "onnx", ...testCase.argv());
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(testCase.reason);
+    });
+  }
+});

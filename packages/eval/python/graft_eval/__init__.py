@@ -1,0 +1,1 @@
+"""graft_eval: the Python (transformers) inference backend of @graft/eval, driven over stdin/stdout."""
