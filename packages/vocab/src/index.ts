@@ -15,3 +15,6 @@ export { initMergeTree } from "./init-method-merge-tree.js";
 export type { InitMethod, InitMethodInput } from "./init-method.js";
 export { replaceTokenizer, REPLACEMENT_REPORT_FILE, type ReplaceTokenizerOptions, type ReplacementReport } from "./replace-tokenizer.js";
 export { countWords, type WordCounts } from "./count-words.js";
+export { InitMethodError } from "./init-method-error.js";
+export type { RowCombination } from "./init-method.js";
+export type { InitEvent } from "./initialize-embeddings.js";

@@ -1,38 +1,58 @@
-import { aggregateRows } from "./aggregate-rows.js";
 import type { InitMethod } from "./init-method.js";
 
+/** Base id -> weight; `undefined`: the token has no decomposition into base tokens. */
+type Leaves = Map<number, number> | undefined;
+
 /**
- * Merge-tree initialisation: a new token made by the merge (left, right) gets the mean of the
- * rows of `left` and `right`, recursively down the merge tree to base tokens (each level weighs
- * its two halves equally, unlike `mean`, which weighs every old sub-token equally). New tokens
- * without a merge (added tokens) and unsegmentable ones fall back to `mean`; base tokens copy
- * their row; padding rows get the mean of all base rows.
+ * Merge-tree initialisation. For a token t of the extended vocabulary, tree(t) is a weighted set
+ * of base tokens:
+ * - t in the base vocabulary: {t: 1};
+ * - t new, produced by the merge (l, r) (the first merge in `tokenizer.json` whose concatenation
+ *   is t) and both l and r decompose: ½·tree(l) + ½·tree(r), recursively (parts are strictly
+ *   shorter strings, so the recursion ends at base tokens);
+ * - t new without such a merge (an added token, a vocab entry without a merge, or a part that
+ *   does not decompose): its `mean` weights, 1/K for each of its K old sub-tokens;
+ * - t without an old segmentation: the mean of all base rows (as `mean`).
+ * The row is Σ weight · E_base[id] in float64 over tree(t), rounded once. Unlike `mean`, each
+ * merge level weighs its two halves equally, so the sub-tokens of a long half count less.
  */
-export const initMergeTree: InitMethod = ({ baseMatrix, hiddenSize, segmentation, mergeOf, idOf, tokenOf }) => {
-  const rows = aggregateRows({ segmentation, baseMatrix, hiddenSize });
-  const exact = new Map<number, Float64Array>();
-  const rowOf = (id: number, depth: number): Float64Array => {
-    const known = exact.get(id);
-    if (known) return known;
-    const values = new Float64Array(hiddenSize);
+export const initMergeTree: InitMethod = ({ segmentation, mergeOf, idOf, tokenOf }) => {
+  const { kinds, offsets, baseIds } = segmentation;
+  const memo = new Map<number, Leaves>();
+
+  const meanLeaves = (id: number): Leaves => {
+    const parts = offsets[id + 1] - offsets[id];
+    if (parts === 0) return undefined;
+    const leaves = new Map<number, number>();
+    for (let index = offsets[id]; index < offsets[id + 1]; index += 1) leaves.set(baseIds[index], (leaves.get(baseIds[index]) ?? 0) + 1 / parts);
+    return leaves;
+  };
+
+  const treeOf = (id: number): Leaves => {
+    if (kinds[id] === "copied") return new Map([[baseIds[offsets[id]], 1]]);
+    if (kinds[id] !== "segmented") return undefined;
+    if (memo.has(id)) return memo.get(id);
     const token = tokenOf(id);
     const merge = token === undefined ? undefined : mergeOf.get(token);
-    const leftId = merge ? idOf(merge[0]) : undefined;
-    const rightId = merge ? idOf(merge[1]) : undefined;
-    if (segmentation.kinds[id] !== "segmented" || leftId === undefined || rightId === undefined || depth > hiddenSize + 10_000) {
-      for (let column = 0; column < hiddenSize; column += 1) values[column] = rows[id * hiddenSize + column];
-    } else {
-      const left = rowOf(leftId, depth + 1);
-      const right = rowOf(rightId, depth + 1);
-      for (let column = 0; column < hiddenSize; column += 1) values[column] = (left[column] + right[column]) / 2;
+    const leftId = merge && merge[0].length > 0 && merge[1].length > 0 ? idOf(merge[0]) : undefined;
+    const rightId = merge && leftId !== undefined ? idOf(merge[1]) : undefined;
+    let leaves: Leaves;
+    if (leftId !== undefined && rightId !== undefined) {
+      const left = treeOf(leftId);
+      const right = left && treeOf(rightId);
+      if (left && right) {
+        leaves = new Map<number, number>();
+        for (const [baseId, weight] of left) leaves.set(baseId, weight / 2);
+        for (const [baseId, weight] of right) leaves.set(baseId, (leaves.get(baseId) ?? 0) + weight / 2);
+      }
     }
-    exact.set(id, values);
-    return values;
+    leaves ??= meanLeaves(id);
+    memo.set(id, leaves);
+    return leaves;
   };
-  for (const id of segmentation.newTokenIds) {
-    if (segmentation.kinds[id] !== "segmented") continue;
-    const values = rowOf(id, 0);
-    for (let column = 0; column < hiddenSize; column += 1) rows[id * hiddenSize + column] = values[column];
-  }
-  return rows;
+
+  return (id) => {
+    const leaves = treeOf(id);
+    return leaves && { ids: [...leaves.keys()], weights: [...leaves.values()] };
+  };
 };

@@ -9,9 +9,11 @@ export const vocabInitCommand: CommandDefinition = {
   description:
     "New rows of embed_tokens and lm_head (separately; a tied model: the input side, and it stays tied). mean: the mean of the\n" +
     "base rows of the new token's old segmentation (base pre-tokenizer + base BPE); merge-tree: the mean of the rows of the\n" +
-    "two tokens a new token is merged from, recursively. Tokens the base has copy their row bit for bit; tokens without a\n" +
-    "decomposition and padding rows get the mean of all base rows. Every other tensor is copied unchanged; config.json\n" +
-    `vocab_size is updated; the extended tokenizer files are written in. Report: OUT/${INIT_REPORT_FILE}.`,
+    "two tokens a new token is merged from, recursively down to base tokens. Tokens the base has copy their row bit for bit;\n" +
+    "tokens without a decomposition get the mean of all base rows; padding rows keep the model's bytes where it had them and\n" +
+    "get the mean of all base rows where it did not. Every other tensor is copied unchanged; one embedding tensor is in memory\n" +
+    "at a time; config.json vocab_size is updated; the extended tokenizer files replace the model's (old vocab.json, merges.txt,\n" +
+    `tokenizer.model are left out). Report: OUT/${INIT_REPORT_FILE}.`,
   options: {
     model: { type: "string", placeholder: "DIR", description: "base model directory (with its own tokenizer)" },
     tokenizer: { type: "string", placeholder: "DIR", description: "extended tokenizer directory (graft vocab extend output)" },
@@ -47,7 +49,8 @@ export const vocabInitCommand: CommandDefinition = {
     if (context.json) write(JSON.stringify({ type: "report", ...report }));
     else {
       write(`initialised ${report.modules.join(" and ")} with ${report.method}: ${report.oldRows} -> ${report.rows} rows${report.tied ? " (tied)" : ""}`);
-      write(`rows: ${report.kinds.copied} copied, ${report.kinds.segmented} from old segmentations, ${report.kinds.unsegmentable} without one (mean of all rows), ${report.kinds.padding} padding (mean of all rows)`);
+      write(`rows: ${report.kinds.copied} copied, ${report.kinds.segmented} from old segmentations (${report.method}), ${report.kinds.unsegmentable} without one (mean of all rows), padding: ${report.padding.kept} kept from the model, ${report.padding.filled} new (mean of all rows)`);
+      if (report.droppedFiles.length > 0) write(`left out the old vocabulary's ${report.droppedFiles.join(", ")} (the extended tokenizer.json replaces them)`);
       write(`wrote ${String(values.out)} in ${report.seconds.toFixed(1)} s`);
     }
     return 0;
