@@ -1,34 +1,14 @@
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
-import { GraftError } from "@graft/hf";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
+import { AdaptConfigError } from "./adapt-config-error.js";
+import { validateMapping, type FieldSchema } from "./config-schema.js";
 
-/** `graft adapt`'s configuration (YAML or JSON). Paths are relative to the config file. */
-export interface AdaptConfig {
-  /** The base model (LEP trains its embeddings). */
-  base: string;
-  /** The instruct model of the same base. */
-  instruct: string;
-  /** Target language (ISO 639-1) and its Unicode script. */
-  language: string;
-  script?: string;
-  /** Target-language text for the vocabulary and the continued pre-training. */
-  corpus: string[];
-  /** Documents read from the corpus (default: all). */
-  maxDocuments?: number;
-  /** Work directory: one sub-directory per stage, logs, the report. */
-  out: string;
-  vocab: { add: number; mergeOrder?: "append" | "prepend"; padToMultipleOf?: number; init?: "mean" | "merge-tree" };
-  sequenceLength: number;
-  embeddings: TrainSettings;
-  lep: { mode?: "conversion" | "overlap" | "swap"; ridge?: number };
-  /** InsCP: on the LEP result and/or on the original instruct model; omit to skip. */
-  inscp?: TrainSettings & { on: ("lep" | "instruct")[]; mode?: "full" | "lora" };
-  eval: { heldout: string; heldoutEnglish?: string; prompts?: string[]; tasks?: string[]; alignmentPrompts?: number; heldoutCharacters?: number };
-  /** Training launcher: local (default) or torchrun with N processes. */
-  launcher?: { type: "local" } | { type: "torchrun"; processesPerNode: number };
-}
+export { AdaptConfigError } from "./adapt-config-error.js";
+export { EXAMPLE_CONFIG } from "./example-config.js";
 
+/** Optimisation settings of a training stage (passed to @graft/train-bridge). */
 export interface TrainSettings {
   maxSteps: number;
   learningRate: number;
@@ -37,73 +17,105 @@ export interface TrainSettings {
   warmupSteps?: number;
   weightDecay?: number;
   seed?: number;
+  /** Checkpoint every N steps (a killed run resumes from the latest); default a quarter of maxSteps. */
+  checkpointSteps?: number;
+  evalSteps?: number;
+  maxGradNorm?: number;
+  gradientCheckpointing?: boolean;
+  weightsDtype?: "float32" | "bfloat16";
 }
 
-export class AdaptConfigError extends GraftError {
-  readonly path: string;
-  readonly field: string;
+export type Launcher =
+  | { type: "local" }
+  | { type: "torchrun"; processesPerNode: number; fsdp?: boolean }
+  | { type: "slurm"; nodes: number; gpusPerNode: number; partition?: string; timeLimit?: string };
 
-  constructor({ path, field, message }: { path: string; field: string; message: string }) {
-    super({ name: "AdaptConfigError", message: `${path}: ${field}: ${message}` });
-    this.path = path;
-    this.field = field;
-  }
+/** `graft adapt`'s configuration (YAML or JSON). Relative paths are relative to the config file. */
+export interface AdaptConfig {
+  /** The base model (its embeddings are trained on the new vocabulary). */
+  base: string;
+  /** The instruct model of the same base. */
+  instruct: string;
+  /** Target language (ISO 639-1) and its Unicode script. */
+  language: string;
+  script?: string;
+  /** Work directory: one sub-directory per stage, logs/, the report. */
+  out: string;
+  corpus: { inputs: string[]; maxDocuments?: number; languageFilter?: boolean; languageThreshold?: number; minCharacters?: number; dedup?: "exact" | "none" };
+  vocab: { add: number; mergeOrder?: "append" | "prepend"; minFrequency?: number; padToMultipleOf?: number; init?: "mean" | "merge-tree" };
+  sequenceLength: number;
+  /** Embedding-only CP of the base (LEP step 3). */
+  embeddings: TrainSettings & { newTokensOnly?: boolean };
+  lep: { mode?: "conversion" | "overlap" | "swap"; ridge?: number };
+  /** InsCP on the LEP result and/or the original instruct model; omit to skip. */
+  inscp?: TrainSettings & { on: ("lep" | "instruct")[]; mode?: "full" | "lora"; loraRank?: number; loraAlpha?: number };
+  eval: { heldout: string; heldoutEnglish?: string; prompts?: string[]; tasks?: string[]; alignmentPrompts?: number; heldoutCharacters?: number; threads?: number };
+  launcher?: Launcher;
 }
 
-/** A commented example, written by `graft adapt --init`. */
-export const EXAMPLE_CONFIG = `# graft adapt: adapt an instruct model to a new language (LEP + InsCP).
-# Paths are relative to this file. Stages: vocab -> init -> corpus-extended -> embeddings -> lep
-# -> (corpus-inscp-* -> inscp-*) -> eval. A rerun skips finished stages.
-base: models/llama-3-8b                 # the base model: its embeddings are trained
-instruct: models/llama-3-8b-instruct    # the instruct model of the same base
-language: ru                            # ISO 639-1
-script: Cyrillic                        # Unicode script of the language
-corpus: [data/ru-train.txt.gz]          # .txt/.jsonl(.gz) files or directories
-# maxDocuments: 100000                  # read only the first N documents
-out: runs/adapt-ru
-vocab:
-  add: 32000                            # new tokens (merges)
-  mergeOrder: append                    # append | prepend
-  padToMultipleOf: 64
-  init: mean                            # mean | merge-tree
-sequenceLength: 2048
-embeddings:                             # embedding-only CP of the base (LEP stage 3)
-  maxSteps: 20000
-  learningRate: 2.0e-4
-  batchSize: 8
-  gradientAccumulationSteps: 32
-  warmupSteps: 100
-  weightDecay: 0.1
-lep:
-  mode: conversion                      # conversion | overlap | swap
-inscp:                                  # optional: InsCP on the LEP result and/or the original instruct model
-  on: [lep, instruct]
-  mode: full                            # full | lora
-  maxSteps: 2000
-  learningRate: 1.0e-5
-  batchSize: 8
-eval:
-  heldout: data/ru-heldout.txt.gz
-  heldoutEnglish: data/en-heldout.txt.gz
-  prompts: [data/prompts-ru.jsonl, data/prompts-en.jsonl]
-  tasks: [data/tasks-ru-translation.jsonl]
-launcher:
-  type: local                           # local | torchrun (processesPerNode: N)
-`;
+const TRAIN_FIELDS: Record<string, FieldSchema> = {
+  maxSteps: { type: "integer", required: true, min: 1 },
+  learningRate: { type: "number", required: true, exclusiveMin: 0 },
+  batchSize: { type: "integer", min: 1 },
+  gradientAccumulationSteps: { type: "integer", min: 1 },
+  warmupSteps: { type: "integer", min: 0 },
+  weightDecay: { type: "number", min: 0 },
+  seed: { type: "integer", min: 0 },
+  checkpointSteps: { type: "integer", min: 0 },
+  evalSteps: { type: "integer", min: 0 },
+  maxGradNorm: { type: "number", exclusiveMin: 0 },
+  gradientCheckpointing: { type: "boolean" },
+  weightsDtype: { type: "string", values: ["float32", "bfloat16"] },
+};
 
-function requireField(condition: boolean, path: string, field: string, message: string): void {
-  if (!condition) throw new AdaptConfigError({ path, field, message });
-}
+const LAUNCHERS = ["local", "torchrun", "slurm"] as const;
+const LAUNCHER_FIELDS: Record<(typeof LAUNCHERS)[number], Record<string, FieldSchema>> = {
+  local: { type: { type: "string", values: LAUNCHERS } },
+  torchrun: { type: { type: "string", values: LAUNCHERS }, processesPerNode: { type: "integer", required: true, min: 1 }, fsdp: { type: "boolean" } },
+  slurm: { type: { type: "string", values: LAUNCHERS }, nodes: { type: "integer", required: true, min: 1 }, gpusPerNode: { type: "integer", required: true, min: 1 }, partition: { type: "string" }, timeLimit: { type: "string" } },
+};
 
-function validateTrain(settings: unknown, path: string, field: string): TrainSettings {
-  const value = settings as Partial<TrainSettings> | undefined;
-  requireField(!!value && typeof value === "object", path, field, "must be a mapping with maxSteps and learningRate");
-  requireField(Number.isInteger(value?.maxSteps) && (value?.maxSteps ?? 0) > 0, path, `${field}.maxSteps`, "must be a positive integer");
-  requireField(typeof value?.learningRate === "number" && value.learningRate > 0, path, `${field}.learningRate`, "must be a positive number");
-  return value as TrainSettings;
-}
+/** The whole schema; the launcher's fields depend on its type and are checked on their own. */
+const CONFIG_FIELDS: Record<string, FieldSchema> = {
+  base: { type: "string", required: true },
+  instruct: { type: "string", required: true },
+  language: { type: "string", required: true },
+  script: { type: "string" },
+  out: { type: "string", required: true },
+  corpus: {
+    type: "mapping",
+    required: true,
+    fields: {
+      inputs: { type: "strings", required: true, nonEmpty: true },
+      maxDocuments: { type: "integer", min: 1 },
+      languageFilter: { type: "boolean" },
+      languageThreshold: { type: "number", min: 0, max: 1 },
+      minCharacters: { type: "integer", min: 0 },
+      dedup: { type: "string", values: ["exact", "none"] },
+    },
+  },
+  vocab: {
+    type: "mapping",
+    required: true,
+    fields: { add: { type: "integer", required: true, min: 1 }, mergeOrder: { type: "string", values: ["append", "prepend"] }, minFrequency: { type: "integer", min: 1 }, padToMultipleOf: { type: "integer", min: 1 }, init: { type: "string", values: ["mean", "merge-tree"] } },
+  },
+  sequenceLength: { type: "integer", required: true, min: 2 },
+  embeddings: { type: "mapping", required: true, fields: { ...TRAIN_FIELDS, newTokensOnly: { type: "boolean" } } },
+  lep: { type: "mapping", fields: { mode: { type: "string", values: ["conversion", "overlap", "swap"] }, ridge: { type: "number", min: 0 } } },
+  inscp: { type: "mapping", fields: { ...TRAIN_FIELDS, on: { type: "strings", required: true, nonEmpty: true, values: ["lep", "instruct"] }, mode: { type: "string", values: ["full", "lora"] }, loraRank: { type: "integer", min: 1 }, loraAlpha: { type: "integer", min: 1 } } },
+  eval: {
+    type: "mapping",
+    required: true,
+    fields: { heldout: { type: "string", required: true }, heldoutEnglish: { type: "string" }, prompts: { type: "strings" }, tasks: { type: "strings" }, alignmentPrompts: { type: "integer", min: 0 }, heldoutCharacters: { type: "integer", min: 100 }, threads: { type: "integer", min: 1 } },
+  },
+  launcher: { type: "mapping", fields: { type: { type: "string", required: true, values: LAUNCHERS }, processesPerNode: { type: "integer" }, fsdp: { type: "boolean" }, nodes: { type: "integer" }, gpusPerNode: { type: "integer" }, partition: { type: "string" }, timeLimit: { type: "string" } } },
+};
 
-/** Parses and validates a config; errors name the field. Relative paths become absolute. */
+/**
+ * Parses and validates a config (YAML, or JSON for `.json` files). Every error is an
+ * `AdaptConfigError` naming the field. `corpus` may also be a plain list of inputs. Relative paths
+ * become absolute (against the config file's directory). Paths are not checked here: see `checkAdaptPaths`.
+ */
 export function parseAdaptConfig(text: string, path: string): AdaptConfig {
   let raw: unknown;
   try {
@@ -111,27 +123,20 @@ export function parseAdaptConfig(text: string, path: string): AdaptConfig {
   } catch (error) {
     throw new AdaptConfigError({ path, field: "(file)", message: `not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}` });
   }
+  if (raw && typeof raw === "object" && Array.isArray((raw as { corpus?: unknown }).corpus)) raw = { ...raw, corpus: { inputs: (raw as { corpus: unknown }).corpus } };
+  validateMapping(raw, CONFIG_FIELDS, path);
   const config = raw as AdaptConfig;
-  requireField(!!config && typeof config === "object", path, "(file)", "must be a mapping; see graft adapt --init");
-  for (const field of ["base", "instruct", "language", "out"] as const) requireField(typeof config[field] === "string" && config[field] !== "", path, field, "is required (a string)");
-  requireField(Array.isArray(config.corpus) && config.corpus.length > 0 && config.corpus.every((entry) => typeof entry === "string"), path, "corpus", "must be a non-empty list of paths");
-  requireField(Number.isInteger(config.vocab?.add) && config.vocab.add > 0, path, "vocab.add", "must be a positive integer");
-  requireField(Number.isInteger(config.sequenceLength) && config.sequenceLength > 1, path, "sequenceLength", "must be an integer > 1");
-  validateTrain(config.embeddings, path, "embeddings");
-  requireField(!!config.lep && typeof config.lep === "object", path, "lep", "is required (e.g. { mode: conversion })");
-  if (config.inscp) {
-    validateTrain(config.inscp, path, "inscp");
-    requireField(Array.isArray(config.inscp.on) && config.inscp.on.length > 0 && config.inscp.on.every((on) => on === "lep" || on === "instruct"), path, "inscp.on", "must list lep and/or instruct");
-  }
-  requireField(typeof config.eval?.heldout === "string", path, "eval.heldout", "is required (held-out target-language text)");
-  const base = dirname(resolve(path));
-  const absolute = (entry: string) => (isAbsolute(entry) ? entry : resolve(base, entry));
+  if (config.launcher) validateMapping(config.launcher, LAUNCHER_FIELDS[config.launcher.type], path, "launcher.");
+  if (!/^[a-z]{2,3}$/.test(config.language)) throw new AdaptConfigError({ path, field: "language", message: `must be an ISO 639 code such as ru, not ${JSON.stringify(config.language)}` });
+  const directory = dirname(resolve(path));
+  const absolute = (entry: string) => (isAbsolute(entry) ? entry : resolve(directory, entry));
   return {
     ...config,
     base: absolute(config.base),
     instruct: absolute(config.instruct),
-    corpus: config.corpus.map(absolute),
     out: absolute(config.out),
+    corpus: { ...config.corpus, inputs: config.corpus.inputs.map(absolute) },
+    lep: config.lep ?? {},
     eval: {
       ...config.eval,
       heldout: absolute(config.eval.heldout),
@@ -142,6 +147,28 @@ export function parseAdaptConfig(text: string, path: string): AdaptConfig {
   };
 }
 
+/** Every path a config reads, checked before any work: models need config.json and tokenizer.json, inputs must exist. */
+export function checkAdaptPaths(config: AdaptConfig, path = "config"): void {
+  const problem = (field: string, message: string) => new AdaptConfigError({ path, field, message });
+  for (const field of ["base", "instruct"] as const) {
+    const directory = config[field];
+    if (!existsSync(directory) || !statSync(directory).isDirectory()) throw problem(field, `${directory} is not a directory; give a Hugging Face model directory`);
+    for (const file of ["config.json", "tokenizer.json"]) if (!existsSync(join(directory, file))) throw problem(field, `${directory} has no ${file}; give a Hugging Face model directory (with a fast tokenizer)`);
+  }
+  const files: [string, string | undefined][] = [
+    ...config.corpus.inputs.map((input, index): [string, string] => [`corpus.inputs[${index}]`, input]),
+    ["eval.heldout", config.eval.heldout],
+    ["eval.heldoutEnglish", config.eval.heldoutEnglish],
+    ...(config.eval.prompts ?? []).map((prompt, index): [string, string] => [`eval.prompts[${index}]`, prompt]),
+    ...(config.eval.tasks ?? []).map((task, index): [string, string] => [`eval.tasks[${index}]`, task]),
+  ];
+  for (const [field, file] of files) if (file !== undefined && !existsSync(file)) throw problem(field, `${file} does not exist`);
+}
+
+/** Reads, validates and checks the paths of a config file. */
 export async function loadAdaptConfig(path: string): Promise<AdaptConfig> {
-  return parseAdaptConfig(await readFile(path, "utf8"), path);
+  if (!existsSync(path)) throw new AdaptConfigError({ path, field: "(file)", message: "no such file; write an example with graft adapt --init FILE" });
+  const config = parseAdaptConfig(await readFile(path, "utf8"), path);
+  checkAdaptPaths(config, path);
+  return config;
 }

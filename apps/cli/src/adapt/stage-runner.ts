@@ -1,113 +1,134 @@
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createWriteStream, existsSync, readdirSync, type WriteStream } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { planStages, stageDirectories, type PlanOptions, type StagePlan, type StageReason } from "./plan-stages.js";
+import { acquireRunLock } from "./run-lock.js";
+import { StageFailedError } from "./stage-failed-error.js";
+import { StageGraphError } from "./stage-graph-error.js";
+import { stageKeys } from "./stage-keys.js";
+import { STAGE_MARKER, type StageMarker } from "./stage-marker.js";
+import type { Stage } from "./stage.js";
 
-/** One pipeline stage: its settings and upstream stages decide its key; `run` writes `out` atomically. */
-export interface Stage {
-  name: string;
-  /** Everything that changes the output (JSON-serialisable). */
-  settings: Record<string, unknown>;
-  /** Stages whose outputs this one reads. */
-  after: string[];
-  /** Files read from outside the pipeline (their size and modification time enter the key). */
-  inputs: string[];
-  run(context: { out: string; key: string; log: (line: string) => void; event: (event: Record<string, unknown>) => void }): Promise<Record<string, unknown> | void>;
-}
+export { planStages, type PlanOptions, type StagePlan, type StageReason } from "./plan-stages.js";
+export { stageKeys, type StageKey } from "./stage-keys.js";
+export { STAGE_MARKER, readStageMarker, type StageMarker } from "./stage-marker.js";
+export type { Stage, StageContext } from "./stage.js";
 
-export type StagePlan = { name: string; action: "run" | "skip"; reason: "missing" | "key-changed" | "forced" | "up-to-date"; key: string; out: string };
-
+/** Events of a run, in order; `--json` prints them one per line. */
 export type StageRunnerEvent =
-  | { event: "stage-start"; stage: string; index: number; total: number; reason: StagePlan["reason"] }
-  | { event: "stage-skip"; stage: string; index: number; total: number }
-  | { event: "stage-end"; stage: string; index: number; total: number; seconds: number; summary?: Record<string, unknown> }
-  | { event: "stage-progress"; stage: string; [key: string]: unknown };
+  | { event: "run-start"; stages: number; toRun: number; workDirectory: string }
+  | { event: "stage-skip"; stage: string; index: number; total: number; detail: string }
+  | { event: "stage-start"; stage: string; index: number; total: number; reason: StageReason; detail: string; resumes: boolean; log: string }
+  | { event: "stage-progress"; stage: string; index: number; total: number; kind: string; [field: string]: unknown }
+  | { event: "stage-end"; stage: string; index: number; total: number; seconds: number; out: string; summary?: Record<string, unknown> }
+  | { event: "stage-fail"; stage: string; index: number; total: number; seconds: number; message: string; log: string }
+  | { event: "run-end"; seconds: number; ran: string[]; skipped: string[] };
 
-/** Written into each finished stage's output directory. */
-export const STAGE_MARKER = ".graft-stage.json";
-
-function fileIdentity(path: string): string {
-  if (!existsSync(path)) return `${path}:missing`;
-  const stat = statSync(path);
-  return `${path}:${stat.size}:${Math.floor(stat.mtimeMs)}`;
+export interface RunStagesOptions extends PlanOptions {
+  onEvent?: (event: StageRunnerEvent) => void;
+  /** Every line a stage logs (its log file gets them too). */
+  onLog?: (stage: string, line: string) => void;
+  signal?: AbortSignal;
 }
 
-/** The key of every stage: sha256 over its name, settings, input files and upstream keys. */
-export function stageKeys(stages: readonly Stage[]): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const stage of stages) {
-    const upstream = stage.after.map((name) => {
-      const key = keys.get(name);
-      if (!key) throw new Error(`stage ${stage.name} runs after ${name}, which is not before it`);
-      return key;
-    });
-    const hash = createHash("sha256").update(JSON.stringify({ name: stage.name, settings: stage.settings, inputs: stage.inputs.map(fileIdentity), upstream }));
-    keys.set(stage.name, hash.digest("hex").slice(0, 16));
+/** Removes resume directories of this stage made with other keys (settings changed since). */
+async function removeStaleResumes(workDirectory: string, name: string, key: string): Promise<void> {
+  const parent = join(workDirectory, ".resume");
+  if (!existsSync(parent)) return;
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(`${name}-`) && /^[0-9a-f]{16}$/.test(entry.slice(name.length + 1)) && entry !== `${name}-${key}`) await rm(join(parent, entry), { recursive: true, force: true });
   }
-  return keys;
 }
 
-function recordedKey(out: string): string | undefined {
-  const marker = join(out, STAGE_MARKER);
-  if (!existsSync(marker)) return undefined;
+function openLog(path: string): { stream: WriteStream; write: (line: string) => void; close: () => Promise<void> } {
+  const stream = createWriteStream(path, { flags: "a" });
+  return {
+    stream,
+    write: (line) => stream.write(`${new Date().toISOString()} ${line}\n`),
+    close: () => new Promise((resolve) => stream.end(resolve)),
+  };
+}
+
+/**
+ * Runs the plan in order under the work directory's lock. A stage fills a temporary sibling
+ * (`.partial/<name>`); only when `run` returns are the marker written and the directory renamed into
+ * place, so an output without a marker never exists. A failed or killed stage leaves its log (and
+ * its resume directory, e.g. checkpoints) and no output; finished stages stay finished.
+ */
+export async function runStages(stages: readonly Stage[], workDirectory: string, options: RunStagesOptions = {}): Promise<StagePlan[]> {
+  const release = acquireRunLock(workDirectory);
   try {
-    return (JSON.parse(readFileSync(marker, "utf8")) as { key?: string }).key;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What would run and why: missing output, key changed (settings or upstream), forced (`from` / `force`). */
-export function planStages(stages: readonly Stage[], workDirectory: string, options: { from?: string; force?: boolean } = {}): StagePlan[] {
-  const keys = stageKeys(stages);
-  if (options.from && !stages.some((stage) => stage.name === options.from)) throw new Error(`--from ${options.from}: no such stage (${stages.map((stage) => stage.name).join(", ")})`);
-  let forcing = options.force === true;
-  const plan: StagePlan[] = [];
-  const rerun = new Set<string>();
-  for (const stage of stages) {
-    if (stage.name === options.from) forcing = true;
-    const key = keys.get(stage.name) as string;
-    const out = join(workDirectory, stage.name);
-    const recorded = recordedKey(out);
-    let reason: StagePlan["reason"] = "up-to-date";
-    if (forcing) reason = "forced";
-    else if (recorded === undefined) reason = "missing";
-    else if (recorded !== key || stage.after.some((name) => rerun.has(name))) reason = "key-changed";
-    if (reason !== "up-to-date") rerun.add(stage.name);
-    plan.push({ name: stage.name, action: reason === "up-to-date" ? "skip" : "run", reason, key, out });
-  }
-  return plan;
-}
-
-/** Runs the plan: finished stages are skipped, each stage writes its log and marker; stops at the first failure. */
-export async function runStages(stages: readonly Stage[], workDirectory: string, options: { from?: string; force?: boolean; onEvent?: (event: StageRunnerEvent) => void; onLog?: (stage: string, line: string) => void } = {}): Promise<StagePlan[]> {
-  const plan = planStages(stages, workDirectory, options);
-  await mkdir(join(workDirectory, "logs"), { recursive: true });
-  for (const [index, step] of plan.entries()) {
-    const stage = stages[index] as Stage;
+    const runStarted = performance.now();
+    const plan = await planStages(stages, workDirectory, options);
+    const keys = await stageKeys(stages.slice(0, plan.length));
+    const emit = (event: StageRunnerEvent) => options.onEvent?.(event);
+    emit({ event: "run-start", stages: plan.length, toRun: plan.filter((step) => step.action === "run").length, workDirectory });
+    await mkdir(join(workDirectory, "logs"), { recursive: true });
     const total = plan.length;
-    if (step.action === "skip") {
-      options.onEvent?.({ event: "stage-skip", stage: step.name, index: index + 1, total });
-      continue;
+    for (const [position, step] of plan.entries()) {
+      const index = position + 1;
+      const stage = stages[position] as Stage;
+      if (step.action === "skip") {
+        emit({ event: "stage-skip", stage: step.name, index, total, detail: step.detail });
+        continue;
+      }
+      options.signal?.throwIfAborted();
+      const directories = stageDirectories(workDirectory, step.name, step.key);
+      const logPath = join(workDirectory, "logs", `${step.name}.log`);
+      const log = openLog(logPath);
+      log.write(`stage ${step.name} (${index}/${total}) key ${step.key}: ${step.reason} (${step.detail})`);
+      emit({ event: "stage-start", stage: step.name, index, total, reason: step.reason, detail: step.detail, resumes: step.resumes, log: logPath });
+      const started = performance.now();
+      const startedAt = new Date().toISOString();
+      try {
+        await rm(directories.partial, { recursive: true, force: true });
+        await mkdir(dirname(directories.partial), { recursive: true });
+        await removeStaleResumes(workDirectory, step.name, step.key);
+        if (step.reason === "forced") await rm(directories.resume, { recursive: true, force: true });
+        await mkdir(directories.resume, { recursive: true });
+        const summary = (await stage.run({
+          out: directories.partial,
+          final: directories.out,
+          key: step.key,
+          resumeDirectory: directories.resume,
+          upstream: (name) => {
+            if (!stage.after.includes(name)) throw new StageGraphError({ stage: stage.name, message: `reads the output of "${name}" but does not list it in "after"` });
+            return join(workDirectory, name);
+          },
+          log: (line) => {
+            log.write(line);
+            options.onLog?.(step.name, line);
+          },
+          progress: (progress) => {
+            const { event: kind, ...fields } = progress;
+            log.write(JSON.stringify(progress));
+            emit({ ...fields, event: "stage-progress", stage: step.name, index, total, kind: String(kind ?? "progress") });
+          },
+          signal: options.signal,
+        })) ?? undefined;
+        const seconds = (performance.now() - started) / 1000;
+        const key = keys.get(step.name);
+        const marker: StageMarker = { stage: step.name, key: step.key, settings: key?.settings ?? {}, inputs: key?.inputs ?? {}, upstream: key?.upstream ?? {}, started: startedAt, finished: new Date().toISOString(), seconds, summary };
+        await mkdir(directories.partial, { recursive: true });
+        await writeFile(join(directories.partial, STAGE_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
+        await rm(directories.out, { recursive: true, force: true });
+        await rename(directories.partial, directories.out);
+        await rm(directories.resume, { recursive: true, force: true });
+        log.write(`finished in ${seconds.toFixed(1)} s: ${JSON.stringify(summary ?? {})}`);
+        emit({ event: "stage-end", stage: step.name, index, total, seconds, out: directories.out, summary });
+      } catch (error) {
+        await rm(directories.partial, { recursive: true, force: true });
+        const seconds = (performance.now() - started) / 1000;
+        log.write(`failed after ${seconds.toFixed(1)} s: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        emit({ event: "stage-fail", stage: step.name, index, total, seconds, message: error instanceof Error ? error.message : String(error), log: logPath });
+        throw new StageFailedError({ stage: step.name, logPath, cause: error });
+      } finally {
+        await log.close();
+      }
     }
-    options.onEvent?.({ event: "stage-start", stage: step.name, index: index + 1, total, reason: step.reason });
-    const started = performance.now();
-    const logLines: string[] = [];
-    const logPath = join(workDirectory, "logs", `${step.name}.log`);
-    const log = (line: string) => {
-      logLines.push(line);
-      options.onLog?.(step.name, line);
-    };
-    try {
-      // A stage's output directory belongs to the runner: an unfinished or outdated one is replaced.
-      await rm(step.out, { recursive: true, force: true });
-      const summary = (await stage.run({ out: step.out, key: step.key, log, event: (event) => options.onEvent?.({ ...event, kind: event.event, event: "stage-progress", stage: step.name }) })) ?? undefined;
-      const seconds = (performance.now() - started) / 1000;
-      await writeFile(join(step.out, STAGE_MARKER), `${JSON.stringify({ key: step.key, stage: step.name, finished: new Date().toISOString(), seconds, summary }, null, 2)}\n`);
-      options.onEvent?.({ event: "stage-end", stage: step.name, index: index + 1, total, seconds, summary });
-    } finally {
-      await writeFile(logPath, `${logLines.join("\n")}\n`);
-    }
+    emit({ event: "run-end", seconds: (performance.now() - runStarted) / 1000, ran: plan.filter((step) => step.action === "run").map((step) => step.name), skipped: plan.filter((step) => step.action === "skip").map((step) => step.name) });
+    return plan;
+  } finally {
+    release();
   }
-  return plan;
 }

@@ -2,84 +2,104 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GraftError } from "@graft/hf";
-import { EXAMPLE_CONFIG, loadAdaptConfig, type AdaptConfig } from "../adapt/adapt-config.js";
-import { adaptStages, REPORT_STAGE } from "../adapt/adapt-stages.js";
-import { planStages, runStages, type StageRunnerEvent } from "../adapt/stage-runner.js";
+import { checkAdaptPaths, EXAMPLE_CONFIG, loadAdaptConfig, type AdaptConfig } from "../adapt/adapt-config.js";
+import { adaptStages, REPORT_FILE, REPORT_STAGE } from "../adapt/adapt-stages.js";
+import { createProgressDisplay, formatPlan } from "../adapt/format-stage-event.js";
+import { planStages, type PlanOptions, type StagePlan } from "../adapt/plan-stages.js";
+import { runStages, type StageRunnerEvent } from "../adapt/stage-runner.js";
 import type { CommandContext, CommandDefinition } from "../command.js";
 
-/** One line per event for people (`--json` prints the events themselves). */
-function describe(event: StageRunnerEvent): string | undefined {
-  const prefix = "index" in event ? `[${event.index}/${event.total}] ${event.stage}` : event.stage;
-  switch (event.event) {
-    case "stage-skip":
-      return `${prefix}: up to date, skipped`;
-    case "stage-start":
-      return `${prefix}: running (${event.reason})`;
-    case "stage-end":
-      return `${prefix}: done in ${event.seconds.toFixed(1)} s ${event.summary ? JSON.stringify(event.summary) : ""}`;
-    case "stage-progress": {
-      const { event: _kind, stage: _stage, ...details } = event;
-      if (typeof details.step === "number" && typeof details.of === "number" && details.step % 10 !== 0 && details.step !== details.of) return undefined;
-      return `  ${event.stage}: ${Object.entries(details).map(([key, value]) => `${key}=${typeof value === "number" ? Number(value.toPrecision(4)) : typeof value === "object" ? JSON.stringify(value) : value}`).join(" ")}`;
-    }
-  }
+export interface AdaptOptions extends PlanOptions {
+  /** Print the plan (what would run and why) and do nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Every event (besides what is printed to `context.stdout`). */
+  onEvent?: (event: StageRunnerEvent) => void;
 }
 
-/** Runs the pipeline of a config (used by the command and by the demo). */
-export async function adapt(config: AdaptConfig, options: { from?: string; force?: boolean; dryRun?: boolean }, context: Pick<CommandContext, "stdout" | "json">): Promise<string> {
+export interface AdaptResult {
+  plan: StagePlan[];
+  /** `<out>/eval/report.html` (not written by a dry run or a run stopped `until` an earlier stage). */
+  report: string;
+}
+
+/**
+ * Runs (or, with `dryRun`, plans) the pipeline of a config: the command and the demo call this.
+ * Paths are checked first, so a wrong one fails before any work.
+ */
+export async function adapt(config: AdaptConfig, options: AdaptOptions, context: Pick<CommandContext, "stdout" | "json">): Promise<AdaptResult> {
+  checkAdaptPaths(config);
   const stages = adaptStages(config);
   const write = (line: string) => context.stdout.write(`${line}\n`);
+  const report = join(config.out, REPORT_STAGE, REPORT_FILE);
   if (options.dryRun) {
-    for (const step of planStages(stages, config.out, options)) {
-      if (context.json) write(JSON.stringify({ event: "stage-plan", ...step }));
-      else write(`${step.action === "run" ? "run " : "skip"}  ${step.name.padEnd(22)} ${step.reason.padEnd(12)} key ${step.key}  -> ${step.out}`);
-    }
-    return join(config.out, REPORT_STAGE, "report.html");
+    const plan = await planStages(stages, config.out, options);
+    if (context.json) for (const step of plan) write(JSON.stringify({ event: "stage-plan", ...step }));
+    else write(formatPlan(plan));
+    return { plan, report };
   }
-  await runStages(stages, config.out, {
+  const display = createProgressDisplay();
+  const plan = await runStages(stages, config.out, {
     ...options,
     onEvent: (event) => {
-      if (context.json) write(JSON.stringify(event));
-      else {
-        const line = describe(event);
-        if (line) write(line);
-      }
+      options.onEvent?.(event);
+      for (const line of context.json ? [JSON.stringify(event)] : display(event)) write(line);
     },
   });
-  const report = join(config.out, REPORT_STAGE, "report.html");
-  if (!context.json) write(`report: ${report}`);
-  return report;
+  if (existsSync(report)) {
+    if (context.json) write(JSON.stringify({ event: "report", path: report }));
+    else write(`report: ${report}`);
+  }
+  return { plan, report };
+}
+
+/** Ctrl-C once: stop the running stage cleanly (the trainer saves nothing new; checkpoints stay). */
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new GraftError({ name: "InterruptedError", message: "interrupted; rerun the same command to resume" }));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return { signal: controller.signal, dispose: () => { process.off("SIGINT", onSignal); process.off("SIGTERM", onSignal); } };
 }
 
 export const adaptCommand: CommandDefinition = {
   name: "adapt",
-  summary: "the whole pipeline from a config: vocab extend → init → embeddings CP → LEP → InsCP → eval report",
-  usage: "--config FILE [--from STAGE] [--force] [--dry-run] | --init [FILE]",
+  summary: "the whole pipeline from a config: corpus → vocab → init → embeddings CP → LEP → InsCP → eval report",
+  usage: "--config FILE [--dry-run] [--from STAGE] [--until STAGE] [--force] | --init [FILE]",
   description:
-    "Each stage's output is keyed by a hash of its settings, its input files and its upstream stages: a rerun skips finished\n" +
-    "stages, --from STAGE redoes that stage and everything after it, --force redoes all, --dry-run prints the plan and why.\n" +
-    "Stage outputs are written atomically (an interrupted run resumes at the unfinished stage; training resumes from its\n" +
-    "checkpoints). A log per stage is kept in OUT/logs. --init writes a commented example config.",
+    "Each stage's output is keyed by a hash of its settings, its input files and its upstream stages' keys: a rerun\n" +
+    "skips finished stages; --from STAGE redoes that stage and the stages depending on it; --force redoes all;\n" +
+    "--dry-run prints the plan and why (missing, key changed: which setting / input / upstream, forced).\n" +
+    "A stage writes into OUT/.partial/STAGE and is renamed into place with its .graft-stage.json only when complete,\n" +
+    "so a killed run leaves no half output and resumes at the unfinished stage (training from its last checkpoint).\n" +
+    "Logs: OUT/logs/STAGE.log. --json prints the events (stage-start, stage-progress, stage-end, ...).",
   options: {
     config: { type: "string", placeholder: "FILE", description: "YAML or JSON config (see --init)" },
-    from: { type: "string", placeholder: "STAGE", description: "redo this stage and every stage after it" },
+    "dry-run": { type: "boolean", description: "print the plan: what would run and why; run nothing" },
+    from: { type: "string", placeholder: "STAGE", description: "redo this stage and every stage depending on it" },
+    until: { type: "string", placeholder: "STAGE", description: "stop after this stage" },
     force: { type: "boolean", description: "redo every stage" },
-    "dry-run": { type: "boolean", description: "print the plan: what would run and why, nothing else" },
-    init: { type: "boolean", description: "write a commented example config (to the positional FILE, default graft-adapt.yaml)" },
+    init: { type: "boolean", description: "write a commented example config to FILE (default graft-adapt.yaml)" },
   },
   allowPositionals: true,
   examples: ["graft adapt --init adapt-ru.yaml", "graft adapt --config adapt-ru.yaml --dry-run", "graft adapt --config adapt-ru.yaml", "graft adapt --config adapt-ru.yaml --from lep --json"],
   async run({ values, positionals }, context) {
     if (values.init) {
       const path = positionals[0] ?? "graft-adapt.yaml";
-      if (existsSync(path)) throw new GraftError({ name: "UsageError", message: `${path} exists; choose another file name` });
+      if (existsSync(path)) throw new GraftError({ name: "UsageError", message: `${path} exists; choose another file name or remove it` });
       await writeFile(path, EXAMPLE_CONFIG);
-      context.stdout.write(`wrote ${path}: edit the paths, then run graft adapt --config ${path}\n`);
+      context.stdout.write(`wrote ${path}: edit the paths, then run graft adapt --config ${path} --dry-run\n`);
       return 0;
     }
+    if (positionals.length > 0) throw new GraftError({ name: "UsageError", message: `unexpected argument ${positionals[0]}; the config goes after --config` });
     if (!values.config) throw new GraftError({ name: "UsageError", message: "missing --config FILE (or --init to write an example); see graft adapt --help" });
     const config = await loadAdaptConfig(String(values.config));
-    await adapt(config, { from: values.from ? String(values.from) : undefined, force: values.force === true, dryRun: values["dry-run"] === true }, context);
+    const interrupt = interruptSignal();
+    try {
+      await adapt(config, { from: values.from as string | undefined, until: values.until as string | undefined, force: values.force === true, dryRun: values["dry-run"] === true, signal: interrupt.signal }, context);
+    } finally {
+      interrupt.dispose();
+    }
     return 0;
   },
 };

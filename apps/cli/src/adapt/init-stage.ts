@@ -1,0 +1,28 @@
+import { initializeEmbeddings } from "@graft/vocab";
+import type { AdaptConfig } from "./adapt-config.js";
+import type { Stage } from "./stage.js";
+import { withKind } from "./with-kind.js";
+
+/** `init`: the base model with rows for the new tokens (mean of their old sub-token rows, or merge-tree). */
+export function initStage(config: AdaptConfig): Stage {
+  return {
+    name: "init",
+    description: "the base model with initialised rows for the new tokens",
+    settings: { method: config.vocab.init ?? "mean", padToMultipleOf: config.vocab.padToMultipleOf },
+    after: ["vocab"],
+    inputs: [config.base],
+    run: async ({ out, upstream, log, progress }) => {
+      const report = await initializeEmbeddings({
+        model: config.base,
+        tokenizer: upstream("vocab"),
+        method: config.vocab.init ?? "mean",
+        out,
+        padToMultipleOf: config.vocab.padToMultipleOf,
+        overwrite: true,
+        onEvent: (event) => progress(withKind(event)),
+      });
+      log(JSON.stringify(report));
+      return { rows: report.rows, oldRows: report.oldRows, tied: report.tied, ...report.kinds };
+    },
+  };
+}

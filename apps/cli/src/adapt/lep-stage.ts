@@ -1,0 +1,33 @@
+import { propagateEmbeddings } from "@graft/lep";
+import type { AdaptConfig } from "./adapt-config.js";
+import type { Stage } from "./stage.js";
+
+/** `lep`: the embeddings the base learned, propagated into the instruct model (@graft/lep). */
+export function lepStage(config: AdaptConfig): Stage {
+  const mode = config.lep.mode ?? "conversion";
+  return {
+    name: "lep",
+    description: `propagate the learned embeddings into the instruct model (${mode})`,
+    settings: { mode, ridge: config.lep.ridge ?? 0 },
+    after: ["embeddings"],
+    inputs: [config.base, config.instruct],
+    run: async ({ out, upstream, log, progress }) => {
+      const { report } = await propagateEmbeddings({
+        base: config.base,
+        instruct: config.instruct,
+        donor: upstream("embeddings"),
+        out,
+        mode,
+        ridge: config.lep.ridge ?? 0,
+        overwrite: true,
+        onEvent: (event) => {
+          if (event.event === "lep-finished") return;
+          if (event.event === "map-solved") log(JSON.stringify(event));
+          progress({ ...event });
+        },
+      });
+      log(JSON.stringify(report));
+      return { mode, modules: report.modules.map((module) => ({ module: module.module, residual: module.residual, ridge: module.ridge })) };
+    },
+  };
+}

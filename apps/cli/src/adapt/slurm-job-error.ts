@@ -1,0 +1,13 @@
+import { GraftError } from "@graft/hf";
+
+/** A training job run through Slurm failed (sbatch could not start, the job failed, or it ended without finishing). */
+export class SlurmJobError extends GraftError {
+  readonly jobId: string;
+  readonly exitCode: number | null;
+
+  constructor({ jobId, exitCode, message, cause }: { jobId: string; exitCode: number | null; message: string; cause?: unknown }) {
+    super({ name: "SlurmJobError", message: `Slurm job ${jobId || "(not submitted)"}${exitCode !== null ? ` (sbatch exit ${exitCode})` : ""}: ${message}`, cause });
+    this.jobId = jobId;
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,66 @@
+// The Slurm path of the training stages, with Slurm's three commands played by small shell
+// scripts (sbatch runs the batch script here, srun runs its command, scontrol names this host):
+// the real batch script, torchrun, trainer and event following.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createTinyModel } from "@graft/hf";
+import { fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
+import type { TrainEvent } from "@graft/train-bridge";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SlurmJobError } from "./slurm-job-error.js";
+import { slurmTraining } from "./slurm-training.js";
+
+const work = temporaryDirectory();
+afterAll(() => work.remove());
+const bin = join(work.path, "bin");
+let model: string;
+let data: string;
+
+function script(name: string, body: string): void {
+  writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+  chmodSync(join(bin, name), 0o755);
+}
+
+beforeAll(async () => {
+  mkdirSync(bin, { recursive: true });
+  script("sbatch", [
+    'output=""; for argument in "$@"; do case "$argument" in --output=*) output="${argument#--output=}";; --*) ;; *) batch="$argument";; esac; done',
+    'export PATH="$(dirname "$0"):$PATH" SLURM_JOB_NODELIST=localhost SLURM_NNODES=1 SLURM_JOB_ID=4242',
+    'echo 4242',
+    'bash "$batch" > "$output" 2>&1',
+  ].join("\n"));
+  script("srun", 'exec "$@"');
+  script("scontrol", "echo localhost");
+  model = await createTinyModel({ out: join(work.path, "model"), tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 32, seed: 2 });
+  data = join(work.path, "shards");
+  runPython(`import sys; sys.path.insert(0, sys.argv[2]); from conftest import write_shards; write_shards(sys.argv[1], max_token=316)`, { args: [data, join(repositoryRoot(), "packages/train-bridge/python/tests")] });
+});
+
+describe("slurmTraining", () => {
+  it("submits the bridge's batch script with sbatch --wait and follows the trainer's events in the job output", async () => {
+    const directory = join(work.path, "job");
+    mkdirSync(directory, { recursive: true });
+    const events: TrainEvent[] = [];
+    const output = join(work.path, "out");
+    const result = await slurmTraining(
+      { model, data, output, mode: "full", maxSteps: 2, perDeviceBatchSize: 2, learningRate: 1e-3, saveSteps: 0 },
+      { nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "sbatch"), onEvent: (event) => events.push(event), onLog: () => {} },
+    );
+    expect(result.step).toBe(2);
+    expect(events.map((event) => event.event)).toEqual(expect.arrayContaining(["train-start", "step-end", "train-end"]));
+    expect(existsSync(join(output, "model.safetensors"))).toBe(true);
+    expect(readFileSync(join(directory, "train.sbatch"), "utf8")).toMatch(/#SBATCH --job-name=graft-test[\s\S]*--rdzv-endpoint "\$head_node:\d+"[\s\S]*--job .*job\.json/);
+  });
+
+  it("without Slurm, a SlurmJobError says so before anything runs", async () => {
+    const directory = join(work.path, "no-slurm");
+    mkdirSync(directory, { recursive: true });
+    const failure = await slurmTraining(
+      { model, data, output: join(work.path, "never"), mode: "full", maxSteps: 1 },
+      { nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "no-such-sbatch"), onEvent: () => {}, onLog: () => {} },
+    ).catch((error: unknown) => error);
+    expect(SlurmJobError.isInstance(failure) && (failure as SlurmJobError).exitCode).toBe(null);
+    expect((failure as Error).message).toMatch(/could not run sbatch: .*launcher\.type local/);
+    expect(existsSync(join(work.path, "never"))).toBe(false);
+  });
+});

@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runTraining, type Launcher as BridgeLauncher, type TrainEvent, type TrainJob, type TrainMode } from "@graft/train-bridge";
+import { EXTENSION_REPORT_FILE } from "@graft/vocab";
+import type { AdaptConfig, TrainSettings } from "./adapt-config.js";
+import { slurmTraining } from "./slurm-training.js";
+import type { Stage, StageContext } from "./stage.js";
+
+/** Checkpoints per run when the config does not say: a killed run loses at most a quarter of it. */
+const DEFAULT_CHECKPOINTS_PER_RUN = 4;
+/** Step-end events shown per run (every one is logged): the progress display stays readable. */
+const PROGRESS_LINES_PER_RUN = 20;
+
+export interface TrainStageOptions {
+  name: string;
+  mode: TrainMode;
+  settings: TrainSettings & { newTokensOnly?: boolean; loraRank?: number; loraAlpha?: number };
+  /** The model trained: an upstream stage or a directory outside the pipeline. */
+  model: { stage: string } | { directory: string };
+  /** The shard stage feeding it. */
+  data: string;
+}
+
+function bridgeLauncher(config: AdaptConfig): BridgeLauncher {
+  const launcher = config.launcher;
+  return launcher?.type === "torchrun" ? { kind: "torchrun", processesPerNode: launcher.processesPerNode, fsdp: launcher.fsdp ?? true } : { kind: "local" };
+}
+
+/** The first id of the extended vocabulary (the vocab stage's report), for `newTokensOnly`. */
+function firstNewId(vocabDirectory: string): number {
+  return (JSON.parse(readFileSync(join(vocabDirectory, EXTENSION_REPORT_FILE), "utf8")) as { firstNewId: number }).firstNewId;
+}
+
+/**
+ * A training stage (@graft/train-bridge): `embeddings` (LEP's embedding-only CP of the base) or
+ * `full` / `lora` (InsCP). Checkpoints go to the stage's resume directory, so a killed run resumes
+ * from the latest one; the launcher (local, torchrun, Slurm) comes from the config.
+ */
+export function trainStage(config: AdaptConfig, options: TrainStageOptions): Stage {
+  const { settings } = options;
+  const usesVocab = options.settings.newTokensOnly === true;
+  return {
+    name: options.name,
+    description: `${options.mode} training, ${settings.maxSteps} steps`,
+    settings: { mode: options.mode, train: settings, sequenceLength: config.sequenceLength, launcher: config.launcher ?? { type: "local" } },
+    after: [...("stage" in options.model ? [options.model.stage] : []), options.data, ...(usesVocab ? ["vocab"] : [])],
+    inputs: "directory" in options.model ? [options.model.directory] : [],
+    run: async (context) => {
+      const model = "stage" in options.model ? context.upstream(options.model.stage) : options.model.directory;
+      const job: TrainJob = {
+        model,
+        data: context.upstream(options.data),
+        output: context.out,
+        mode: options.mode,
+        checkpointDirectory: join(context.resumeDirectory, "checkpoints"),
+        maxSteps: settings.maxSteps,
+        learningRate: settings.learningRate,
+        perDeviceBatchSize: settings.batchSize ?? 8,
+        gradientAccumulationSteps: settings.gradientAccumulationSteps ?? 1,
+        warmupSteps: settings.warmupSteps ?? 0,
+        weightDecay: settings.weightDecay ?? 0,
+        seed: settings.seed ?? 42,
+        saveSteps: settings.checkpointSteps ?? Math.max(1, Math.ceil(settings.maxSteps / DEFAULT_CHECKPOINTS_PER_RUN)),
+        evalSteps: settings.evalSteps,
+        maxGradNorm: settings.maxGradNorm,
+        gradientCheckpointing: settings.gradientCheckpointing,
+        weightsDtype: settings.weightsDtype,
+        resetPositions: true,
+        resume: true,
+        newTokenStart: usesVocab ? firstNewId(context.upstream("vocab")) : undefined,
+        loraRank: settings.loraRank,
+        loraAlpha: settings.loraAlpha,
+      };
+      const onEvent = trainProgress(context, settings.maxSteps);
+      if (config.launcher?.type === "slurm") {
+        const { nodes, gpusPerNode, partition, timeLimit } = config.launcher;
+        const result = await slurmTraining(job, { nodes, gpusPerNode, partition, timeLimit, jobName: `graft-${options.name}`, directory: context.resumeDirectory, onEvent, onLog: context.log, signal: context.signal });
+        return { steps: result.step, trainLoss: result.trainLoss, launcher: "slurm" };
+      }
+      const run = runTraining(job, { launcher: bridgeLauncher(config), signal: context.signal, onStderr: (line) => context.log(`stderr: ${line}`) });
+      for await (const event of run.events) onEvent(event);
+      const result = await run.result;
+      return { steps: result.step, trainLoss: result.trainLoss, launcher: bridgeLauncher(config).kind };
+    },
+  };
+}
+
+/** Trainer events → the stage's log (all) and progress (resume, checkpoints, evaluation, every n-th step). */
+function trainProgress(context: StageContext, maxSteps: number): (event: TrainEvent) => void {
+  const every = Math.max(1, Math.floor(maxSteps / PROGRESS_LINES_PER_RUN));
+  return (event) => {
+    switch (event.event) {
+      case "train-start":
+        context.log(JSON.stringify(event));
+        context.progress({ event: "train-start", device: event.device, worldSize: event.world_size, trainableParameters: event.trainable_parameters, trainSequences: event.train_sequences });
+        break;
+      case "train-resume":
+        context.progress({ event: "train-resume", checkpoint: event.checkpoint });
+        break;
+      case "step-end":
+        if (event.step % every === 0 || event.step === event.max_steps) context.progress({ event: "step-end", step: event.step, of: event.max_steps, loss: event.loss, tokensPerSecond: event.tokens_per_second, etaSeconds: event.eta_seconds });
+        else context.log(JSON.stringify(event));
+        break;
+      case "eval-end":
+        context.progress({ event: "eval-end", step: event.step, loss: event.loss, perplexity: event.perplexity });
+        break;
+      case "checkpoint-saved":
+        context.progress({ event: "checkpoint-saved", step: event.step });
+        break;
+      default:
+        context.log(JSON.stringify(event));
+    }
+  };
+}
