@@ -12,6 +12,7 @@ import { dedupDecisions, SIGNATURES_FILE, SIGNATURES_INFO_FILE, signatureRecord,
 import { createDocumentEncoder, type CorpusFormat, type DocumentEncoder, type ProcessorSettings, type RawDocument } from "./document-processor.js";
 import { DocumentDeduplicator, type DedupMode } from "./document-deduplicator.js";
 import { DocumentWorkerPool } from "./document-worker-pool.js";
+import { MINHASH_HASHES } from "./minhash-signature.js";
 import { expandInputs } from "./expand-inputs.js";
 import type { CorpusDocument } from "./corpus-document.js";
 import type { PipelineStep } from "./pipeline-step.js";
@@ -230,6 +231,8 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
     for (;;) {
       const next = batch.documents.length > 0 ? await readBatch() : undefined;
       const nextInFlight = next && next.documents.length > 0 ? pool.process(next.documents.map(toRaw)) : undefined;
+      // Handled when awaited; if this batch fails first, the abandoned one must not become an unhandled rejection.
+      nextInFlight?.catch(() => undefined);
       const results = await inFlight;
       countProblems(stats, batch.problems);
       const shardsBefore = { train: writers.train.shardCount, valid: writers.valid.shardCount };
@@ -245,7 +248,8 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
         }
         if (signaturesPass) {
           stats.forwarded += 1;
-          if (result.exactKey && result.signature) signatureRecords.push(signatureRecord(documentPosition, result.exactKey, result.signature));
+          // Exact mode has no MinHash signature: the record carries zeros there (only the key is compared).
+          if (result.exactKey) signatureRecords.push(signatureRecord(documentPosition, result.exactKey, result.signature ?? new Uint32Array(MINHASH_HASHES)));
           continue;
         }
         const duplicate = decisions ? decisions.get(documentPosition) : deduplicator.check(result.exactKey, result.signature);

@@ -21,6 +21,25 @@ describe("graft corpus build", () => {
     expect(existsSync(join(out, "train-00000.tokens.npy"))).toBe(true);
   });
 
+  it("reads a zstd JSONL and a Parquet file with --dedup minhash on worker threads, printing JSON events", async () => {
+    const out = join(work.path, "json");
+    const inputs = ["ru-fortunes-60.jsonl.zst", "ru-fortunes-60.parquet"].map((name) => join(repositoryRoot(), "fixtures", "text", name));
+    const result = await graft("corpus", "build", ...inputs, "--tokenizer", fixtureTokenizerDirectory("llama2"), "--seq-len", "64", "--out", out, "--dedup", "minhash", "--workers", "2", "--valid-fraction", "0", "--json");
+    expect(result.code).toBe(0);
+    const events = result.out.trim().split("\n").map((line) => JSON.parse(line));
+    expect(events.some((event) => event.type === "progress" && event.fraction === 1)).toBe(true);
+    const done = events.at(-1);
+    expect(done.type).toBe("done");
+    expect(done.stats.total).toBe(120);
+    expect(done.stats.dropped_duplicate).toBe(60);
+  });
+
+  it("refuses an unknown --dedup and a malformed --pair-fields", async () => {
+    const base = ["corpus", "build", "x.txt", "--tokenizer", "t", "--seq-len", "8", "--out", join(work.path, "never")];
+    expect((await graft(...base, "--dedup", "fuzzy")).err).toMatch(/--dedup fuzzy is not one of exact, minhash, none/);
+    expect((await graft(...base, "--pair-fields", "question")).err).toMatch(/--pair-fields question must be two field names/);
+  });
+
   it("names what is missing", async () => {
     const result = await graft("corpus", "build", "--seq-len", "8");
     expect(result.code).not.toBe(0);
