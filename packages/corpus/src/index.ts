@@ -1,4 +1,5 @@
 // Public surface of @graft/corpus: every export is named here.
+export { mergeCorpus, type MergeCorpusOptions } from "./merge-corpus.js";
 export { buildCorpus, partialDirectory, MANIFEST_FILE, STATS_FILE, type BuildCorpusOptions, type CorpusFormat, type CorpusStats } from "./build-corpus.js";
 export { formatProgress, type CorpusEvent } from "./corpus-progress.js";
 export { readDocuments, sliceInputs, type ReadDocumentsOptions, type ReadProblem } from "./read-documents.js";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
+import { fixtureTokenizerDirectory, repositoryRoot, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { graft } from "../testing/run-graft.js";
 
@@ -38,6 +38,32 @@ describe("graft corpus build", () => {
     const base = ["corpus", "build", "x.txt", "--tokenizer", "t", "--seq-len", "8", "--out", join(work.path, "never")];
     expect((await graft(...base, "--dedup", "fuzzy")).err).toMatch(/--dedup fuzzy is not one of exact, minhash, none/);
     expect((await graft(...base, "--pair-fields", "question")).err).toMatch(/--pair-fields question must be two field names/);
+  });
+
+  it("graft corpus merge: two ranks' builds become one directory the trainer's dataset reads", async () => {
+    const input = join(repositoryRoot(), "data", "ru-heldout.txt.gz");
+    const common = ["--tokenizer", fixtureTokenizerDirectory("qwen2_5"), "--seq-len", "128", "--world-size", "2", "--workers", "0", "--max-documents", "400"];
+    for (const rank of ["0", "1"]) expect((await graft("corpus", "build", input, ...common, "--rank", rank, "--out", join(work.path, `rank-${rank}`))).code).toBe(0);
+    const merged = join(work.path, "merged");
+    const result = await graft("corpus", "merge", join(work.path, "rank-1"), join(work.path, "rank-0"), "--out", merged);
+    expect(result.err).toBe("");
+    expect(result.out).toMatch(/merged 2 ranks into .*: train \d+ sequences/);
+    const manifest = JSON.parse(readFileSync(join(merged, "manifest.json"), "utf8"));
+    const ranks = [0, 1].map((rank) => JSON.parse(readFileSync(join(work.path, `rank-${rank}`, "manifest.json"), "utf8")));
+    expect(manifest.splits.train.sequences).toBe(ranks[0].splits.train.sequences + ranks[1].splits.train.sequences);
+    expect(manifest.splits.train.shards[0].name).toBe("train-r0-00000");
+    expect(manifest.rank).toBeUndefined();
+    const stats = JSON.parse(readFileSync(join(merged, "stats.json"), "utf8"));
+    const rankTotals = [0, 1].map((rank) => JSON.parse(readFileSync(join(work.path, `rank-${rank}`, "stats.json"), "utf8")).total);
+    expect(stats.total).toBe(rankTotals[0] + rankTotals[1]);
+    const items = runPythonJson<number>(
+      "import json, sys\nsys.path.insert(0, sys.argv[2])\nfrom graft_trainer.shard_dataset import ShardDataset\nprint(json.dumps(len(ShardDataset(sys.argv[1], 'train', reset_positions=True))))",
+      { args: [merged, join(repositoryRoot(), "packages", "train-bridge", "python")] },
+    );
+    expect(items).toBe(manifest.splits.train.sequences);
+    const again = await graft("corpus", "merge", join(work.path, "rank-0"), "--out", join(work.path, "half"));
+    expect(again.code).not.toBe(0);
+    expect(again.err).toMatch(/rank\(s\) 1 of world size 2 are missing/);
   });
 
   it("names what is missing", async () => {

@@ -10,4 +10,5 @@ export { vocabExtendCommand } from "./vocab-extend.js";
 export { vocabStatsCommand } from "./vocab-stats.js";
 export { vocabInitCommand } from "./vocab-init.js";
 export { corpusBuildCommand } from "./corpus-build.js";
+export { corpusMergeCommand } from "./corpus-merge.js";
 export { adaptCommand } from "./adapt.js";
