@@ -22,6 +22,7 @@ import random
 import re
 import struct
 import subprocess
+import sys
 import tarfile
 import tempfile
 import unicodedata
@@ -372,6 +373,8 @@ def main() -> None:
     write_jsonl("tasks-ru-translation.jsonl", multiple_choice_translation(ui_pairs, rng, 300))
     write_jsonl("tasks-en-definitions.jsonl", multiple_choice_definitions(wordnet_entries, rng, 300))
     write_jsonl("tasks-en-capitals.jsonl", multiple_choice_quiz(share / "games" / "bsdgames" / "quiz", rng, 150))
+    # Word-order tasks from the held-out texts just written (data/word_order_tasks.py).
+    subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("word_order_tasks.py"))], check=True)
 
 
 if __name__ == "__main__":
