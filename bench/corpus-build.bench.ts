@@ -1,6 +1,6 @@
 // Benchmark: @graft/corpus buildCorpus against datatrove doing the same stages in the same run:
-// read JSONL → NFC/control-character clean-up → fastText lid.176 language ID (keep ru) → Gopher-style
-// quality filter → exact dedup → tokenize with the Llama-3 tokenizer (datatrove: Rust `tokenizers`)
+// read JSONL → NFC/control-character clean-up → fastText lid.176 language ID (keep ru) → the same
+// Gopher-style quality subset → exact dedup → tokenize with the Llama-3 tokenizer (datatrove: Rust `tokenizers`)
 // → write token files. Both use the machine's cores (graft: worker threads; datatrove: one task per
 // core over the same input split in as many files), both load the same lid.176.ftz model.
 // Input: data/ru-train + data/en-train paragraphs as JSONL, repeated with a numbered suffix (so exact
@@ -48,9 +48,9 @@ async function writeInput(): Promise<number> {
 }
 
 function ensureDatatrove(): void {
-  if (existsSync(join(datatroveTarget, "datatrove")) && existsSync(join(datatroveTarget, "fasttext"))) return;
+  if (existsSync(join(datatroveTarget, "datatrove")) && existsSync(join(datatroveTarget, "fasttext")) && existsSync(join(datatroveTarget, "orjson")) && existsSync(join(datatroveTarget, "nltk")) && existsSync(join(datatroveTarget, "fasteners"))) return;
   console.log(`installing datatrove and fasttext into ${datatroveTarget} (once) ...`);
-  const install = spawnSync(python, ["-m", "pip", "install", "-q", "--target", datatroveTarget, "datatrove==0.10.1", "fasttext-numpy2-wheel"], { stdio: "inherit" });
+  const install = spawnSync(python, ["-m", "pip", "install", "-q", "--target", datatroveTarget, "datatrove==0.10.1", "fasttext-numpy2-wheel", "orjson", "nltk", "fasteners"], { stdio: "inherit" });
   if (install.status !== 0) throw new Error("pip install datatrove failed");
 }
 
@@ -63,14 +63,16 @@ console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, kept
 
 const datatroveScript = `
 import hashlib, json, re, resource, sys, time, unicodedata
-sys.path.insert(0, sys.argv[1])
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.filters import GopherQualityFilter, LambdaFilter, LanguageFilter
+from datatrove.pipeline.filters import LambdaFilter, LanguageFilter
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.tokens import DocumentTokenizer
 from datatrove.utils import lid
-input_dir, tokenizer_json, out_dir, model_path, tasks = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
+# From the environment: worker processes (forkserver) import this module again, with other argv.
+import os
+input_dir, tokenizer_json, out_dir, model_path, tasks = (os.environ[f"GRAFT_BENCH_{name}"] for name in ("INPUT", "TOKENIZER", "OUT", "LID", "TASKS"))
+tasks = int(tasks)
 
 class LocalFT176(lid.FT176LID):
     @property
@@ -79,7 +81,8 @@ class LocalFT176(lid.FT176LID):
             from fasttext.FastText import _FastText
             self._model = _FastText(model_path)
         return self._model
-lid.FT176LID = LocalFT176
+import datatrove.pipeline.filters.language_filter as language_filter
+language_filter.FT176LID = LocalFT176  # the filter's own reference: the offline model, not a download
 
 CONTROL = re.compile("[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f\\u200b-\\u200d\\ufeff]")
 class Clean(PipelineStep):
@@ -89,7 +92,21 @@ class Clean(PipelineStep):
             document.text = CONTROL.sub("", unicodedata.normalize("NFC", document.text)).strip()
             yield document
 
+# Per task (datatrove's own exact dedup across tasks is a separate multi-stage pipeline); the input's
+# numbered copies are distinct, so this drops the same few true duplicates graft's global dedup does.
 seen = set()
+
+def quality(document):
+    # graft's qualityFilter subset (datatrove's GopherQualityFilter needs spaCy for Russian words).
+    text = document.text
+    if len(text) < 20 or len(text) > 1_000_000:
+        return False
+    non_space = sum(1 for c in text if not c.isspace())
+    if non_space and sum(1 for c in text if c.isalpha()) / non_space < 0.5:
+        return False
+    lines = [line for line in text.split("\\n") if line.strip()]
+    return not (len(lines) >= 4 and 1 - len(set(lines)) / len(lines) > 0.3)
+
 def first_time(document):
     key = hashlib.md5(" ".join(document.text.lower().split()).encode()).digest()
     if key in seen:
@@ -97,21 +114,29 @@ def first_time(document):
     seen.add(key)
     return True
 
-started = time.perf_counter()
-LocalPipelineExecutor(
-    pipeline=[
-        JsonlReader(input_dir),
-        Clean(),
-        LanguageFilter(languages=["ru"], language_threshold=0.65),
-        GopherQualityFilter(min_doc_words=5, min_stop_words=None, max_avg_word_length=20, language="ru"),
-        LambdaFilter(first_time),
-        DocumentTokenizer(output_folder=out_dir, tokenizer_name_or_path=tokenizer_json, eos_token="<|end_of_text|>", shuffle_documents=False, save_final_metadata=False),
-    ],
-    tasks=tasks, workers=tasks, logging_dir=out_dir + "-logs", skip_completed=False,
-).run()
-seconds = time.perf_counter() - started
-rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-print(json.dumps({"seconds": seconds, "rssMegabytes": rss}))
+def main():
+    started = time.perf_counter()
+    LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(input_dir),
+            Clean(),
+            LanguageFilter(languages=["ru"], language_threshold=0.65),
+            LambdaFilter(quality),
+            LambdaFilter(first_time),
+            DocumentTokenizer(output_folder=out_dir, tokenizer_name_or_path=tokenizer_json, eos_token="<|end_of_text|>", shuffle_documents=False, save_final_metadata=False),
+        ],
+        tasks=tasks, workers=tasks, logging_dir=out_dir + "-logs", skip_completed=False,
+    ).run()
+    seconds = time.perf_counter() - started
+    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    # The tokenizer step's counters from datatrove's merged stats: documents and tokens it wrote.
+    steps = json.load(open(out_dir + "-logs/stats.json"))
+    written = next(step for step in steps if "TOKENIZER" in step["name"] or "Writer" in step["name"])["stats"]
+    tokens = written.get("tokens", {})
+    print(json.dumps({"seconds": seconds, "rssMegabytes": rss, "tokens": tokens.get("total", tokens) if isinstance(tokens, dict) else tokens}))
+
+if __name__ == "__main__":
+    main()
 `;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Record<string, number> {
@@ -131,11 +156,21 @@ try {
   const graft = run(process.execPath, ["--import", "tsx", graftFile, inputDirectory, tokenizerDirectory, join(work, "graft-out"), String(cores)]);
   const datatroveFile = join(work, "datatrove-run.py");
   writeFileSync(datatroveFile, datatroveScript);
-  const peer = run(python, [datatroveFile, datatroveTarget, inputDirectory, join(tokenizerDirectory, "tokenizer.json"), join(work, "datatrove-out"), lidModel, String(cores)], { ...process.env, HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" });
+  const peer = run(python, [datatroveFile], {
+    ...process.env,
+    PYTHONPATH: datatroveTarget,
+    HF_HUB_OFFLINE: "1",
+    TOKENIZERS_PARALLELISM: "false",
+    GRAFT_BENCH_INPUT: inputDirectory,
+    GRAFT_BENCH_TOKENIZER: join(tokenizerDirectory, "tokenizer.json"),
+    GRAFT_BENCH_OUT: join(work, "datatrove-out"),
+    GRAFT_BENCH_LID: lidModel,
+    GRAFT_BENCH_TASKS: String(cores),
+  });
   console.log("| pipeline | seconds | MB/s | peak RSS MB | documents kept | tokens | speed vs datatrove |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   console.log(`| @graft/corpus buildCorpus (${cores} worker threads) | ${graft.seconds!.toFixed(1)} | ${(written / graft.seconds!).toFixed(2)} | ${graft.rssMegabytes!.toFixed(0)} | ${graft.kept} | ${graft.tokens} | ${(peer.seconds! / graft.seconds!).toFixed(2)}x |`);
-  console.log(`| datatrove 0.10.1 (${cores} tasks, Rust tokenizers) | ${peer.seconds!.toFixed(1)} | ${(written / peer.seconds!).toFixed(2)} | ${peer.rssMegabytes!.toFixed(0)} | | | 1.00x |`);
+  console.log(`| datatrove 0.10.1 (${cores} tasks, Rust tokenizers) | ${peer.seconds!.toFixed(1)} | ${(written / peer.seconds!).toFixed(2)} | ${peer.rssMegabytes!.toFixed(0)} (main process) | — | ${peer.tokens} | 1.00x |`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
