@@ -6,8 +6,8 @@
 // Input: data/ru-train + data/en-train paragraphs as JSONL, repeated with a numbered suffix (so exact
 // dedup keeps the copies) up to BENCH_MEGABYTES. Each side runs in its own process: wall time and
 // peak RSS are its own.
-// Run: npm run bench corpus-build   (env: BENCH_MEGABYTES=100; datatrove is pip-installed on first
-// use into .graft-cache/bench-datatrove, from PyPI)
+// Run: npm run bench corpus-build   (env: BENCH_MEGABYTES=100; BENCH_PEER=0 skips datatrove, e.g. for
+// the 1 GB peak-RSS check; datatrove is pip-installed on first use into .graft-cache/bench-datatrove)
 import { spawnSync } from "node:child_process";
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -149,11 +149,17 @@ try {
   const written = await writeInput();
   writeFileSync(join(tokenizerDirectory, "tokenizer.json"), gunzipSync(readFileSync(join(root, "fixtures", "tokenizers", "llama3", "tokenizer.json.gz"))));
   copyFileSync(join(root, "fixtures", "tokenizers", "llama3", "tokenizer_config.json"), join(tokenizerDirectory, "tokenizer_config.json"));
-  ensureDatatrove();
+  const withPeer = process.env.BENCH_PEER !== "0";
+  if (withPeer) ensureDatatrove();
   console.log(`${written.toFixed(1)} MB of JSONL (data/ru-train + en-train, cycled) in ${cores} files; ${cores} cores; keep ru, exact dedup, Llama-3 tokenizer`);
   const graftFile = join(work, "graft-run.mts");
   writeFileSync(graftFile, graftScript);
   const graft = run(process.execPath, ["--import", "tsx", graftFile, inputDirectory, tokenizerDirectory, join(work, "graft-out"), String(cores)]);
+  if (!withPeer) {
+    console.log(`| @graft/corpus buildCorpus (${cores} worker threads) | ${graft.seconds!.toFixed(1)} s | ${(written / graft.seconds!).toFixed(2)} MB/s | peak RSS ${graft.rssMegabytes!.toFixed(0)} MB | ${graft.kept} documents kept | ${graft.tokens} tokens |`);
+    rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  }
   const datatroveFile = join(work, "datatrove-run.py");
   writeFileSync(datatroveFile, datatroveScript);
   const peer = run(python, [datatroveFile], {

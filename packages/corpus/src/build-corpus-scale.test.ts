@@ -1,4 +1,5 @@
 // buildCorpus at scale: compressed and columnar inputs, worker threads, near-dedup, resume, ranks.
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
@@ -112,6 +113,35 @@ describe("buildCorpus resume", () => {
     expect((resume as { documents: number }).documents).toBeLessThan(1400);
     expect(existsSync(partialDirectory(out))).toBe(false);
     expect(filesOf(out)).toEqual(filesOf(join(work.path, "whole")));
+  });
+});
+
+describe("buildCorpus killed", () => {
+  it("a build SIGKILLed after a checkpoint resumes on rerun to bytes identical to an uninterrupted build", async () => {
+    const input = writeParagraphs("killed.txt", distinct.slice(0, 2500));
+    const options: Omit<BuildCorpusOptions, "out"> = { inputs: [input], tokenizer, seqLen: 64, validFraction: 0.1, shardTokens: 64 * 64, workers: 1 };
+    await buildCorpus({ ...options, out: join(work.path, "killed-whole") });
+    const out = join(work.path, "killed");
+    const script = join(work.path, "build.mts");
+    // A separate process runs the same build, slowed by a step so that the kill lands mid-run.
+    writeFileSync(
+      script,
+      `import { buildCorpus } from ${JSON.stringify(join(repositoryRoot(), "packages", "corpus", "src", "index.ts"))};
+const options = JSON.parse(process.argv[2]);
+await buildCorpus({ ...options, steps: [async (document) => { await new Promise((resolve) => setTimeout(resolve, 2)); return document; }] });`,
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify({ ...options, out })], { cwd: repositoryRoot(), stdio: "ignore" });
+    const checkpoint = join(partialDirectory(out), "checkpoint.json");
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    for (let waited = 0; !existsSync(checkpoint) && waited < 120_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(checkpoint)).toBe(true);
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+    expect(existsSync(out)).toBe(false);
+    const events: CorpusEvent[] = [];
+    await buildCorpus({ ...options, out, steps: [async (document) => document], onEvent: (event) => events.push(event) });
+    expect(events.some((event) => event.type === "resume")).toBe(true);
+    expect(filesOf(out)).toEqual(filesOf(join(work.path, "killed-whole")));
   });
 });
 
