@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
+import { processIsAlive } from "./process-is-alive.js";
 
 export interface AtomicOutputOptions {
   /** Replace an existing non-empty directory (renamed away, then deleted, after success). */
@@ -9,15 +10,6 @@ export interface AtomicOutputOptions {
 }
 
 const TEMPORARY_MARKER = ".tmp-";
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Removes temporary siblings left by crashed writers (their process is gone). */
 async function removeStaleSiblings(parent: string, name: string): Promise<void> {

@@ -27,3 +27,4 @@ export { pinAddedTokenIds } from "./pin-added-token-ids.js";
 export { createPreTokenizer, type PreTokenizer } from "./pre-tokenize.js";
 export { BpeIdMerger } from "./bpe-id-merger.js";
 export { bytesToUnicode } from "./word-encoder.js";
+export { processIsAlive } from "./process-is-alive.js";

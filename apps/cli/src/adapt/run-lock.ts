@@ -1,18 +1,10 @@
 import { openSync, closeSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { processIsAlive } from "@graft/hf";
 import { RunLockedError } from "./run-locked-error.js";
 
 /** Held by the process running a work directory's stages. */
 export const RUN_LOCK_FILE = ".graft-adapt.lock";
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Takes the work directory's lock (a file holding our pid, created exclusively). A lock left by a
