@@ -1,6 +1,6 @@
 // buildCorpus at scale: compressed and columnar inputs, worker threads, near-dedup, resume, ranks.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
@@ -53,6 +53,22 @@ describe("buildCorpus bad input", () => {
     const empty = join(work.path, "empty.jsonl");
     writeFileSync(empty, "");
     await expect(buildCorpus({ inputs: [empty], tokenizer, seqLen: 64, workers: 0, out: join(work.path, "empty") })).rejects.toThrow(/no document survived \(0 read\)/);
+  });
+});
+
+describe("buildCorpus split", () => {
+  it("the same file in two directories splits into the same train/valid shards", async () => {
+    const shards: Record<string, string>[] = [];
+    for (const directory of ["one", "two/deeper"]) {
+      const path = join(work.path, directory, "same.txt");
+      mkdirSync(join(work.path, directory), { recursive: true });
+      writeFileSync(path, paragraphs.slice(0, 200).join("\n\n"));
+      const out = join(work.path, `split-${directory.replace("/", "-")}`);
+      await buildCorpus({ inputs: [path], tokenizer, seqLen: 64, validFraction: 0.3, workers: 0, out });
+      shards.push(filesOf(out));
+    }
+    expect(Object.keys(shards[0]!)).toContain("valid-00000.tokens.npy");
+    expect(shards[1]).toEqual(shards[0]);
   });
 });
 

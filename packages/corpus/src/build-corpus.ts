@@ -89,9 +89,13 @@ const DEFAULT_SHARD_TOKENS = 2 ** 24;
 const PROBLEM_LINES_KEPT = 10;
 const CREATED_BY = "@graft/corpus 0.1.0";
 
+/**
+ * Whether a document goes to the valid split: a hash of its id with the directory part left out
+ * (`ru-train.txt.gz:1234`), so the same data splits the same way in any checkout or working directory.
+ */
 function inValidSplit(id: string, fraction: number): boolean {
   if (fraction <= 0) return false;
-  const hash = createHash("sha1").update(id).digest().readUInt32BE(0);
+  const hash = createHash("sha1").update(basename(id)).digest().readUInt32BE(0);
   return hash / 2 ** 32 < fraction;
 }
 
