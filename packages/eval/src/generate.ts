@@ -1,4 +1,5 @@
 import type { CausalLanguageModel, KeyValueCache } from "./causal-language-model.js";
+import { seededUniform } from "@graft/hf";
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -18,18 +19,6 @@ export interface GenerateResult {
   stoppedBy: "stop-token" | "max-new-tokens";
   prefillSeconds: number;
   decodeSeconds: number;
-}
-
-/** mulberry32: a small seeded uniform generator so sampled generations are reproducible. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Picks the next token from one row of logits: argmax, or temperature + top-p sampling. */

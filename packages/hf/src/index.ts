@@ -23,6 +23,7 @@ export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";
 export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";
 export { createFastEncoder, FAST_ENCODER_CACHE_ENTRIES, type FastEncoder } from "./fast-encoder.js";
 export { seededNormal } from "./seeded-normal.js";
+export { mulberry32, seededUniform } from "./mulberry32.js";
 export { pinAddedTokenIds } from "./pin-added-token-ids.js";
 export { createPreTokenizer, type PreTokenizer } from "./pre-tokenize.js";
 export { BpeIdMerger } from "./bpe-id-merger.js";
