@@ -48,7 +48,9 @@ class BandTable {
 /**
  * MinHash-LSH near-duplicate index. `check` answers whether a document (its signature and band
  * keys) is a near-duplicate of one added before (a shared band, then an estimated Jaccard
- * >= threshold over all hashes); if not, the document is added. Memory: ~360 bytes a kept document.
+ * >= threshold over all hashes); if not, the document is added. Memory per kept document: the
+ * 200-byte truncated signature and one 8-byte slot per band in tables kept at most half full
+ * (20 x 16-32 bytes), about 0.5-0.85 KB.
  */
 export class NearDuplicateIndex {
   private readonly bands = Array.from({ length: MINHASH_BANDS }, () => new BandTable());
