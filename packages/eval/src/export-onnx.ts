@@ -5,6 +5,8 @@ import { atomicOutputDirectory, loadModelDirectory } from "@graft/hf";
 import { toFloat32 } from "@graft/safetensors";
 import { buildLlamaDecoderGraph } from "./llama-decoder-graph.js";
 import { encodeOnnxModel, type InitializerPlacement } from "./onnx-graph.js";
+import { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, EXPORT_OPERATORS, isExportOperators, type ExportOperators } from "./export-operators.js";
+import { ExportOptionError } from "./export-option-error.js";
 import { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";
 
 /** Architectures the exporter builds a graph for. */
@@ -28,6 +30,12 @@ export interface ExportOnnxOptions {
   overwrite?: boolean;
   /** Weight bytes above which initializers are written as external data. */
   externalDataThresholdBytes?: number;
+  /**
+   * `"standard"` (ONNX opset-17 operators, any runtime) or `"ort-contrib"` (ONNX Runtime's fused
+   * RMSNorm / rotary / grouped-query attention operators; onnxruntime only). Default
+   * `DEFAULT_EXPORT_OPERATORS`.
+   */
+  operators?: ExportOperators;
   onProgress?: (event: { event: "export-progress"; step: string }) => void;
 }
 
@@ -35,13 +43,19 @@ export interface ExportOnnxResult {
   modelPath: string;
   externalDataPath?: string;
   nodeCount: number;
+  operators: ExportOperators;
   weightBytes: number;
   /** Bytes written to the external data file (0 when inline). */
   externalBytes: number;
 }
 
-/** Exports an HF Llama/Mistral/Qwen2 directory to `out/onnx/model.onnx` with a KV cache (float32). */
+/**
+ * Exports an HF Llama/Mistral/Qwen2 directory to `out/onnx/model.onnx` with a KV cache (float32),
+ * and `out/graft-export.json` naming the operator set.
+ */
 export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnxResult> {
+  const operators = options.operators ?? DEFAULT_EXPORT_OPERATORS;
+  if (!isExportOperators(operators)) throw new ExportOptionError({ option: "operators", value: operators, allowed: EXPORT_OPERATORS });
   const configPath = join(options.model, "config.json");
   // loadModelDirectory throws its typed ModelDirectoryError (with the fix) for a missing config.json.
   if (!existsSync(configPath)) await loadModelDirectory(options.model);
@@ -65,6 +79,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
       },
     },
     version,
+    { operators },
   );
   await weights.close();
   const weightBytes = graph.initializers.reduce((total, initializer) => total + initializer.data.length, 0);
@@ -102,6 +117,8 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
       await writeFile(modelPath, encodeOnnxModel(graph, placements));
       const config = { ...rawConfig, ...(external ? { "transformers.js_config": { use_external_data_format: true } } : {}) };
       await writeFile(join(temporary, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+      const metadata = { operators, opset: graph.opsetVersion, producer: `graft ${version}` };
+      await writeFile(join(temporary, EXPORT_METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
       for (const file of COPIED_FILES) {
         if (existsSync(join(options.model, file))) await copyFile(join(options.model, file), join(temporary, file));
       }
@@ -109,6 +126,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
         modelPath: join(options.out, "onnx", "model.onnx"),
         externalDataPath: external ? join(options.out, "onnx", dataName) : undefined,
         nodeCount: graph.nodes.length,
+        operators,
         weightBytes,
         externalBytes: placements.reduce((total, placement, index) => total + (placement.kind === "external" ? graph.initializers[index]!.data.length : 0), 0),
       };

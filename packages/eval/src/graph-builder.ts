@@ -15,11 +15,22 @@ export class GraphBuilder {
     return output;
   }
 
-  /** Adds a node with several outputs. */
-  multi(opType: string, inputs: string[], outputCount: number, attributes?: Record<string, AttributeValue>): string[] {
+  /**
+   * Adds a node with several outputs. `used[i] === false` leaves optional output i unnamed (ONNX's
+   * empty name: not computed); `names[i]` names output i (a graph output).
+   */
+  multi(
+    opType: string,
+    inputs: string[],
+    outputCount: number,
+    attributes?: Record<string, AttributeValue>,
+    options: { domain?: string; used?: readonly boolean[]; names?: readonly (string | undefined)[] } = {},
+  ): string[] {
     this.counter += 1;
-    const outputs = Array.from({ length: outputCount }, (_, index) => `/${opType}_${this.counter}_${index}`);
-    this.nodes.push({ opType, inputs, outputs, name: `${opType}_${this.counter}`, attributes });
+    const outputs = Array.from({ length: outputCount }, (_, index) =>
+      options.used?.[index] === false ? "" : (options.names?.[index] ?? `/${opType}_${this.counter}_${index}`),
+    );
+    this.nodes.push({ opType, inputs, outputs, name: `${opType}_${this.counter}`, attributes, domain: options.domain });
     return outputs;
   }
 
