@@ -20,4 +20,5 @@ export { SafetensorsError } from "./safetensors-error.js";
 export { InvalidHeaderError } from "./invalid-header-error.js";
 export { TensorNotFoundError } from "./tensor-not-found-error.js";
 export { ReadRangeError } from "./read-range-error.js";
-export { readFloat32, DEFAULT_BLOCK_BYTES } from "./read-float32.js";
+export { readFloat32, DEFAULT_BLOCK_BYTES, DEFAULT_PARALLEL_MIN_BYTES, type ReadFloat32Options } from "./read-float32.js";
+export { defaultReadThreads } from "./read-float32-parallel.js";

@@ -1,9 +1,13 @@
+import { stat, truncate } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { temporaryDirectory } from "@graft/testing";
 import { fromFloat32, toFloat32 } from "./to-float32.js";
 import { readFloat32 } from "./read-float32.js";
 import { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 import { ShardedSafetensorsWriter } from "./sharded-safetensors-writer.js";
+import { SafetensorsReader } from "./safetensors-reader.js";
+import { ReadRangeError } from "./read-range-error.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -23,6 +27,65 @@ describe("readFloat32", () => {
         expect(Array.from(blocked), `${name} block ${blockBytes}`).toEqual(Array.from(whole));
         expect(shape).toEqual((await reader.info(name)).shape);
       }
+    }
+    await reader.close();
+  });
+});
+
+describe("readFloat32 on worker threads", () => {
+  /** Every bf16 bit pattern (NaNs, ±Inf, ±0, subnormals) at least once, in a scrambled order. */
+  function allBf16Patterns(length: number): Uint16Array {
+    const bits = new Uint16Array(length);
+    for (let index = 0; index < length; index += 1) bits[index] = (index * 40503 + (index >>> 16)) & 0xffff;
+    return bits;
+  }
+
+  it("gives the single-thread result bit for bit, for BF16 and F32, any length and thread count", async () => {
+    const writer = new ShardedSafetensorsWriter({ directory: join(work.path, "parallel"), maxShardSize: 1 << 20 });
+    // Lengths around the 8-value SIMD groups and the 4 Mi-element pieces, and one over a shard.
+    const lengths = [1, 7, 8, 9, 1001, (1 << 22) + 13];
+    for (const length of lengths) {
+      const bits = allBf16Patterns(length);
+      await writer.addTensor(`bf16.${length}`, { dtype: "BF16", shape: [length], data: new Uint8Array(bits.buffer) });
+      const f32 = Float32Array.from({ length: Math.min(length, 70_001) }, (_, index) => Math.cos(index) * 3);
+      await writer.addTensor(`f32.${length}`, { dtype: "F32", shape: [f32.length], data: new Uint8Array(f32.buffer) });
+    }
+    await writer.finalize();
+    const reader = await ShardedSafetensorsReader.open(join(work.path, "parallel"));
+    for (const name of reader.tensorNames()) {
+      const single = await readFloat32(reader, name, { threads: 1 });
+      const expected = new Uint32Array(single.values.buffer, single.values.byteOffset, single.values.length);
+      for (const threads of [2, 3]) {
+        const parallel = await readFloat32(reader, name, { threads, parallelMinBytes: 1 });
+        expect(parallel.values.buffer, name).toBeInstanceOf(SharedArrayBuffer);
+        expect(parallel.shape).toEqual(single.shape);
+        const got = new Uint32Array(parallel.values.buffer, parallel.values.byteOffset, parallel.values.length);
+        expect(got.length, name).toBe(expected.length);
+        let firstDifference = -1;
+        for (let index = 0; index < got.length && firstDifference < 0; index += 1) if (got[index] !== expected[index]) firstDifference = index;
+        expect(firstDifference, `${name} with ${threads} threads`).toBe(-1);
+      }
+    }
+    // Widening is exact: bf16 bits b become f32 bits b << 16, NaN payloads included.
+    const { values } = await readFloat32(reader, "bf16.1001", { threads: 2, parallelMinBytes: 1 });
+    const bits = allBf16Patterns(1001);
+    expect(Array.from(new Uint32Array(values.buffer, 0, 1001))).toEqual(Array.from(bits, (value) => (value << 16) >>> 0));
+    await reader.close();
+  });
+
+  it("a file cut short after opening gives a ReadRangeError naming the tensor, from the workers too", async () => {
+    const directory = join(work.path, "truncated");
+    const writer = new ShardedSafetensorsWriter({ directory });
+    await writer.addTensor("embed", { dtype: "BF16", shape: [64, 1000], data: new Uint8Array(allBf16Patterns(64_000).buffer) });
+    await writer.finalize();
+    const file = join(directory, "model.safetensors");
+    const reader = await SafetensorsReader.open(file);
+    await truncate(file, (await stat(file)).size - 1000);
+    for (const threads of [1, 2]) {
+      const error = await readFloat32(reader, "embed", { threads, parallelMinBytes: 1 }).catch((caught: unknown) => caught);
+      expect(error, `${threads} threads`).toBeInstanceOf(ReadRangeError);
+      expect((error as ReadRangeError).tensorName).toBe("embed");
+      expect((error as Error).message).toMatch(/truncated or changed while reading/);
     }
     await reader.close();
   });

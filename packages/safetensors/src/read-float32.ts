@@ -2,18 +2,40 @@ import { dtypeBytes } from "./dtype.js";
 import { bf16ToFloat32Array, f16ToFloat32Array } from "./float-conversions.js";
 import { toFloat32 } from "./to-float32.js";
 import { SafetensorsReader } from "./safetensors-reader.js";
+import { defaultReadThreads, readFloat32Parallel } from "./read-float32-parallel.js";
 import type { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 
 /** Rows are read in blocks of about this many source bytes: bounds memory above the f32 result. */
 export const DEFAULT_BLOCK_BYTES = 32 << 20;
 
+/** BF16 and F32 tensors of at least this many f32 bytes are read by worker threads. */
+export const DEFAULT_PARALLEL_MIN_BYTES = 8 << 20;
+
+export interface ReadFloat32Options {
+  /** Source bytes per row block on the single-thread path (default 32 MiB). */
+  blockBytes?: number;
+  /** Worker threads for large BF16/F32 tensors (default: available cores, at most 8); 1 reads on this thread. */
+  threads?: number;
+  /** The f32 size from which the workers are used (default 8 MiB). */
+  parallelMinBytes?: number;
+}
+
 /**
- * A floating tensor as f32, read in row blocks into one reused buffer and widened straight into
- * the result: peak memory is the f32 result plus one block.
+ * A floating tensor as f32 with peak memory at most the f32 result plus one block.
+ *
+ * Large BF16 and F32 tensors are read by worker threads straight into the result (a shared
+ * WebAssembly memory, so its `buffer` is a SharedArrayBuffer) and widened there with SIMD.
+ * Everything else is read in row blocks into one reused buffer and widened into the result.
  */
-export async function readFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, name: string, options: { blockBytes?: number } = {}): Promise<{ shape: number[]; values: Float32Array }> {
+export async function readFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, name: string, options: ReadFloat32Options = {}): Promise<{ shape: number[]; values: Float32Array }> {
   const info = await reader.info(name);
   const file = reader instanceof SafetensorsReader ? reader : await reader.fileReader(name);
+  const threads = options.threads ?? defaultReadThreads();
+  const elements = info.byteLength / dtypeBytes(info.dtype);
+  if (threads > 1 && (info.dtype === "BF16" || info.dtype === "F32") && elements * 4 >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES)) {
+    const values = await readFloat32Parallel({ path: file.path, tensorName: name, position: info.offset, dtype: info.dtype, elements, threads });
+    if (values) return { shape: info.shape, values };
+  }
   const rows = info.shape[0];
   if (info.shape.length === 0 || rows === 0 || info.dtype === "F64") return { shape: info.shape, values: toFloat32(await reader.readTensor(name)) };
   const rowElements = info.byteLength / dtypeBytes(info.dtype) / rows;
