@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createTinyModel } from "@graft/hf";
 import { fixtureTokenizerDirectory, runPython, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { exportOnnx } from "./export-onnx.js";
+import { EXPORT_OPERATORS } from "./export-operators.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { generate } from "./generate.js";
 import { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";
@@ -36,46 +37,65 @@ const cases = [
   { name: "mistral, multi-head (no GQA), tied", architecture: "mistral", heads: 4, kvHeads: 4, tieWordEmbeddings: true },
 ] as const;
 
+/** One tiny model and its transformers reference per case, shared by the operator sets' tests. */
+const prepared = new Map<string, Promise<{ modelDirectory: string; reference: { logits: number[]; generated: number[] } }>>();
+function prepare(testCase: (typeof cases)[number]) {
+  const modelDirectory = join(workspace.path, `${testCase.architecture}-${testCase.kvHeads}-${testCase.tieWordEmbeddings}`);
+  if (!prepared.has(modelDirectory)) {
+    prepared.set(
+      modelDirectory,
+      (async () => {
+        await createTinyModel({
+          out: modelDirectory,
+          tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+          architecture: testCase.architecture,
+          hiddenSize: 64,
+          layers: 2,
+          heads: testCase.heads,
+          kvHeads: testCase.kvHeads,
+          intermediateSize: 128,
+          tieWordEmbeddings: testCase.tieWordEmbeddings,
+          seed: 7,
+          initializerRange: 0.2,
+        });
+        const reference = runPythonJson<{ logits: number[]; generated: number[] }>(REFERENCE, {
+          args: [modelDirectory, JSON.stringify(PROMPT_IDS), String(GENERATED_TOKENS)],
+        });
+        return { modelDirectory, reference };
+      })(),
+    );
+  }
+  return prepared.get(modelDirectory)!;
+}
+
 describe("exportOnnx parity with transformers", () => {
   for (const testCase of cases) {
-    it(`${testCase.name}: logits within ${LOGIT_TOLERANCE}, greedy tokens identical, cache == no cache`, async () => {
-      const modelDirectory = join(workspace.path, `${testCase.architecture}-${testCase.kvHeads}-${testCase.tieWordEmbeddings}`);
-      await createTinyModel({
-        out: modelDirectory,
-        tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
-        architecture: testCase.architecture,
-        hiddenSize: 64,
-        layers: 2,
-        heads: testCase.heads,
-        kvHeads: testCase.kvHeads,
-        intermediateSize: 128,
-        tieWordEmbeddings: testCase.tieWordEmbeddings,
-        seed: 7,
-        initializerRange: 0.2,
-      });
-      const exported = `${modelDirectory}-onnx`;
-      await exportOnnx({ model: modelDirectory, out: exported });
-      const reference = runPythonJson<{ logits: number[]; generated: number[] }>(REFERENCE, {
-        args: [modelDirectory, JSON.stringify(PROMPT_IDS), String(GENERATED_TOKENS)],
-      });
-      const model = await OnnxCausalModel.load(exported);
-      try {
-        const { logits } = await model.forward({ inputIds: [PROMPT_IDS] });
-        let maximum = 0;
-        for (let index = 0; index < logits.length; index += 1) maximum = Math.max(maximum, Math.abs(logits[index]! - reference.logits[index]!));
-        expect(logits.length).toBe(reference.logits.length);
-        expect(maximum).toBeLessThanOrEqual(LOGIT_TOLERANCE);
+    for (const operators of EXPORT_OPERATORS) {
+      it(`${testCase.name}, ${operators} operators: logits within ${LOGIT_TOLERANCE}, greedy tokens identical, cache == no cache`, async () => {
+        const { modelDirectory, reference } = await prepare(testCase);
+        const exported = `${modelDirectory}-${operators}-onnx`;
+        const result = await exportOnnx({ model: modelDirectory, out: exported, operators });
+        expect(result.operators).toBe(operators);
+        const model = await OnnxCausalModel.load(exported);
+        try {
+          expect(model.operators).toBe(operators);
+          const { logits } = await model.forward({ inputIds: [PROMPT_IDS] });
+          let maximum = 0;
+          for (let index = 0; index < logits.length; index += 1) maximum = Math.max(maximum, Math.abs(logits[index]! - reference.logits[index]!));
+          expect(logits.length).toBe(reference.logits.length);
+          expect(maximum).toBeLessThanOrEqual(LOGIT_TOLERANCE);
 
-        const cached = await generate(model, PROMPT_IDS, { maxNewTokens: GENERATED_TOKENS });
-        const uncached = await generate(model, PROMPT_IDS, { maxNewTokens: GENERATED_TOKENS, useCache: false });
-        expect(cached.tokenIds).toEqual(reference.generated);
-        expect(uncached.tokenIds).toEqual(cached.tokenIds);
-        // The generation is not degenerate (the fixture's init is wide enough to vary).
-        expect(new Set(cached.tokenIds).size).toBeGreaterThan(1);
-      } finally {
-        await model.release();
-      }
-    });
+          const cached = await generate(model, PROMPT_IDS, { maxNewTokens: GENERATED_TOKENS });
+          const uncached = await generate(model, PROMPT_IDS, { maxNewTokens: GENERATED_TOKENS, useCache: false });
+          expect(cached.tokenIds).toEqual(reference.generated);
+          expect(uncached.tokenIds).toEqual(cached.tokenIds);
+          // The generation is not degenerate (the fixture's init is wide enough to vary).
+          expect(new Set(cached.tokenIds).size).toBeGreaterThan(1);
+        } finally {
+          await model.release();
+        }
+      });
+    }
   }
 
   it("rejects an unsupported architecture with a typed error naming it", async () => {

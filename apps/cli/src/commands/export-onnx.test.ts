@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { OnnxCausalModel } from "@graft/eval";
+import { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, OnnxCausalModel } from "@graft/eval";
 import { createTinyModel, writeModelDirectory } from "@graft/hf";
 import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,8 @@ describe("graft export onnx", () => {
     const out = join(work.path, "onnx");
     const result = await graft("export", "onnx", "--model", model, "--out", out);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^wrote .*onnx\/model\.onnx \(\d+ nodes, \d+\.\d MiB of weights\)\n$/);
+    expect(result.out).toMatch(new RegExp(`^wrote .*onnx/model\\.onnx \\(\\d+ nodes, \\d+\\.\\d MiB of weights, ${DEFAULT_EXPORT_OPERATORS} operators\\)\n$`));
+    expect(JSON.parse(readFileSync(join(out, EXPORT_METADATA_FILE), "utf8")).operators).toBe(DEFAULT_EXPORT_OPERATORS);
     for (const file of ["onnx/model.onnx", "config.json", "tokenizer.json", "tokenizer_config.json"]) expect(existsSync(join(out, file)), file).toBe(true);
     const session = await OnnxCausalModel.load(out);
     try {
@@ -45,7 +46,34 @@ describe("graft export onnx", () => {
     expect(done.nodeCount).toBeGreaterThan(10);
   });
 
+  it("--operators ort-contrib writes ONNX Runtime's fused operators (named in graft-export.json), and the export runs in onnxruntime", async () => {
+    const out = join(work.path, "onnx-ort-contrib");
+    const result = await graft("export", "onnx", "--model", model, "--out", out, "--operators", "ort-contrib");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/, ort-contrib operators\)\n$/);
+    expect(JSON.parse(readFileSync(join(out, EXPORT_METADATA_FILE), "utf8")).operators).toBe("ort-contrib");
+    expect(readFileSync(join(out, "onnx", "model.onnx")).includes("GroupQueryAttention")).toBe(true);
+    const session = await OnnxCausalModel.load(out);
+    try {
+      expect(session.operators).toBe("ort-contrib");
+      const { logits } = await session.forward({ inputIds: [[1, 500, 600]] });
+      expect(logits.length).toBe(3 * 32000);
+      expect(logits.every(Number.isFinite)).toBe(true);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it("--help names both operator sets and the default", async () => {
+    const result = await graft("export", "onnx", "--help");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("--operators <standard|ort-contrib>");
+    expect(result.out).toContain(`(default: "${DEFAULT_EXPORT_OPERATORS}")`);
+    expect(result.out).toContain("--operators ort-contrib");
+  });
+
   const failures = [
+    { name: "an unknown --operators", argv: () => ["--model", model, "--out", join(work.path, "onnx-unknown"), "--operators", "tensorrt"], reason: /UsageError: --operators must be one of standard, ort-contrib, got "tensorrt"/ },
     { name: "missing --out", argv: () => ["--model", model], reason: /UsageError: missing --out/ },
     { name: "an existing output without --overwrite", argv: () => ["--model", model, "--out", join(work.path, "onnx")], reason: /OutputDirectoryExistsError/ },
     { name: "an unsupported architecture, named", argv: () => ["--model", gemma, "--out", join(work.path, "gemma-onnx")], reason: /UnsupportedArchitectureError: .*"GemmaForCausalLM" is not supported/ },
