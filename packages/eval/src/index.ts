@@ -7,7 +7,7 @@ export { EXPORT_OPERATORS, DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, isExp
 export { ExportOptionError } from "./export-option-error.js";
 export { encodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxNode, type OnnxInitializer, type OnnxValueInfo, type InitializerPlacement } from "./onnx-graph.js";
 export { ProtobufWriter } from "./protobuf-writer.js";
-export { createInferenceSession, int64Tensor, float32Tensor, type InferenceSession, type SessionTensor, type SessionFeeds, type SessionOptions } from "./onnx-session.js";
+export { createInferenceSession, int64Tensor, float32Tensor, float64Tensor, type InferenceSession, type SessionTensor, type SessionFeeds, type SessionOptions } from "./onnx-session.js";
 export { OnnxCausalModel, type OnnxKeyValueCache } from "./onnx-causal-model.js";
 export { positionIdsFromMask, type CausalLanguageModel, type KeyValueCache, type ForwardInput, type ForwardResult } from "./causal-language-model.js";
 export { PythonCausalModel, EVAL_PYTHON_PATH, type PythonModelOptions } from "./python-causal-model.js";

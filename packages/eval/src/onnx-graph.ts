@@ -1,7 +1,7 @@
 import { ProtobufWriter } from "./protobuf-writer.js";
 
 /** ONNX TensorProto.DataType values used by the exporter. */
-export const OnnxDataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const OnnxDataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 export type OnnxDataTypeValue = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 export type AttributeValue = number | number[] | string | { float: number } | { floats: number[] };

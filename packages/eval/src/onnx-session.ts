@@ -3,11 +3,11 @@ import * as ort from "onnxruntime-node";
 
 export type SessionFeeds = Record<string, SessionTensor>;
 
-/** A tensor handed to or returned by a session (float32 or int64 data). */
+/** A tensor handed to or returned by a session (float32, float64 or int64 data). */
 export interface SessionTensor {
-  readonly type: "float32" | "int64";
+  readonly type: "float32" | "float64" | "int64";
   readonly dims: readonly number[];
-  readonly data: Float32Array | BigInt64Array;
+  readonly data: Float32Array | Float64Array | BigInt64Array;
 }
 
 export interface SessionOptions {
@@ -22,13 +22,14 @@ export interface InferenceSession {
   release(): Promise<void>;
 }
 
-/** Opens an ONNX model on the CPU execution provider. */
-export async function createInferenceSession(modelPath: string, options: SessionOptions = {}): Promise<InferenceSession> {
-  const session = await ort.InferenceSession.create(modelPath, {
+/** Opens an ONNX model (a file, or the model's bytes) on the CPU execution provider. */
+export async function createInferenceSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: ["cpu"],
     graphOptimizationLevel: "all",
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
-  });
+  };
+  const session = typeof model === "string" ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
@@ -38,7 +39,7 @@ export async function createInferenceSession(modelPath: string, options: Session
       const results = await session.run(ortFeeds);
       const out: Record<string, SessionTensor> = {};
       for (const [name, tensor] of Object.entries(results)) {
-        out[name] = { type: tensor.type as "float32" | "int64", dims: tensor.dims, data: tensor.data as Float32Array | BigInt64Array };
+        out[name] = { type: tensor.type as SessionTensor["type"], dims: tensor.dims, data: tensor.data as SessionTensor["data"] };
       }
       return out;
     },
@@ -52,4 +53,8 @@ export function int64Tensor(values: readonly number[], dims: readonly number[]):
 
 export function float32Tensor(data: Float32Array, dims: readonly number[]): SessionTensor {
   return { type: "float32", dims, data };
+}
+
+export function float64Tensor(data: Float64Array, dims: readonly number[]): SessionTensor {
+  return { type: "float64", dims, data };
 }

@@ -1,5 +1,6 @@
 import type { OldSegmentation } from "@graft/vocab";
 import type { EmbeddingMatrix } from "./embedding-matrix.js";
+import type { DenseProducts } from "./dense-products.js";
 import { NormalEquations } from "./normal-equations.js";
 import type { ProductPool } from "./product-pool.js";
 
@@ -13,8 +14,10 @@ export interface AccumulateFitOptions {
   /** S: the base model's matrix; T: the instruct model's (same rows, same width). */
   base: EmbeddingMatrix;
   instruct: EmbeddingMatrix;
-  /** Threads for the products (default: the calling thread). */
+  /** Threads for the products in JavaScript (default: the calling thread). */
   pool?: ProductPool;
+  /** ONNX Runtime products; when given, they are used instead of `pool`. */
+  products?: DenseProducts;
   /** Called after each block with the rows done so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -25,7 +28,7 @@ export interface AccumulateFitOptions {
  * mean of all base rows). Rows of Ŝ and T̂ are built in float64 a block at a time and folded
  * into the float64 sums; the V x d operands never exist.
  */
-export function accumulateFit({ segmentation, fitIds, base, instruct, pool, onProgress }: AccumulateFitOptions): NormalEquations {
+export async function accumulateFit({ segmentation, fitIds, base, instruct, pool, products, onProgress }: AccumulateFitOptions): Promise<NormalEquations> {
   const width = base.width;
   const equations = new NormalEquations(width, pool);
   const sourceBlock = new Float64Array(FIT_BLOCK_ROWS * width);
@@ -55,7 +58,8 @@ export function accumulateFit({ segmentation, fitIds, base, instruct, pool, onPr
         instruct.addRowTo(baseIds[part], targetBlock, offset, scale);
       }
     }
-    equations.addRows(sourceBlock, targetBlock, count);
+    if (products) await equations.addRowsWith(products, sourceBlock, targetBlock, count);
+    else equations.addRows(sourceBlock, targetBlock, count);
     onProgress?.(start + count, fitIds.length);
   }
   return equations;

@@ -1,3 +1,4 @@
+import type { DenseProducts } from "./dense-products.js";
 import { ProductPool, sharedFloat64Array } from "./product-pool.js";
 import { transposeSquare } from "./transpose-square.js";
 
@@ -41,4 +42,17 @@ export class MapApplier {
     }
     return output;
   }
+}
+
+/**
+ * `rows · P` on ONNX Runtime: in float64 (rounded once to float32) when the output is F32, in
+ * float32 when it is BF16 or F16, whose rounding (2^-8, 2^-11) is far coarser than float32
+ * accumulation's error. Returns a function of `count` row-major float32 rows.
+ */
+export function denseMapApplication(products: DenseProducts, map: Float64Array, width: number, outputDtype: "F32" | "F16" | "BF16"): (rows: Float32Array, count: number) => Promise<Float32Array> {
+  if (outputDtype === "F32") {
+    return async (rows, count) => Float32Array.from(await products.multiply(Float64Array.from(rows.subarray(0, count * width)), count, map, width));
+  }
+  const narrowMap = Float32Array.from(map);
+  return (rows, count) => products.multiply(rows, count, narrowMap, width);
 }

@@ -1,5 +1,5 @@
 // Public surface of @graft/lep: every export is named here.
-export { propagateEmbeddings, APPLY_READ_ROWS, LEP_REPORT_FILE, PROGRESS_INTERVAL_SECONDS, type LepEvent, type PropagateEmbeddingsOptions, type PropagationResult } from "./propagate-embeddings.js";
+export { propagateEmbeddings, APPLY_READ_ROWS, LEP_REPORT_FILE, PROGRESS_INTERVAL_SECONDS, PRODUCT_ENGINES, type ProductEngine, type LepEvent, type PropagateEmbeddingsOptions, type PropagationResult } from "./propagate-embeddings.js";
 export { formatLepReport, PROPAGATION_MODES, type LepReport, type ModuleReport, type PropagationMode } from "./lep-report.js";
 export {
   validateLepModels,
@@ -27,7 +27,8 @@ export {
 } from "./solve-normal-equations.js";
 export { choleskyFactor, choleskySolveColumns, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
 export { conditionEstimate, CONDITION_ITERATIONS } from "./condition-estimate.js";
-export { MapApplier, APPLY_BLOCK_ROWS } from "./apply-map.js";
+export { MapApplier, APPLY_BLOCK_ROWS, denseMapApplication } from "./apply-map.js";
+export { DenseProducts } from "./dense-products.js";
 export { accumulateTransposedProduct, transposeInto } from "./gram-kernels.js";
 export { LepInputError } from "./lep-error.js";
 export { SingularSystemError } from "./singular-system-error.js";

@@ -1,3 +1,4 @@
+import type { DenseProducts } from "./dense-products.js";
 import { transposeInto } from "./gram-kernels.js";
 import { ProductPool, sharedFloat64Array } from "./product-pool.js";
 
@@ -55,6 +56,25 @@ export class NormalEquations {
       for (let index = 0; index < targetBlock.length; index += 1) squares += targetBlock[index] * targetBlock[index];
       this.targetSquaredNorm += squares;
     }
+    this.rows += rows;
+  }
+
+  /**
+   * Adds `rows` rows like `addRows`, with the block products computed by ONNX Runtime (float64
+   * GEMM): the whole of XᵀX is accumulated, and `symmetricGram()` keeps its upper triangle.
+   */
+  async addRowsWith(products: DenseProducts, source: Float64Array, target: Float64Array, rows: number): Promise<void> {
+    const width = this.width;
+    if (source.length < rows * width || target.length < rows * width) {
+      throw new RangeError(`NormalEquations.addRowsWith: ${rows} rows of width ${width} need ${rows * width} values, got ${source.length} and ${target.length}`);
+    }
+    if (rows === 0) return;
+    const { gram, cross } = await products.normalBlocks(source, target, rows, width);
+    for (let index = 0; index < gram.length; index += 1) this.gram[index] += gram[index];
+    for (let index = 0; index < cross.length; index += 1) this.cross[index] += cross[index];
+    let squares = 0;
+    for (let index = 0; index < rows * width; index += 1) squares += target[index] * target[index];
+    this.targetSquaredNorm += squares;
     this.rows += rows;
   }
 

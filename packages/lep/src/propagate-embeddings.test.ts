@@ -205,6 +205,24 @@ describe("propagateEmbeddings on synthetic ground truth", () => {
   }
 });
 
+describe("the two product engines", () => {
+  it("onnxruntime and javascript give the same maps and, up to one step of the output dtype, the same rows", async () => {
+    const setup = await fixture(false, "F32");
+    const common = { base: setup.fixture.base, instruct: setup.fixture.instruct, donor: setup.fixture.donor, mode: "conversion" as const };
+    const onnx = await propagateEmbeddings({ ...common, out: join(setup.directory, "out-engine-onnxruntime"), engine: "onnxruntime" });
+    const javascript = await propagateEmbeddings({ ...common, out: join(setup.directory, "out-engine-javascript"), engine: "javascript" });
+    for (const module of [EMBED, HEAD]) {
+      expect(relativeError(onnx.maps[module]!, javascript.maps[module]!)).toBeLessThan(1e-12);
+      const left = (await readMatrix(join(setup.directory, "out-engine-onnxruntime"), module)).values;
+      const right = (await readMatrix(join(setup.directory, "out-engine-javascript"), module)).values;
+      let worst = 0;
+      for (let index = 0; index < left.length; index += 1) worst = Math.max(worst, Math.abs(left[index]! - right[index]!) / (Math.abs(right[index]!) * ROUNDING.F32 + 1e-30));
+      expect(worst).toBeLessThanOrEqual(1);
+    }
+    await expect(propagateEmbeddings({ ...common, out: join(setup.directory, "out-engine-bad"), engine: "blas" as never })).rejects.toThrow(/unknown engine "blas"/);
+  });
+});
+
 describe("the output in transformers", () => {
   it("loads, runs, encodes like the donor and renders the instruct model's chat template", async () => {
     const setup = await fixture(false, "F32");

@@ -4,9 +4,10 @@ import { type ModelDirectory, loadModelDirectory, loadTokenizer, writeModelDirec
 import { type Tensor, dtypeBytes, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
-import { MapApplier } from "./apply-map.js";
+import { MapApplier, denseMapApplication } from "./apply-map.js";
 import { assembleTokenizer } from "./assemble-tokenizer.js";
 import { bodyDeltaTensor } from "./body-delta.js";
+import { DenseProducts } from "./dense-products.js";
 import { EmbeddingMatrix } from "./embedding-matrix.js";
 import { LepInputError } from "./lep-error.js";
 import type { LepReport, ModuleReport, PropagationMode } from "./lep-report.js";
@@ -29,6 +30,10 @@ export type LepEvent =
   | { event: "tensor-written"; name: string; done: number; total: number }
   | { event: "lep-finished"; report: LepReport };
 
+/** Where the dense products of the fit and the apply run. */
+export type ProductEngine = "onnxruntime" | "javascript";
+export const PRODUCT_ENGINES: readonly ProductEngine[] = ["onnxruntime", "javascript"];
+
 export interface PropagateEmbeddingsOptions {
   /** The base model the donor was trained from (S). */
   base: string;
@@ -48,6 +53,12 @@ export interface PropagateEmbeddingsOptions {
   maxShardSize?: number;
   /** Threads for the products (default: the available cores, at most MAX_PRODUCT_THREADS). */
   threads?: number;
+  /**
+   * Where the dense products run: `onnxruntime` (default: ONNX Runtime's multi-threaded GEMM,
+   * float64 normal equations, the map applied in float32 for bf16/f16 outputs and float64 for
+   * f32) or `javascript` (this package's float64 kernels on worker threads).
+   */
+  engine?: ProductEngine;
   onEvent?: (event: LepEvent) => void;
 }
 
@@ -55,6 +66,10 @@ export interface PropagationResult {
   report: LepReport;
   /** P per module (row-major d x d float64); absent for swap. */
   maps: Record<string, Float64Array>;
+}
+
+function javascriptApplication(applier: MapApplier): (rows: Float32Array, count: number) => Promise<Float32Array> {
+  return async (rows) => applier.apply(rows);
 }
 
 function throttled<T extends unknown[]>(action: (...values: T) => void): (...values: T) => void {
@@ -99,8 +114,12 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
   const opened: ModelDirectory[] = [];
-  const pool = new ProductPool(options.threads);
+  const engine = options.engine ?? "onnxruntime";
+  if (!PRODUCT_ENGINES.includes(engine)) throw new RangeError(`propagateEmbeddings: unknown engine "${String(engine)}"; use one of ${PRODUCT_ENGINES.join(", ")}`);
+  const pool = new ProductPool(engine === "javascript" ? options.threads : 1);
+  let products: DenseProducts | undefined;
   try {
+    if (engine === "onnxruntime") products = await DenseProducts.open(options.threads);
     const open = async (role: LepModel["role"], path: string): Promise<LepModel> => {
       const model = await loadModelDirectory(path);
       opened.push(model);
@@ -143,12 +162,13 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
         const rowsPerSecond = rows / Math.max(seconds, 1e-9);
         emit({ event: "fit-progress", module, rows, total, rowsPerSecond: Math.round(rowsPerSecond), etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)) });
       });
-      const equations = accumulateFit({
+      const equations = await accumulateFit({
         segmentation,
         fitIds,
         base: await EmbeddingMatrix.read(base.model.weights, module),
         instruct: await EmbeddingMatrix.read(instruct.model.weights, module),
         pool,
+        products,
         onProgress: progress,
       });
       const map = solveNormalEquations(equations, { module, ridge: options.ridge, ridgeFallback: options.ridgeFallback });
@@ -167,13 +187,13 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const width = validated.hiddenSize;
       const rowBytes = width * dtypeBytes(dtype);
       const data = new Uint8Array(outputRows * rowBytes);
-      const applier = map ? new MapApplier(map.map, width, pool) : undefined;
+      const applyMap = !map ? undefined : products ? denseMapApplication(products, map.map, width, dtype) : javascriptApplication(new MapApplier(map.map, width, pool));
       for (let start = 0; start < validated.donorRows; start += APPLY_READ_ROWS) {
         const count = Math.min(APPLY_READ_ROWS, validated.donorRows - start);
         const donorRows = await donor.model.weights.readRows(module, start, count);
         let values = toFloat32(donorRows);
-        if (applier) values = applier.apply(values);
-        data.set(donorRows.dtype === dtype && !applier ? donorRows.data : fromFloat32(values, dtype, [count, width]).data, start * rowBytes);
+        if (applyMap) values = await applyMap(values, count);
+        data.set(donorRows.dtype === dtype && !applyMap ? donorRows.data : fromFloat32(values, dtype, [count, width]).data, start * rowBytes);
       }
       for (const { outputId, instructId } of assembled.copiedRows) {
         if (instructId >= instructInfo.shape[0]) continue;
@@ -249,6 +269,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     return { report, maps };
   } finally {
     pool.close();
+    await products?.release();
     await Promise.all(opened.map((model) => model.weights.close()));
   }
 }

@@ -36,7 +36,7 @@ describe("graft lep", () => {
   it("propagates, prints the report and writes it as JSON", async () => {
     const { context, printed } = io();
     const out = join(work.path, "out");
-    const code = await lepCommand.run({ values: { base, instruct, donor: base, out, mode: "conversion", ridge: "0" }, positionals: [] }, context);
+    const code = await lepCommand.run({ values: { base, instruct, donor: base, out, mode: "conversion", ridge: "0", engine: "javascript", threads: "2" }, positionals: [] }, context);
     expect(code).toBe(0);
     expect(printed()).toMatch(/model\.embed_tokens\.weight: residual \d\.\d{3}e-\d+, condition \d\.\d{2}e\+\d+, ridge 0, 31997 fit rows/);
     expect(printed()).toMatch(/lm_head\.weight: residual/);
@@ -69,6 +69,8 @@ describe("graft lep", () => {
     { name: "missing --donor", values: { base: "b", instruct: "i", out: "o" }, error: /missing --donor/ },
     { name: "unknown mode", values: { base: "b", instruct: "i", donor: "d", out: "o", mode: "average" }, error: /--mode average is not one of conversion, overlap, swap/ },
     { name: "negative ridge", values: { base: "b", instruct: "i", donor: "d", out: "o", ridge: "-1" }, error: /--ridge -1 must be a number >= 0/ },
+    { name: "an unknown engine", values: { base: "b", instruct: "i", donor: "d", out: "o", engine: "blas" }, error: /--engine blas is not one of onnxruntime, javascript/ },
+    { name: "zero threads", values: { base: "b", instruct: "i", donor: "d", out: "o", threads: "0" }, error: /--threads 0 must be a whole number >= 1/ },
   ];
   for (const refusal of refusals) {
     it(`refuses ${refusal.name}`, async () => {

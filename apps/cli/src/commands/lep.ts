@@ -1,5 +1,5 @@
 import { GraftError } from "@graft/hf";
-import { LEP_REPORT_FILE, type LepEvent, PROPAGATION_MODES, type PropagationMode, formatLepReport, propagateEmbeddings } from "@graft/lep";
+import { LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, type ProductEngine, type PropagationMode, formatLepReport, propagateEmbeddings } from "@graft/lep";
 import type { CommandDefinition } from "../command.js";
 
 function describeEvent(event: LepEvent): string | undefined {
@@ -20,7 +20,7 @@ function describeEvent(event: LepEvent): string | undefined {
 export const lepCommand: CommandDefinition = {
   name: "lep",
   summary: "propagate CP-trained embeddings into the instruct model (LEP conversion / overlap / swap, Chat Vector body delta)",
-  usage: "--base DIR --instruct DIR --donor DIR --out DIR [--mode conversion|overlap|swap] [--ridge λ] [--no-ridge-fallback] [--body-delta]",
+  usage: "--base DIR --instruct DIR --donor DIR --out DIR [--mode conversion|overlap|swap] [--ridge λ] [--no-ridge-fallback] [--body-delta] [--engine onnxruntime|javascript] [--threads N]",
   description:
     "base: the model the donor was trained from; instruct: its instruct model; donor: the base after vocabulary extension and\n" +
     "embedding-only continual pre-training. Per module (embed_tokens, and lm_head unless tied) a d x d map P is fitted\n" +
@@ -37,10 +37,18 @@ export const lepCommand: CommandDefinition = {
     "no-ridge-fallback": { type: "boolean", description: "fail (instead of retrying with a small ridge) when ŜᵀŜ + λI is not positive definite" },
     "body-delta": { type: "boolean", description: "Chat Vector: every non-embedding tensor = donor + (instruct − base), for a donor that trained more than the embeddings" },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
+    engine: {
+      type: "string",
+      placeholder: "ENGINE",
+      default: "onnxruntime",
+      description: "dense products on onnxruntime (multi-threaded GEMM; float64 fit, map applied in float32 for bf16/f16 outputs) or javascript (float64 worker kernels, slower)",
+    },
+    threads: { type: "string", placeholder: "N", description: "threads for the products (default: the available cores)" },
   },
   examples: [
     "graft lep --base models/llama-3-8b --instruct models/llama-3-8b-instruct --donor runs/ru-embeddings --out models/llama-3-8b-instruct-ru",
     "graft lep --base b --instruct i --donor d --mode overlap --ridge 1e-4 --out o --json",
+    "graft lep --base b --instruct i --donor d --out o --engine javascript --threads 4",
   ],
   async run({ values }, context) {
     const required = ["base", "instruct", "donor", "out"].filter((name) => !values[name]);
@@ -49,6 +57,10 @@ export const lepCommand: CommandDefinition = {
     if (!PROPAGATION_MODES.includes(mode)) throw new GraftError({ name: "UsageError", message: `--mode ${mode} is not one of ${PROPAGATION_MODES.join(", ")}` });
     const ridge = Number(values.ridge ?? "0");
     if (!Number.isFinite(ridge) || ridge < 0) throw new GraftError({ name: "UsageError", message: `--ridge ${String(values.ridge)} must be a number >= 0` });
+    const engine = String(values.engine ?? "onnxruntime") as ProductEngine;
+    if (!PRODUCT_ENGINES.includes(engine)) throw new GraftError({ name: "UsageError", message: `--engine ${engine} is not one of ${PRODUCT_ENGINES.join(", ")}` });
+    const threads = values.threads === undefined ? undefined : Number(values.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new GraftError({ name: "UsageError", message: `--threads ${String(values.threads)} must be a whole number >= 1` });
     const write = (line: string) => context.stdout.write(`${line}\n`);
     const { report } = await propagateEmbeddings({
       base: String(values.base),
@@ -60,6 +72,8 @@ export const lepCommand: CommandDefinition = {
       ridgeFallback: values["no-ridge-fallback"] !== true,
       bodyDelta: values["body-delta"] === true,
       overwrite: values.overwrite === true,
+      engine,
+      threads,
       onEvent: (event) => {
         if (context.json) write(JSON.stringify(event));
         else {

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { denseMapApplication } from "./apply-map.js";
+import { DenseProducts } from "./dense-products.js";
+import { NormalEquations } from "./normal-equations.js";
+import { multiply, randomMatrix, relativeError } from "./testing/random-matrix.js";
+
+/** Xᵀ Y in float64, the plain way: (rows x width)ᵀ · (rows x width). */
+function transposedProduct(x: Float64Array, y: Float64Array, rows: number, width: number): Float64Array {
+  const product = new Float64Array(width * width);
+  for (let r = 0; r < rows; r += 1) {
+    for (let i = 0; i < width; i += 1) {
+      const value = x[r * width + i];
+      for (let j = 0; j < width; j += 1) product[i * width + j] += value * y[r * width + j];
+    }
+  }
+  return product;
+}
+
+describe("DenseProducts (ONNX Runtime)", () => {
+  let products: DenseProducts;
+  beforeAll(async () => {
+    products = await DenseProducts.open(2);
+  });
+  afterAll(async () => {
+    await products.release();
+  });
+
+  it("gives XᵀX and XᵀY in float64 (odd sizes, a block shorter than its buffer)", async () => {
+    const width = 37;
+    const rows = 301;
+    const x = randomMatrix(rows + 5, width, 1);
+    const y = randomMatrix(rows + 5, width, 2);
+    const { gram, cross } = await products.normalBlocks(x, y, rows, width);
+    expect(relativeError(gram, transposedProduct(x, x, rows, width))).toBeLessThan(1e-14);
+    expect(relativeError(cross, transposedProduct(x, y, rows, width))).toBeLessThan(1e-14);
+  });
+
+  it("accumulates normal equations like the JavaScript kernels", async () => {
+    const width = 29;
+    const rows = 700;
+    const x = randomMatrix(rows, width, 4);
+    const y = randomMatrix(rows, width, 5);
+    const reference = new NormalEquations(width);
+    reference.addRows(x, y, rows);
+    const onnx = new NormalEquations(width);
+    await onnx.addRowsWith(products, x.subarray(0, 300 * width), y.subarray(0, 300 * width), 300);
+    await onnx.addRowsWith(products, x.subarray(300 * width), y.subarray(300 * width), 400);
+    expect(onnx.rows).toBe(rows);
+    expect(relativeError(onnx.symmetricGram(), reference.symmetricGram())).toBeLessThan(1e-14);
+    expect(relativeError(onnx.cross, reference.cross)).toBeLessThan(1e-14);
+    expect(Math.abs(onnx.targetSquaredNorm - reference.targetSquaredNorm) / reference.targetSquaredNorm).toBeLessThan(1e-14);
+  });
+
+  it("applies a map in float64 for f32 outputs and in float32 for bf16/f16 outputs", async () => {
+    const width = 48;
+    const count = 130;
+    const rows = Float32Array.from(randomMatrix(count, width, 7));
+    const map = randomMatrix(width, width, 8);
+    const exact = multiply(Float64Array.from(rows), map, count, width, width);
+    const wide = await denseMapApplication(products, map, width, "F32")(rows, count);
+    const narrow = await denseMapApplication(products, map, width, "BF16")(rows, count);
+    expect(wide).toBeInstanceOf(Float32Array);
+    expect(narrow.length).toBe(count * width);
+    // F32: rounded once from float64, so within half a float32 step of the exact product.
+    for (let index = 0; index < exact.length; index += 1) {
+      expect(Math.abs(wide[index]! - exact[index]!)).toBeLessThanOrEqual(Math.abs(exact[index]!) * 2 ** -24 + 1e-12);
+    }
+    // BF16/F16: float32 accumulation, far inside bf16's 2^-8 step.
+    expect(relativeError(narrow, exact)).toBeLessThan(1e-6);
+    expect(relativeError(narrow, exact)).toBeGreaterThan(0);
+  });
+});
