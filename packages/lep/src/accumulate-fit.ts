@@ -6,6 +6,13 @@ import type { ProductPool } from "./product-pool.js";
 
 /** Fit rows aggregated per block: 1024 x d float64 for Ŝ and T̂ (32 MiB each at d = 4096). */
 export const FIT_BLOCK_ROWS = 1024;
+/** Bytes of one aggregated block on ONNX Runtime: larger blocks, fewer GEMM calls (4096 rows at d = 1024). */
+export const ONNX_FIT_BLOCK_BYTES = 32 << 20;
+
+/** Rows per block: FIT_BLOCK_ROWS, or up to 8192 rows within ONNX_FIT_BLOCK_BYTES on ONNX Runtime. */
+export function fitBlockRows(width: number, onnx: boolean): number {
+  return onnx ? Math.min(8192, Math.max(FIT_BLOCK_ROWS, Math.floor(ONNX_FIT_BLOCK_BYTES / (8 * width)))) : FIT_BLOCK_ROWS;
+}
 
 export interface AccumulateFitOptions {
   segmentation: OldSegmentation;
@@ -31,13 +38,14 @@ export interface AccumulateFitOptions {
 export async function accumulateFit({ segmentation, fitIds, base, instruct, pool, products, onProgress }: AccumulateFitOptions): Promise<NormalEquations> {
   const width = base.width;
   const equations = new NormalEquations(width, pool);
-  const sourceBlock = new Float64Array(FIT_BLOCK_ROWS * width);
-  const targetBlock = new Float64Array(FIT_BLOCK_ROWS * width);
+  const blockRows = fitBlockRows(width, products !== undefined);
+  const sourceBlock = new Float64Array(blockRows * width);
+  const targetBlock = new Float64Array(blockRows * width);
   const { offsets, baseIds } = segmentation;
   let baseMean: Float64Array | undefined;
   let instructMean: Float64Array | undefined;
-  for (let start = 0; start < fitIds.length; start += FIT_BLOCK_ROWS) {
-    const count = Math.min(FIT_BLOCK_ROWS, fitIds.length - start);
+  for (let start = 0; start < fitIds.length; start += blockRows) {
+    const count = Math.min(blockRows, fitIds.length - start);
     sourceBlock.fill(0, 0, count * width);
     targetBlock.fill(0, 0, count * width);
     for (let index = 0; index < count; index += 1) {

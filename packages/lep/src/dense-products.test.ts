@@ -25,14 +25,23 @@ describe("DenseProducts (ONNX Runtime)", () => {
     await products.release();
   });
 
-  it("gives XᵀX and XᵀY in float64 (odd sizes, a block shorter than its buffer)", async () => {
+  it("adds XᵀX, XᵀY to running sums and gives ||Y||², in float64 (odd sizes, a block shorter than its buffer)", async () => {
     const width = 37;
     const rows = 301;
     const x = randomMatrix(rows + 5, width, 1);
     const y = randomMatrix(rows + 5, width, 2);
-    const { gram, cross } = await products.normalBlocks(x, y, rows, width);
-    expect(relativeError(gram, transposedProduct(x, x, rows, width))).toBeLessThan(1e-14);
-    expect(relativeError(cross, transposedProduct(x, y, rows, width))).toBeLessThan(1e-14);
+    const sums = { gram: randomMatrix(width, width, 3), cross: randomMatrix(width, width, 9) };
+    const before = { gram: Float64Array.from(sums.gram), cross: Float64Array.from(sums.cross) };
+    const { gram, cross, squares } = await products.normalBlocks(x, y, rows, width, sums);
+    const plus = (left: Float64Array, right: Float64Array) => left.map((value, index) => value + right[index]!);
+    expect(relativeError(gram, plus(before.gram, transposedProduct(x, x, rows, width)))).toBeLessThan(1e-14);
+    expect(relativeError(cross, plus(before.cross, transposedProduct(x, y, rows, width)))).toBeLessThan(1e-14);
+    let expectedSquares = 0;
+    for (let index = 0; index < rows * width; index += 1) expectedSquares += y[index]! ** 2;
+    expect(Math.abs(squares - expectedSquares) / expectedSquares).toBeLessThan(1e-14);
+    // The running sums given are inputs only.
+    expect(sums.gram).toEqual(before.gram);
+    expect(sums.cross).toEqual(before.cross);
   });
 
   it("accumulates normal equations like the JavaScript kernels", async () => {

@@ -10,21 +10,29 @@ function productModel(nodes: OnnxNode[], inputs: OnnxValueInfo[], outputs: OnnxV
   return encodeOnnxModel({ nodes, initializers: [], inputs, outputs, opsetVersion: OPSET, producerVersion: "graft-lep" }, []);
 }
 
-/** `gram = SᵀS`, `cross = SᵀT` for row blocks S, T (`rows x width`, float64). */
+/**
+ * One block of the normal equations folded into running sums: `gram = gramIn + SᵀS`,
+ * `cross = crossIn + SᵀT` (GEMM's C input, so the sums never leave the kernel), and
+ * `squares = ||T||²` for row blocks S, T (`rows x width`, float64).
+ */
 function normalBlocksModel(): Uint8Array {
   const double = OnnxDataType.DOUBLE;
   return productModel(
     [
-      { opType: "Gemm", inputs: ["source", "source"], outputs: ["gram"], name: "gram", attributes: { transA: 1 } },
-      { opType: "Gemm", inputs: ["source", "target"], outputs: ["cross"], name: "cross", attributes: { transA: 1 } },
+      { opType: "Gemm", inputs: ["source", "source", "gram_in"], outputs: ["gram"], name: "gram", attributes: { transA: 1 } },
+      { opType: "Gemm", inputs: ["source", "target", "cross_in"], outputs: ["cross"], name: "cross", attributes: { transA: 1 } },
+      { opType: "ReduceSumSquare", inputs: ["target"], outputs: ["squares"], name: "squares", attributes: { keepdims: 0 } },
     ],
     [
       { name: "source", dataType: double, shape: ["rows", "width"] },
       { name: "target", dataType: double, shape: ["rows", "width"] },
+      { name: "gram_in", dataType: double, shape: ["width", "width"] },
+      { name: "cross_in", dataType: double, shape: ["width", "width"] },
     ],
     [
       { name: "gram", dataType: double, shape: ["width", "width"] },
       { name: "cross", dataType: double, shape: ["width", "width"] },
+      { name: "squares", dataType: double, shape: [] },
     ],
   );
 }
@@ -66,11 +74,19 @@ export class DenseProducts {
     return new DenseProducts(count, normal, multiply32, multiply64);
   }
 
-  /** SᵀS and SᵀT of the first `rows` rows of row-major `source`, `target` (width columns each). */
-  async normalBlocks(source: Float64Array, target: Float64Array, rows: number, width: number): Promise<{ gram: Float64Array; cross: Float64Array }> {
+  /**
+   * `gram + SᵀS`, `cross + SᵀT` and `||T||²` for the first `rows` rows of row-major `source`,
+   * `target` (width columns each); `gram`, `cross` are width x width and are not changed.
+   */
+  async normalBlocks(source: Float64Array, target: Float64Array, rows: number, width: number, sums: { gram: Float64Array; cross: Float64Array }): Promise<{ gram: Float64Array; cross: Float64Array; squares: number }> {
     const values = rows * width;
-    const result = await this.normal.run({ source: float64Tensor(source.subarray(0, values), [rows, width]), target: float64Tensor(target.subarray(0, values), [rows, width]) });
-    return { gram: result.gram!.data as Float64Array, cross: result.cross!.data as Float64Array };
+    const result = await this.normal.run({
+      source: float64Tensor(source.subarray(0, values), [rows, width]),
+      target: float64Tensor(target.subarray(0, values), [rows, width]),
+      gram_in: float64Tensor(sums.gram, [width, width]),
+      cross_in: float64Tensor(sums.cross, [width, width]),
+    });
+    return { gram: result.gram!.data as Float64Array, cross: result.cross!.data as Float64Array, squares: (result.squares!.data as Float64Array)[0]! };
   }
 
   /** `rows · map` for `count` row-major rows; float32 operands give a float32 product, float64 a float64 one. */

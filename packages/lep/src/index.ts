@@ -14,7 +14,7 @@ export {
 } from "./validate-lep-inputs.js";
 export { assembleTokenizer, type AssembledTokenizer } from "./assemble-tokenizer.js";
 export { bodyDeltaTensor } from "./body-delta.js";
-export { accumulateFit, FIT_BLOCK_ROWS, type AccumulateFitOptions } from "./accumulate-fit.js";
+export { accumulateFit, fitBlockRows, FIT_BLOCK_ROWS, ONNX_FIT_BLOCK_BYTES, type AccumulateFitOptions } from "./accumulate-fit.js";
 export { EmbeddingMatrix } from "./embedding-matrix.js";
 export { NormalEquations, NORMAL_EQUATIONS_BLOCK_ROWS } from "./normal-equations.js";
 export {

@@ -32,8 +32,10 @@ export class NormalEquations {
     if (!Number.isInteger(width) || width <= 0) throw new RangeError(`NormalEquations: width must be a positive integer, got ${width}`);
     this.width = width;
     this.pool = pool;
-    this.gram = sharedFloat64Array(width * width);
-    this.cross = sharedFloat64Array(width * width);
+    // Shared only where worker threads need them (ONNX Runtime takes no SharedArrayBuffer).
+    const allocate = pool.threads > 1 ? sharedFloat64Array : (length: number) => new Float64Array(length);
+    this.gram = allocate(width * width);
+    this.cross = allocate(width * width);
     this.sourceColumns = sharedFloat64Array(width * NORMAL_EQUATIONS_BLOCK_ROWS);
     this.targetColumns = sharedFloat64Array(width * NORMAL_EQUATIONS_BLOCK_ROWS);
   }
@@ -69,12 +71,10 @@ export class NormalEquations {
       throw new RangeError(`NormalEquations.addRowsWith: ${rows} rows of width ${width} need ${rows * width} values, got ${source.length} and ${target.length}`);
     }
     if (rows === 0) return;
-    const { gram, cross } = await products.normalBlocks(source, target, rows, width);
-    for (let index = 0; index < gram.length; index += 1) this.gram[index] += gram[index];
-    for (let index = 0; index < cross.length; index += 1) this.cross[index] += cross[index];
-    let squares = 0;
-    for (let index = 0; index < rows * width; index += 1) squares += target[index] * target[index];
-    this.targetSquaredNorm += squares;
+    const sums = await products.normalBlocks(source, target, rows, width, this);
+    this.gram.set(sums.gram);
+    this.cross.set(sums.cross);
+    this.targetSquaredNorm += sums.squares;
     this.rows += rows;
   }
 

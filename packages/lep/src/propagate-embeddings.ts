@@ -129,24 +129,45 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     const instruct = await open("instruct", options.instruct);
     const donor = await open("donor", options.donor);
     const validated = await validateLepModels({ base, instruct, donor, bodyDelta: options.bodyDelta === true });
-    const tokenizers: LepTokenizers = { base: await loadTokenizer(options.base), instruct: await loadTokenizer(options.instruct), donor: await loadTokenizer(options.donor) };
-    await validateLepVocabularies({ base, instruct, donor, tokenizers, modules: validated.modules });
-
-    const assembled = assembleTokenizer({ donor: tokenizers.donor, instruct: tokenizers.instruct, firstFreeId: tokenizers.donor.idLimit });
-    const outputRows = Math.max(validated.donorRows, assembled.idLimit);
-    const segmentation = oldSegmentation({ baseTokenizer: tokenizers.base, extendedTokenizer: tokenizers.donor, rowCount: validated.donorRows });
-    // Added/special tokens (of the base, the donor or the instruct model) are copied, never fitted.
-    const addedIds = new Set([...(assembled.json.added_tokens ?? []).map((token) => token.id), ...tokenizers.donor.addedTokens.map((token) => token.id)]);
-    const baseAdded = new Set(tokenizers.base.addedTokens.map((token) => token.id));
-    const fitList: number[] = [];
-    for (let id = 0; id < validated.donorRows; id += 1) {
-      const kind = segmentation.kinds[id];
-      if (kind === "padding" || addedIds.has(id)) continue;
-      if (kind === "copied" && baseAdded.has(segmentation.baseIds[segmentation.offsets[id]])) continue;
-      if (options.mode === "overlap" && kind !== "copied") continue;
-      fitList.push(id);
-    }
-    const fitIds = Int32Array.from(fitList);
+    // Everything that needs the tokenizers (large object graphs) is done here, so they are
+    // garbage before the products start (every full collection would trace them again).
+    const prepared = await (async () => {
+      const tokenizers: LepTokenizers = { base: await loadTokenizer(options.base), instruct: await loadTokenizer(options.instruct), donor: await loadTokenizer(options.donor) };
+      await validateLepVocabularies({ base, instruct, donor, tokenizers, modules: validated.modules });
+      const assembled = assembleTokenizer({ donor: tokenizers.donor, instruct: tokenizers.instruct, firstFreeId: tokenizers.donor.idLimit });
+      const outputRows = Math.max(validated.donorRows, assembled.idLimit);
+      const segmentation = oldSegmentation({ baseTokenizer: tokenizers.base, extendedTokenizer: tokenizers.donor, rowCount: validated.donorRows });
+      // Added/special tokens (of the base, the donor or the instruct model) are copied, never fitted.
+      const addedIds = new Set([...(assembled.json.added_tokens ?? []).map((token) => token.id), ...tokenizers.donor.addedTokens.map((token) => token.id)]);
+      const baseAdded = new Set(tokenizers.base.addedTokens.map((token) => token.id));
+      const fitList: number[] = [];
+      for (let id = 0; id < validated.donorRows; id += 1) {
+        const kind = segmentation.kinds[id];
+        if (kind === "padding" || addedIds.has(id)) continue;
+        if (kind === "copied" && baseAdded.has(segmentation.baseIds[segmentation.offsets[id]])) continue;
+        if (options.mode === "overlap" && kind !== "copied") continue;
+        fitList.push(id);
+      }
+      const outputIdOf = assembled.outputIdOf;
+      const files: Record<string, string | Record<string, unknown>> = {
+        "tokenizer.json": `${JSON.stringify(assembled.json, null, 2)}\n`,
+        "tokenizer_config.json": assembled.config,
+      };
+      if (instruct.model.generationConfig) {
+        files["generation_config.json"] = { ...instruct.model.generationConfig, ...remapTokenIdKeys(instruct.model.generationConfig, outputIdOf, join(instruct.model.path, "generation_config.json")) };
+      }
+      const configUpdates = { vocab_size: outputRows, ...remapTokenIdKeys(instruct.model.config, outputIdOf, join(instruct.model.path, "config.json")) };
+      return {
+        outputRows,
+        segmentation,
+        fitIds: Int32Array.from(fitList),
+        copiedRows: assembled.copiedRows.map(({ outputId, instructId }) => ({ outputId, instructId })),
+        appendedTokens: assembled.appendedTokens.map((token) => token.content),
+        files,
+        configUpdates,
+      };
+    })();
+    const { outputRows, segmentation, fitIds, copiedRows, files, configUpdates } = prepared;
     emit({ event: "inputs-validated", tied: validated.tied, modules: validated.modules, fitRows: options.mode === "swap" ? 0 : fitIds.length, vocabSize: outputRows });
 
     // 1. Fit every module's map first: a singular system fails before anything is written.
@@ -195,7 +216,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
         if (applyMap) values = await applyMap(values, count);
         data.set(donorRows.dtype === dtype && !applyMap ? donorRows.data : fromFloat32(values, dtype, [count, width]).data, start * rowBytes);
       }
-      for (const { outputId, instructId } of assembled.copiedRows) {
+      for (const { outputId, instructId } of copiedRows) {
         if (instructId >= instructInfo.shape[0]) continue;
         data.set((await instruct.model.weights.readRows(module, instructId, 1)).data, outputId * rowBytes);
       }
@@ -222,15 +243,6 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       }
     }
     const drop = validated.tied && instruct.model.weights.has("lm_head.weight") ? ["lm_head.weight"] : [];
-    const outputIdOf = assembled.outputIdOf;
-    const files: Record<string, string | Record<string, unknown>> = {
-      "tokenizer.json": `${JSON.stringify(assembled.json, null, 2)}\n`,
-      "tokenizer_config.json": assembled.config,
-    };
-    if (instruct.model.generationConfig) {
-      files["generation_config.json"] = { ...instruct.model.generationConfig, ...remapTokenIdKeys(instruct.model.generationConfig, outputIdOf, join(instruct.model.path, "generation_config.json")) };
-    }
-    const configUpdates = { vocab_size: outputRows, ...remapTokenIdKeys(instruct.model.config, outputIdOf, join(instruct.model.path, "config.json")) };
     await writeModelDirectory({
       source: instruct.model.path,
       out: options.out,
@@ -255,8 +267,8 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       out: options.out,
       tied: validated.tied,
       modules: moduleReports,
-      copiedRows: assembled.copiedRows.length,
-      appendedTokens: assembled.appendedTokens.map((token) => token.content),
+      copiedRows: copiedRows.length,
+      appendedTokens: prepared.appendedTokens,
       vocabSize: outputRows,
       bodyDeltaTensors: options.bodyDelta ? validated.bodyTensors.length : 0,
       seconds: (performance.now() - started) / 1000,
