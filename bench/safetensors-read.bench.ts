@@ -1,5 +1,5 @@
 // Benchmark: read a ~2 GB bf16 safetensors file and convert every tensor to f32.
-// graft's reader (row-block reads + widening) vs Python safetensors + torch `.float()`, each in
+// graft's reader (worker threads reading and widening with WebAssembly SIMD) vs Python safetensors + torch `.float()`, each in
 // its own process, same file, same run. Prints a table and the ratio. Run: npm run bench safetensors
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
