@@ -23,8 +23,8 @@ export interface ReadFloat32Options {
 /**
  * A floating tensor as f32 with peak memory at most the f32 result plus one block.
  *
- * Large BF16 and F32 tensors are read by worker threads straight into the result (a shared
- * WebAssembly memory, so its `buffer` is a SharedArrayBuffer) and widened there with SIMD.
+ * Large BF16 and F32 tensors are read by worker threads, widened with WebAssembly SIMD and
+ * written into the result, whose `buffer` is then a SharedArrayBuffer.
  * Everything else is read in row blocks into one reused buffer and widened into the result.
  */
 export async function readFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, name: string, options: ReadFloat32Options = {}): Promise<{ shape: number[]; values: Float32Array }> {
