@@ -42,7 +42,7 @@ describe("readFloat32 on worker threads", () => {
 
   it("gives the single-thread result bit for bit, for BF16 and F32, any length and thread count", async () => {
     const writer = new ShardedSafetensorsWriter({ directory: join(work.path, "parallel"), maxShardSize: 1 << 20 });
-    // Lengths around the 8-value SIMD groups and the 4 Mi-element pieces, and one over a shard.
+    // Lengths around the 8-value SIMD groups, and one of many 64 Ki-element pieces over a shard.
     const lengths = [1, 7, 8, 9, 1001, (1 << 22) + 13];
     for (const length of lengths) {
       const bits = allBf16Patterns(length);
