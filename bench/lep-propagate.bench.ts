@@ -2,11 +2,13 @@
 // bf16) against the published approach (A·S and A·T materialised as dense float64, then
 // torch.linalg.lstsq, then X·P) on the same bf16 models, each in its own process, same run.
 // Prints wall time, peak RSS and how closely the two maps P agree.
-// Run: node --import tsx bench/lep-propagate.bench.ts   (env: BENCH_LEP_HIDDEN=512, BENCH_LEP_NEW_TOKENS=32000)
+// Run: node --import tsx bench/lep-propagate.bench.ts   (env: BENCH_LEP_HIDDEN=512, BENCH_LEP_NEW_TOKENS=32000;
+// BENCH_LEP_WORK=DIR keeps the generated models in DIR and reuses them on the next run with the
+// same shapes; BENCH_LEP_SKIP_REFERENCE=1 times graft alone, for iterating on it)
 // Llama-3 shapes would be hidden 4096, 46,560 new tokens: the vocabulary here is Llama-3's, the
 // hidden size is reduced to what this 2-core machine runs in minutes; the body is a small stand-in.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +18,10 @@ const python = process.env.GRAFT_PYTHON ?? join(root, ".venv", "bin", "python");
 const hidden = Number(process.env.BENCH_LEP_HIDDEN ?? 512);
 const newTokens = Number(process.env.BENCH_LEP_NEW_TOKENS ?? 32_000);
 const threads = Number(process.env.BENCH_LEP_TORCH_THREADS ?? cpus().length);
-const work = mkdtempSync(join(tmpdir(), "graft-bench-lep-"));
+const keep = process.env.BENCH_LEP_WORK;
+const skipReference = process.env.BENCH_LEP_SKIP_REFERENCE === "1";
+const work = keep ? join(keep, `hidden-${hidden}-new-${newTokens}`) : mkdtempSync(join(tmpdir(), "graft-bench-lep-"));
+const generated = join(work, "generated.json");
 const source = (relative: string) => JSON.stringify(join(root, relative));
 
 function run(command: string, args: string[], what: string): string {
@@ -26,6 +31,9 @@ function run(command: string, args: string[], what: string): string {
 }
 
 try {
+  if (keep) mkdirSync(work, { recursive: true });
+  rmSync(join(work, "out-graft"), { recursive: true, force: true });
+  if (!existsSync(generated)) {
   // 1. Models: base (createTinyModel, llama3 tokenizer), a donor tokenizer with `newTokens` new
   //    merges, instruct = base·D + noise, donor rows random; A dumped for the reference.
   run(process.execPath, ["--import", "tsx", "-e", `
@@ -80,6 +88,8 @@ for module in ["model.embed_tokens.weight", "lm_head.weight"]:
     donor[module] = (0.5 * torch.randn(rows + new_tokens, hidden)).bfloat16()
 model("donor", donor, os.path.join(work, "donor-tokenizer.json"), rows + new_tokens)
 `, work, String(newTokens)], "instruct/donor generation");
+  writeFileSync(generated, JSON.stringify({ hidden, newTokens }));
+  }
 
   // 2. graft lep (conversion), in its own process; the maps are written for the comparison.
   const ours = JSON.parse(run(process.execPath, ["--import", "tsx", "-e", `
@@ -88,14 +98,19 @@ import { propagateEmbeddings } from ${source("packages/lep/src/index.ts")};
 const work = ${JSON.stringify(work)};
 const start = performance.now();
 const { report, maps } = await propagateEmbeddings({ base: work + "/base", instruct: work + "/instruct", donor: work + "/donor", out: work + "/out-graft", mode: "conversion",
-  onEvent: (event) => { if (event.event === "map-solved" || event.event === "fit-progress") process.stderr.write(JSON.stringify(event) + "\\n"); } });
+  onEvent: (event) => { if (event.event !== "lep-finished") process.stderr.write(JSON.stringify({ atSeconds: Number(((performance.now() - start) / 1000).toFixed(1)), ...event }) + "\\n"); } });
 const seconds = (performance.now() - start) / 1000;
 for (const [module, map] of Object.entries(maps)) writeFileSync(work + "/graft-" + module + ".f64", map);
 console.log(JSON.stringify({ seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, modules: report.modules, fitRows: report.modules[0].fitRows }));
 `], "graft lep").trim().split("\n").pop() as string);
 
-    // The reference's A: the same old segmentation and fit rows graft used (the packages graft lep
+  // The reference's A: the same old segmentation and fit rows graft used (the packages graft lep
   // runs on, as built: @graft/vocab checks its tokenizer argument with instanceof).
+  if (skipReference) {
+    console.log(`\ngraft lep alone (BENCH_LEP_SKIP_REFERENCE=1): ${ours.seconds.toFixed(1)} s, peak RSS ${(ours.peakRssBytes / 2 ** 30).toFixed(2)} GiB`);
+    for (const module of ours.modules) console.log(`graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`);
+    process.exit(0);
+  }
   const segmentationStart = performance.now();
   run(process.execPath, ["--import", "tsx", "-e", `
 import { writeFileSync } from "node:fs";
@@ -161,5 +176,5 @@ print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resourc
   for (const [module, error] of Object.entries(reference.agreement as Record<string, number>)) console.log(`P agreement ${module}: relative difference ${error.toExponential(2)}`);
   for (const module of ours.modules) console.log(`graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!keep) rmSync(work, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { createInferenceSession, encodeOnnxModel, float32Tensor, float64Tensor, type InferenceSession, type OnnxNode, OnnxDataType, type OnnxValueInfo } from "@graft/eval";
+import { createInferenceSession, encodeOnnxModel, float32Tensor, float64Tensor, type InferenceSession, type OnnxInitializer, type OnnxNode, OnnxDataType, type OnnxValueInfo } from "@graft/eval";
 
 /** Opset of the product graphs (Gemm and MatMul as in opset 13+). */
 const OPSET = 17;
@@ -37,6 +37,59 @@ function normalBlocksModel(): Uint8Array {
   );
 }
 
+/** Start column of each ŜᵀŜ panel, then `width`: panels of `panelColumns` (the last may be narrower). */
+export function panelBounds(width: number, panelColumns: number): number[] {
+  const bounds: number[] = [];
+  for (let start = 0; start < width; start += panelColumns) bounds.push(start);
+  bounds.push(width);
+  return bounds;
+}
+
+/** Running sums of the folded fit: the ŜᵀŜ panels (i, j) with i ≤ j in row-major order, and ŜᵀT̂. */
+export interface FoldedSums {
+  panels: Float64Array[];
+  cross: Float64Array;
+}
+
+/**
+ * One block of the folded normal equations: for base rows X (`source`), M X (`weighted`) and
+ * M T (`target`), `panel_i_j += X_iᵀ (M X)_j` for column panels i ≤ j (the upper half of the
+ * symmetric XᵀM X) and `cross += Xᵀ (M T)`; each sum enters as a GEMM's C input.
+ */
+function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
+  const double = OnnxDataType.DOUBLE;
+  const bounds = panelBounds(width, panelColumns);
+  const panels = bounds.length - 1;
+  const nodes: OnnxNode[] = [];
+  const inputs: OnnxValueInfo[] = [
+    { name: "source", dataType: double, shape: ["rows", width] },
+    { name: "weighted", dataType: double, shape: ["rows", width] },
+    { name: "target", dataType: double, shape: ["rows", width] },
+  ];
+  const outputs: OnnxValueInfo[] = [];
+  const initializers: OnnxInitializer[] = [];
+  const part = (name: string, index: number) => (panels === 1 ? name : `${name}_${index}`);
+  if (panels > 1) {
+    const sizes = BigInt64Array.from(bounds.slice(1).map((end, index) => BigInt(end - bounds[index]!)));
+    initializers.push({ name: "panel_sizes", dataType: OnnxDataType.INT64, dims: [panels], data: new Uint8Array(sizes.buffer) });
+    for (const name of ["source", "weighted"]) {
+      nodes.push({ opType: "Split", inputs: [name, "panel_sizes"], outputs: bounds.slice(1).map((_, index) => part(name, index)), name: `split_${name}`, attributes: { axis: 1 } });
+    }
+  }
+  for (let i = 0; i < panels; i += 1) {
+    for (let j = i; j < panels; j += 1) {
+      const shape = [bounds[i + 1]! - bounds[i]!, bounds[j + 1]! - bounds[j]!];
+      inputs.push({ name: `panel_${i}_${j}_in`, dataType: double, shape });
+      outputs.push({ name: `panel_${i}_${j}`, dataType: double, shape });
+      nodes.push({ opType: "Gemm", inputs: [part("source", i), part("weighted", j), `panel_${i}_${j}_in`], outputs: [`panel_${i}_${j}`], name: `panel_${i}_${j}`, attributes: { transA: 1 } });
+    }
+  }
+  inputs.push({ name: "cross_in", dataType: double, shape: [width, width] });
+  outputs.push({ name: "cross", dataType: double, shape: [width, width] });
+  nodes.push({ opType: "Gemm", inputs: ["source", "target", "cross_in"], outputs: ["cross"], name: "cross", attributes: { transA: 1 } });
+  return encodeOnnxModel({ nodes, initializers, inputs, outputs, opsetVersion: OPSET, producerVersion: "graft-lep" }, initializers.map(() => ({ kind: "inline" as const })));
+}
+
 /** `product = rows · map` (`rows x width` · `width x width`). */
 function multiplyModel(dataType: DataType): Uint8Array {
   return productModel(
@@ -61,6 +114,9 @@ export class DenseProducts {
     private readonly multiply32: InferenceSession,
     private readonly multiply64: InferenceSession,
   ) {}
+
+  /** Folded-fit sessions per width and panel size (built on first use). */
+  private readonly folded = new Map<string, Promise<InferenceSession>>();
 
   /** `threads`: intra-op threads (default: the cores Node may use). */
   static async open(threads = availableParallelism()): Promise<DenseProducts> {
@@ -89,6 +145,58 @@ export class DenseProducts {
     return { gram: result.gram!.data as Float64Array, cross: result.cross!.data as Float64Array, squares: (result.squares!.data as Float64Array)[0]! };
   }
 
+  /**
+   * Folds one block into the folded-fit sums (`sums` undefined: start from zero) and returns the
+   * new sums: `source` X, `weighted` M X and `target` M T, the first `rows` rows of each
+   * (row-major, `width` columns). See `accumulateFoldedFit`.
+   */
+  async foldedBlocks(source: Float64Array, weighted: Float64Array, target: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums): Promise<FoldedSums> {
+    const key = `${width}/${panelColumns}`;
+    let session = this.folded.get(key);
+    if (!session) {
+      session = createInferenceSession(foldedBlocksModel(width, panelColumns), { threads: this.threads });
+      this.folded.set(key, session);
+    }
+    const bounds = panelBounds(width, panelColumns);
+    const panels = bounds.length - 1;
+    const values = rows * width;
+    const feeds: Record<string, ReturnType<typeof float64Tensor>> = {
+      source: float64Tensor(source.subarray(0, values), [rows, width]),
+      weighted: float64Tensor(weighted.subarray(0, values), [rows, width]),
+      target: float64Tensor(target.subarray(0, values), [rows, width]),
+      cross_in: float64Tensor(sums?.cross ?? new Float64Array(width * width), [width, width]),
+    };
+    let index = 0;
+    for (let i = 0; i < panels; i += 1) {
+      for (let j = i; j < panels; j += 1) {
+        const shape = [bounds[i + 1]! - bounds[i]!, bounds[j + 1]! - bounds[j]!];
+        feeds[`panel_${i}_${j}_in`] = float64Tensor(sums?.panels[index] ?? new Float64Array(shape[0]! * shape[1]!), shape);
+        index += 1;
+      }
+    }
+    const result = await (await session).run(feeds);
+    const next: Float64Array[] = [];
+    for (let i = 0; i < panels; i += 1) for (let j = i; j < panels; j += 1) next.push(result[`panel_${i}_${j}`]!.data as Float64Array);
+    return { panels: next, cross: result.cross!.data as Float64Array };
+  }
+
+  /** Writes folded sums into `gram` (its upper triangle and diagonal panels; the rest is left as is) and `cross` (d x d row-major). */
+  foldedInto(sums: FoldedSums, width: number, panelColumns: number, gram: Float64Array, cross: Float64Array): void {
+    const bounds = panelBounds(width, panelColumns);
+    const panels = bounds.length - 1;
+    let index = 0;
+    for (let i = 0; i < panels; i += 1) {
+      for (let j = i; j < panels; j += 1) {
+        const panel = sums.panels[index++]!;
+        const columns = bounds[j + 1]! - bounds[j]!;
+        for (let row = bounds[i]!; row < bounds[i + 1]!; row += 1) {
+          gram.set(panel.subarray((row - bounds[i]!) * columns, (row - bounds[i]! + 1) * columns), row * width + bounds[j]!);
+        }
+      }
+    }
+    cross.set(sums.cross);
+  }
+
   /** `rows · map` for `count` row-major rows; float32 operands give a float32 product, float64 a float64 one. */
   async multiply<T extends Float32Array | Float64Array>(rows: T, count: number, map: T, width: number): Promise<T> {
     const block = rows.subarray(0, count * width);
@@ -100,6 +208,8 @@ export class DenseProducts {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.normal.release(), this.multiply32.release(), this.multiply64.release()]);
+    const folded = await Promise.all(this.folded.values());
+    this.folded.clear();
+    await Promise.all([this.normal.release(), this.multiply32.release(), this.multiply64.release(), ...folded.map((session) => session.release())]);
   }
 }

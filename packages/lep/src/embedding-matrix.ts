@@ -1,5 +1,17 @@
 import { type ShardedSafetensorsReader, type Tensor, toFloat32 } from "@graft/safetensors";
 
+let bf16Table: Float64Array | undefined;
+
+/** The value of every bf16 bit pattern as float64 (512 KiB, built once): widening is one lookup. */
+function bf16Values(): Float64Array {
+  if (!bf16Table) {
+    const bits = new Uint32Array(65536);
+    for (let pattern = 0; pattern < 65536; pattern += 1) bits[pattern] = pattern << 16;
+    bf16Table = Float64Array.from(new Float32Array(bits.buffer));
+  }
+  return bf16Table;
+}
+
 /**
  * An embedding matrix held in its stored form (bf16 stays 2 bytes per value, so a Llama-3
  * `embed_tokens` costs 1 GiB, not 2 or 4) with rows widened on demand into float64 sums.
@@ -43,8 +55,46 @@ export class EmbeddingMatrix {
 
   /** `target[offset + k] += scale · row[k]`. */
   addRowTo(row: number, target: Float64Array, offset: number, scale = 1): void {
-    const values = this.row(row);
-    for (let column = 0; column < this.width; column += 1) target[offset + column] += scale * values[column];
+    const width = this.width;
+    const start = row * width;
+    if (this.bf16) {
+      const values = this.bf16;
+      const table = bf16Values();
+      for (let column = 0; column < width; column += 1) target[offset + column] += scale * table[values[start + column]];
+    } else {
+      const values = this.float32 as Float32Array;
+      for (let column = 0; column < width; column += 1) target[offset + column] += scale * values[start + column];
+    }
+  }
+
+  /** `target[offset + k] = scale · row[k]`. */
+  copyRowTo(row: number, target: Float64Array, offset: number, scale = 1): void {
+    const width = this.width;
+    const start = row * width;
+    if (this.bf16) {
+      const values = this.bf16;
+      const table = bf16Values();
+      for (let column = 0; column < width; column += 1) target[offset + column] = scale * table[values[start + column]];
+    } else {
+      const values = this.float32 as Float32Array;
+      for (let column = 0; column < width; column += 1) target[offset + column] = scale * values[start + column];
+    }
+  }
+
+  /** `Σ_k row[k] · values[offset + k]`, in float64. */
+  dotRow(row: number, values: Float64Array, offset: number): number {
+    const width = this.width;
+    const start = row * width;
+    let sum = 0;
+    if (this.bf16) {
+      const data = this.bf16;
+      const table = bf16Values();
+      for (let column = 0; column < width; column += 1) sum += table[data[start + column]] * values[offset + column];
+    } else {
+      const data = this.float32 as Float32Array;
+      for (let column = 0; column < width; column += 1) sum += data[start + column] * values[offset + column];
+    }
+    return sum;
   }
 
   /** Mean of rows `[0, count)`, accumulated in float64. */

@@ -15,6 +15,7 @@ export {
 export { assembleTokenizer, type AssembledTokenizer } from "./assemble-tokenizer.js";
 export { bodyDeltaTensor } from "./body-delta.js";
 export { accumulateFit, fitBlockRows, FIT_BLOCK_ROWS, ONNX_FIT_BLOCK_BYTES, type AccumulateFitOptions } from "./accumulate-fit.js";
+export { accumulateFoldedFit, GRAM_PANEL_COLUMNS, type AccumulateFoldedFitOptions } from "./accumulate-folded-fit.js";
 export { EmbeddingMatrix } from "./embedding-matrix.js";
 export { NormalEquations, NORMAL_EQUATIONS_BLOCK_ROWS } from "./normal-equations.js";
 export {
@@ -28,7 +29,7 @@ export {
 export { choleskyFactor, choleskySolveColumns, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
 export { conditionEstimate, CONDITION_ITERATIONS } from "./condition-estimate.js";
 export { MapApplier, APPLY_BLOCK_ROWS, denseMapApplication } from "./apply-map.js";
-export { DenseProducts } from "./dense-products.js";
+export { DenseProducts, panelBounds, type FoldedSums } from "./dense-products.js";
 export { accumulateTransposedProduct, transposeInto } from "./gram-kernels.js";
 export { LepInputError } from "./lep-error.js";
 export { SingularSystemError } from "./singular-system-error.js";

@@ -4,6 +4,7 @@ import { type ModelDirectory, loadModelDirectory, loadTokenizer, writeModelDirec
 import { type Tensor, dtypeBytes, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
+import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
 import { MapApplier, denseMapApplication } from "./apply-map.js";
 import { assembleTokenizer } from "./assemble-tokenizer.js";
 import { bodyDeltaTensor } from "./body-delta.js";
@@ -183,15 +184,11 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
         const rowsPerSecond = rows / Math.max(seconds, 1e-9);
         emit({ event: "fit-progress", module, rows, total, rowsPerSecond: Math.round(rowsPerSecond), etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)) });
       });
-      const equations = await accumulateFit({
-        segmentation,
-        fitIds,
-        base: await EmbeddingMatrix.read(base.model.weights, module),
-        instruct: await EmbeddingMatrix.read(instruct.model.weights, module),
-        pool,
-        products,
-        onProgress: progress,
-      });
+      const matrices = { base: await EmbeddingMatrix.read(base.model.weights, module), instruct: await EmbeddingMatrix.read(instruct.model.weights, module) };
+      // On ONNX Runtime the sums are folded onto the base rows (fewer, symmetric products).
+      const equations = products
+        ? await accumulateFoldedFit({ segmentation, fitIds, ...matrices, products, onProgress: progress })
+        : await accumulateFit({ segmentation, fitIds, ...matrices, pool, onProgress: progress });
       const map = solveNormalEquations(equations, { module, ridge: options.ridge, ridgeFallback: options.ridgeFallback });
       const seconds = (performance.now() - moduleStart) / 1000;
       solved.set(module, { map, seconds });
