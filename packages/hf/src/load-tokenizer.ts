@@ -55,11 +55,17 @@ export class GraftTokenizer {
   readonly sha256: string;
   /** The `@huggingface/tokenizers` instance (normalizer, pre-tokenizer, model, decoder). */
   readonly library: Tokenizer;
-  private encoder: TokenEncoder;
+  private encoder: TokenEncoder | undefined;
+  private readonly wantsFast: boolean;
+  private fastEncoderBuilt: boolean | undefined;
+  private readonly libraryEncoder: TokenEncoder;
   private readonly vocabulary: Map<string, number>;
 
   /** Whether the fast encode path is in use (see fast-encoder.ts); false for non-BPE models or `fast: false`. */
-  readonly fast: boolean;
+  get fast(): boolean {
+    this.activeEncoder();
+    return this.fastEncoderBuilt === true;
+  }
 
   constructor({ path, json, config, sha256, fast = true }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string; fast?: boolean }) {
     this.path = path;
@@ -73,19 +79,28 @@ export class GraftTokenizer {
     }
     this.vocabulary = this.library.get_vocab(true);
     this.specialTokens = resolveSpecialTokens(config, (content) => this.vocabulary.get(content));
-    const fastEncoder = fast ? createFastEncoder(this.library) : undefined;
-    this.fast = fastEncoder?.accelerated ?? false;
-    this.encoder = fastEncoder?.accelerated
-      ? fastEncoder
-      : { encode: (text, options) => this.library.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids };
+    this.wantsFast = fast;
+    this.libraryEncoder = { encode: (text, options) => this.library.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids };
+  }
+
+  /** Built on the first encode (about a second for a Llama-3-size vocabulary; many users of a tokenizer never encode). */
+  private activeEncoder(): TokenEncoder {
+    if (this.fastEncoderBuilt === undefined) {
+      const fastEncoder = this.wantsFast ? createFastEncoder(this.library) : undefined;
+      this.fastEncoderBuilt = fastEncoder?.accelerated ?? false;
+      // An encoder plugged in with `useEncoder` before the first encode stays in use.
+      this.encoder ??= fastEncoder?.accelerated ? fastEncoder : this.libraryEncoder;
+    }
+    return this.encoder as TokenEncoder;
   }
 
   encode(text: string, options?: EncodeOptions): number[] {
-    return this.encoder.encode(text, options);
+    return this.activeEncoder().encode(text, options);
   }
 
   encodeBatch(texts: readonly string[], options?: EncodeOptions): number[][] {
-    return texts.map((text) => this.encoder.encode(text, options));
+    const encoder = this.activeEncoder();
+    return texts.map((text) => encoder.encode(text, options));
   }
 
   decode(ids: readonly number[], options?: DecodeOptions): string {

@@ -98,24 +98,37 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
   const source = new Float64Array(blockRows * width);
   const weighted = new Float64Array(blockRows * width);
   const target = new Float64Array(blockRows * width);
+  const instructRows = new Float64Array(blockRows * width);
+  const scratch = new Float32Array(blockRows * width);
   let sums: FoldedSums | undefined;
   let targetSquaredNorm = 0;
   for (let start = 0; start < baseRowCount; start += blockRows) {
     const count = Math.min(blockRows, baseRowCount - start);
-    // Row i of X = S_i, of M S = Σ_j M_ij S_j, of M T = Σ_j M_ij T_j.
+    const values = count * width;
+    // Row i of X = S_i, of M S = Σ_j M_ij S_j, of M T = Σ_j M_ij T_j: the block widened in bulk,
+    // copied, scaled by M's diagonal where it is not 1, then M's off-diagonal entries added.
+    base.widenRowsTo(start, count, source, scratch);
+    instruct.widenRowsTo(start, count, instructRows, scratch);
+    weighted.set(source.subarray(0, values));
+    target.set(instructRows.subarray(0, values));
     for (let row = 0; row < count; row += 1) {
       const id = start + row;
       const offset = row * width;
-      base.copyRowTo(id, source, offset);
       const weight = diagonal[id];
-      for (let column = 0; column < width; column += 1) weighted[offset + column] = weight * source[offset + column];
-      instruct.copyRowTo(id, target, offset, weight);
+      if (weight !== 1) {
+        for (let column = offset; column < offset + width; column += 1) {
+          weighted[column] *= weight;
+          target[column] *= weight;
+        }
+      }
       for (let entry = offsets[id]; entry < offsets[id + 1]; entry += 1) {
         base.addRowTo(columns[entry], weighted, offset, weights[entry]);
         instruct.addRowTo(columns[entry], target, offset, weights[entry]);
       }
-      targetSquaredNorm += instruct.dotRow(id, target, offset);
     }
+    let squares = 0;
+    for (let index = 0; index < values; index += 1) squares += instructRows[index] * target[index];
+    targetSquaredNorm += squares;
     sums = await products.foldedBlocks(source, weighted, target, count, width, panelColumns, sums);
     onProgress?.(start + count, baseRowCount);
   }

@@ -90,3 +90,25 @@ export function choleskySolveColumns(factor: Float64Array, width: number, rightH
   }
   return solution;
 }
+
+/**
+ * L⁻¹ for a lower-triangular L (row-major; the result is lower-triangular too), built a row at
+ * a time: row i of L⁻¹ is −(1/L_ii) Σ_{k<i} L_ik · (row k of L⁻¹), plus 1/L_ii on the diagonal.
+ * width³/6 multiply-adds on contiguous rows.
+ */
+export function lowerTriangularInverse(factor: Float64Array, width: number): Float64Array {
+  const inverse = new Float64Array(width * width);
+  for (let i = 0; i < width; i += 1) {
+    const rowI = i * width;
+    for (let k = 0; k < i; k += 1) {
+      const l = factor[rowI + k];
+      if (l === 0) continue;
+      const rowK = k * width;
+      for (let j = 0; j <= k; j += 1) inverse[rowI + j] -= l * inverse[rowK + j];
+    }
+    const reciprocal = 1 / factor[rowI + i];
+    for (let j = 0; j < i; j += 1) inverse[rowI + j] *= reciprocal;
+    inverse[rowI + i] = reciprocal;
+  }
+  return inverse;
+}

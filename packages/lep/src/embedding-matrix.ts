@@ -1,4 +1,4 @@
-import { type ShardedSafetensorsReader, type Tensor, toFloat32 } from "@graft/safetensors";
+import { type ShardedSafetensorsReader, type Tensor, bf16ToFloat32Array, toFloat32 } from "@graft/safetensors";
 
 let bf16Table: Float64Array | undefined;
 
@@ -51,6 +51,20 @@ export class EmbeddingMatrix {
     const offset = row * width;
     for (let column = 0; column < width; column += 1) this.widenedBits[column] = source[offset + column] << 16;
     return this.widened;
+  }
+
+  /**
+   * Rows `[start, start + count)` into `target` (row-major float64), widened in bulk (bf16 through
+   * `scratch`, a float32 buffer of at least `count x width` values).
+   */
+  widenRowsTo(start: number, count: number, target: Float64Array, scratch: Float32Array): void {
+    const values = count * this.width;
+    if (this.bf16) {
+      const bytes = new Uint8Array(this.bf16.buffer, this.bf16.byteOffset + start * this.width * 2, values * 2);
+      target.set(bf16ToFloat32Array(bytes, scratch.subarray(0, values)));
+    } else {
+      target.set((this.float32 as Float32Array).subarray(start * this.width, start * this.width + values));
+    }
   }
 
   /** `target[offset + k] += scale · row[k]`. */

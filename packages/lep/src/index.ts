@@ -20,13 +20,14 @@ export { EmbeddingMatrix } from "./embedding-matrix.js";
 export { NormalEquations, NORMAL_EQUATIONS_BLOCK_ROWS } from "./normal-equations.js";
 export {
   solveNormalEquations,
+  solveNormalEquationsWith,
   RIDGE_FALLBACK_GROWTH,
   RIDGE_FALLBACK_LIMIT,
   RIDGE_FALLBACK_START,
   type SolveOptions,
   type SolvedMap,
 } from "./solve-normal-equations.js";
-export { choleskyFactor, choleskySolveColumns, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
+export { choleskyFactor, choleskySolveColumns, lowerTriangularInverse, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
 export { conditionEstimate, CONDITION_ITERATIONS } from "./condition-estimate.js";
 export { MapApplier, APPLY_BLOCK_ROWS, denseMapApplication } from "./apply-map.js";
 export { DenseProducts, panelBounds, type FoldedSums } from "./dense-products.js";

@@ -13,7 +13,7 @@ import { EmbeddingMatrix } from "./embedding-matrix.js";
 import { LepInputError } from "./lep-error.js";
 import type { LepReport, ModuleReport, PropagationMode } from "./lep-report.js";
 import { ProductPool } from "./product-pool.js";
-import { type SolvedMap, solveNormalEquations } from "./solve-normal-equations.js";
+import { type SolvedMap, solveNormalEquations, solveNormalEquationsWith } from "./solve-normal-equations.js";
 import { type LepModel, type LepTokenizers, validateLepModels, validateLepVocabularies } from "./validate-lep-inputs.js";
 
 /** Donor rows read, mapped and converted per block (4096 x d: 64 MiB of f32 at d = 4096). */
@@ -189,7 +189,8 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const equations = products
         ? await accumulateFoldedFit({ segmentation, fitIds, ...matrices, products, onProgress: progress })
         : await accumulateFit({ segmentation, fitIds, ...matrices, pool, onProgress: progress });
-      const map = solveNormalEquations(equations, { module, ridge: options.ridge, ridgeFallback: options.ridgeFallback });
+      const solveOptions = { module, ridge: options.ridge, ridgeFallback: options.ridgeFallback };
+      const map = products ? await solveNormalEquationsWith(products, equations, solveOptions) : solveNormalEquations(equations, solveOptions);
       const seconds = (performance.now() - moduleStart) / 1000;
       solved.set(module, { map, seconds });
       emit({ event: "map-solved", module, residual: map.residual, condition: map.condition, ridge: map.ridge, ridgeFallbackUsed: map.ridgeFallbackUsed, seconds });

@@ -1,9 +1,10 @@
 import { runPythonJson } from "@graft/testing";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MapApplier } from "./apply-map.js";
 import { NormalEquations } from "./normal-equations.js";
 import { SingularSystemError } from "./singular-system-error.js";
-import { solveNormalEquations } from "./solve-normal-equations.js";
+import { DenseProducts } from "./dense-products.js";
+import { type SolvedMap, type SolveOptions, solveNormalEquations, solveNormalEquationsWith } from "./solve-normal-equations.js";
 import { multiply, randomMatrix, relativeError } from "./testing/random-matrix.js";
 
 /** numpy's answer for the same X, Y, λ: lstsq (λ = 0) or the ridge solution, residual, condition. */
@@ -45,7 +46,21 @@ function accumulate(x: Float64Array, y: Float64Array, rows: number, width: numbe
   return equations;
 }
 
-describe("solveNormalEquations against numpy", () => {
+let products: DenseProducts;
+beforeAll(async () => {
+  products = await DenseProducts.open(2);
+});
+afterAll(async () => {
+  await products.release();
+});
+
+/** Both solvers: Cholesky substitution in JavaScript, and the inverse-factor GEMMs on ONNX Runtime. */
+const SOLVERS: { name: string; solve: (equations: NormalEquations, options: SolveOptions) => Promise<SolvedMap> }[] = [
+  { name: "javascript", solve: async (equations, options) => solveNormalEquations(equations, options) },
+  { name: "onnxruntime", solve: (equations, options) => solveNormalEquationsWith(products, equations, options) },
+];
+
+describe.each(SOLVERS)("solveNormalEquations ($name) against numpy", ({ solve }) => {
   const cases = [
     // Exact fit Y = X·D: P recovers D (the LEP ground truth), residual ~0.
     { name: "exact fit, odd sizes", rows: 1001, width: 37, noise: 0, ridge: 0, blockRows: 300, seed: 1 },
@@ -54,7 +69,7 @@ describe("solveNormalEquations against numpy", () => {
     { name: "ill conditioned columns", rows: 600, width: 20, noise: 0.01, ridge: 0, blockRows: 7, seed: 4, columnScale: 1e-3 },
   ];
   for (const testCase of cases) {
-    it(testCase.name, () => {
+    it(testCase.name, async () => {
       const { rows, width, seed } = testCase;
       const x = randomMatrix(rows, width, seed);
       if (testCase.columnScale) for (let row = 0; row < rows; row += 1) x[row * width] *= testCase.columnScale;
@@ -64,7 +79,7 @@ describe("solveNormalEquations against numpy", () => {
       for (let index = 0; index < y.length; index += 1) y[index] += noise[index];
       const donor = randomMatrix(50, width, seed + 300);
 
-      const solved = solveNormalEquations(accumulate(x, y, rows, width, testCase.blockRows), { module: testCase.name, ridge: testCase.ridge });
+      const solved = await solve(accumulate(x, y, rows, width, testCase.blockRows), { module: testCase.name, ridge: testCase.ridge });
       const reference = numpyReference(x, y, donor, rows, width, testCase.ridge);
 
       expect(solved.ridge).toBe(testCase.ridge);
@@ -85,7 +100,7 @@ describe("solveNormalEquations against numpy", () => {
   }
 });
 
-describe("solveNormalEquations on singular systems", () => {
+describe.each(SOLVERS)("solveNormalEquations ($name) on singular systems", ({ solve }) => {
   const rows = 200;
   const width = 16;
   // Column 5 repeats column 2: XᵀX is singular, the least-squares map is not unique.
@@ -93,11 +108,11 @@ describe("solveNormalEquations on singular systems", () => {
   for (let row = 0; row < rows; row += 1) x[row * width + 5] = x[row * width + 2];
   const y = randomMatrix(rows, width, 10);
 
-  it("throws SingularSystemError without a ridge and without the fallback", () => {
-    const run = () => solveNormalEquations(accumulate(x, y, rows, width, 64), { module: "model.embed_tokens.weight", ridgeFallback: false });
-    expect(run).toThrow(SingularSystemError);
+  it("throws SingularSystemError without a ridge and without the fallback", async () => {
+    const run = () => solve(accumulate(x, y, rows, width, 64), { module: "model.embed_tokens.weight", ridgeFallback: false });
+    await expect(run()).rejects.toThrow(SingularSystemError);
     try {
-      run();
+      await run();
     } catch (error) {
       expect(SingularSystemError.isInstance(error)).toBe(true);
       expect((error as SingularSystemError).module).toBe("model.embed_tokens.weight");
@@ -106,8 +121,8 @@ describe("solveNormalEquations on singular systems", () => {
     }
   });
 
-  it("falls back to a small ridge and says so", () => {
-    const solved = solveNormalEquations(accumulate(x, y, rows, width, 64), { module: "m" });
+  it("falls back to a small ridge and says so", async () => {
+    const solved = await solve(accumulate(x, y, rows, width, 64), { module: "m" });
     expect(solved.ridgeFallbackUsed).toBe(true);
     expect(solved.ridge).toBeGreaterThan(0);
     expect(Number.isFinite(solved.condition)).toBe(true);
@@ -116,8 +131,8 @@ describe("solveNormalEquations on singular systems", () => {
     expect(relativeError(solved.map, reference.map)).toBeLessThan(1e-4);
   });
 
-  it("all-zero rows cannot be rescued by the fallback", () => {
+  it("all-zero rows cannot be rescued by the fallback", async () => {
     const zeros = new Float64Array(rows * width);
-    expect(() => solveNormalEquations(accumulate(zeros, y, rows, width, 64), { module: "m" })).toThrow(/degenerate/);
+    await expect(solve(accumulate(zeros, y, rows, width, 64), { module: "m" })).rejects.toThrow(/degenerate/);
   });
 });

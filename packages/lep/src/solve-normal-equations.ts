@@ -1,5 +1,5 @@
-import { choleskyFactor } from "./cholesky.js";
-import { choleskySolveColumns } from "./cholesky.js";
+import { choleskyFactor, choleskySolveColumns, lowerTriangularInverse } from "./cholesky.js";
+import type { DenseProducts } from "./dense-products.js";
 import { conditionEstimate } from "./condition-estimate.js";
 import type { NormalEquations } from "./normal-equations.js";
 import { SingularSystemError } from "./singular-system-error.js";
@@ -48,6 +48,34 @@ export interface SolvedMap {
  * ||XP − Y||² = ||Y||² − tr(PᵀXᵀY) − λ||P||² at the solution).
  */
 export function solveNormalEquations(equations: NormalEquations, options: SolveOptions): SolvedMap {
+  const factored = factorNormalEquations(equations, options);
+  const solutionColumns = choleskySolveColumns(factored.factor, equations.width, transposeSquare(equations.cross, equations.width), equations.width);
+  return solvedMap(equations, factored, transposeSquare(solutionColumns, equations.width));
+}
+
+/**
+ * `solveNormalEquations` with the O(d³) products on ONNX Runtime: after the Cholesky factor L
+ * (and its inverse, both in JavaScript), P = L⁻ᵀ (L⁻¹ XᵀY) is two float64 GEMMs. The same
+ * factor, fallback, residual and condition estimate.
+ */
+export async function solveNormalEquationsWith(products: DenseProducts, equations: NormalEquations, options: SolveOptions): Promise<SolvedMap> {
+  const width = equations.width;
+  const factored = factorNormalEquations(equations, options);
+  const inverse = lowerTriangularInverse(factored.factor, width);
+  const half = await products.multiply(inverse, width, equations.cross, width);
+  const map = await products.multiply(transposeSquare(inverse, width), width, Float64Array.from(half), width);
+  return solvedMap(equations, factored, Float64Array.from(map));
+}
+
+interface FactoredSystem {
+  gram: Float64Array;
+  factor: Float64Array;
+  ridge: number;
+  fallback: boolean;
+}
+
+/** The Cholesky factor of XᵀX + λI, with the ridge fallback; throws SingularSystemError. */
+function factorNormalEquations(equations: NormalEquations, options: SolveOptions): FactoredSystem {
   const width = equations.width;
   const requestedRidge = options.ridge ?? 0;
   if (!(requestedRidge >= 0) || !Number.isFinite(requestedRidge)) {
@@ -80,10 +108,12 @@ export function solveNormalEquations(equations: NormalEquations, options: SolveO
       message: `${options.module}: the normal equations over ${equations.rows} rows are not positive definite (pivot ${attempt.pivot} at dimension ${attempt.pivotIndex}, ridge ${ridge}); ${advice}`,
     });
   }
-  const factor = attempt.factor;
-  const solutionColumns = choleskySolveColumns(factor, width, transposeSquare(equations.cross, width), width);
-  const map = transposeSquare(solutionColumns, width);
+  return { gram, factor: attempt.factor, ridge, fallback };
+}
 
+/** The residual (from the sums: ||XP − Y||² = ||Y||² − tr(PᵀXᵀY) − λ||P||²) and condition of a solved map. */
+function solvedMap(equations: NormalEquations, { gram, factor, ridge, fallback }: FactoredSystem, map: Float64Array): SolvedMap {
+  const width = equations.width;
   let crossTrace = 0;
   let mapSquares = 0;
   for (let index = 0; index < map.length; index += 1) {
