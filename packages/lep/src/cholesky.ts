@@ -4,18 +4,23 @@
  */
 export const CHOLESKY_RELATIVE_PIVOT_TOLERANCE = Number.EPSILON;
 
+/** The smallest acceptable pivot of `matrix + ridge · I`: width · ε · its largest diagonal. */
+export function pivotTolerance(matrix: Float64Array, width: number, ridge: number): number {
+  let largestDiagonal = 0;
+  for (let i = 0; i < width; i += 1) largestDiagonal = Math.max(largestDiagonal, Math.abs(matrix[i * width + i] + ridge));
+  return width * CHOLESKY_RELATIVE_PIVOT_TOLERANCE * largestDiagonal;
+}
+
 /** Result of `choleskyFactor`: the lower factor, or the row where it broke down. */
 export type CholeskyResult = { ok: true; factor: Float64Array } | { ok: false; pivotIndex: number; pivot: number };
 
 /**
  * Cholesky factor L (row-major, lower triangle; the upper triangle is zero) of the symmetric
- * matrix `matrix + ridge · I` (only its lower triangle is read), in float64.
+ * matrix `matrix + ridge · I` (only its lower triangle is read), in float64. A pivot at or
+ * below `tolerance` (default `pivotTolerance`) means not positive definite.
  */
-export function choleskyFactor(matrix: Float64Array, width: number, ridge = 0): CholeskyResult {
+export function choleskyFactor(matrix: Float64Array, width: number, ridge = 0, tolerance = pivotTolerance(matrix, width, ridge)): CholeskyResult {
   const factor = new Float64Array(width * width);
-  let largestDiagonal = 0;
-  for (let i = 0; i < width; i += 1) largestDiagonal = Math.max(largestDiagonal, Math.abs(matrix[i * width + i] + ridge));
-  const tolerance = width * CHOLESKY_RELATIVE_PIVOT_TOLERANCE * largestDiagonal;
   for (let i = 0; i < width; i += 1) {
     const rowI = i * width;
     for (let j = 0; j <= i; j += 1) {

@@ -90,6 +90,24 @@ function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
   return encodeOnnxModel({ nodes, initializers, inputs, outputs, opsetVersion: OPSET, producerVersion: "graft-lep" }, initializers.map(() => ({ kind: "inline" as const })));
 }
 
+/** `C − op(A)·op(B)` for the blocked Cholesky and substitutions: `plain` A·B, `transA` Aᵀ·B, `transB` A·Bᵀ. */
+export type UpdateKind = "plain" | "transA" | "transB";
+
+/** `result = c − op(a)·op(b)` in float64 (one Gemm with alpha −1, beta 1; symbolic sizes). */
+function updateModel(kind: UpdateKind): Uint8Array {
+  const double = OnnxDataType.DOUBLE;
+  const attributes = { alpha: { float: -1 }, beta: { float: 1 }, ...(kind === "transA" ? { transA: 1 } : kind === "transB" ? { transB: 1 } : {}) };
+  return productModel(
+    [{ opType: "Gemm", inputs: ["a", "b", "c"], outputs: ["result"], name: "update", attributes }],
+    [
+      { name: "a", dataType: double, shape: ["a0", "a1"] },
+      { name: "b", dataType: double, shape: ["b0", "b1"] },
+      { name: "c", dataType: double, shape: ["m", "n"] },
+    ],
+    [{ name: "result", dataType: double, shape: ["m", "n"] }],
+  );
+}
+
 /** `product = rows · map` (`rows x width` · `width x width`). */
 function multiplyModel(dataType: DataType): Uint8Array {
   return productModel(
@@ -114,6 +132,9 @@ export class DenseProducts {
     private readonly multiply32: InferenceSession,
     private readonly multiply64: InferenceSession,
   ) {}
+
+  /** Update sessions per kind (built on first use). */
+  private readonly updates = new Map<UpdateKind, Promise<InferenceSession>>();
 
   /** Folded-fit sessions per width and panel size (built on first use). */
   private readonly folded = new Map<string, Promise<InferenceSession>>();
@@ -197,6 +218,24 @@ export class DenseProducts {
     cross.set(sums.cross);
   }
 
+  /**
+   * `c − op(a)·op(b)` in float64: `a` is `aShape` (rows x columns, row-major) before `op`, `b` is
+   * `bShape`, `c` is the result's shape; `c` is not changed.
+   */
+  async update(kind: UpdateKind, a: Float64Array, aShape: [number, number], b: Float64Array, bShape: [number, number], c: Float64Array): Promise<Float64Array> {
+    let session = this.updates.get(kind);
+    if (!session) {
+      session = createInferenceSession(updateModel(kind), { threads: this.threads });
+      this.updates.set(kind, session);
+    }
+    const rows = kind === "transA" ? aShape[1] : aShape[0];
+    const columns = kind === "transB" ? bShape[0] : bShape[1];
+    // Views that do not start their buffer are copied (the binding is handed whole buffers).
+    const own = (values: Float64Array) => (values.byteOffset === 0 ? values : Float64Array.from(values));
+    const result = await (await session).run({ a: float64Tensor(own(a), aShape), b: float64Tensor(own(b), bShape), c: float64Tensor(own(c), [rows, columns]) });
+    return result.result!.data as Float64Array;
+  }
+
   /** `rows · map` for `count` row-major rows; float32 operands give a float32 product, float64 a float64 one. */
   async multiply<T extends Float32Array | Float64Array>(rows: T, count: number, map: T, width: number): Promise<T> {
     const block = rows.subarray(0, count * width);
@@ -208,8 +247,9 @@ export class DenseProducts {
   }
 
   async release(): Promise<void> {
-    const folded = await Promise.all(this.folded.values());
+    const folded = await Promise.all([...this.folded.values(), ...this.updates.values()]);
     this.folded.clear();
+    this.updates.clear();
     await Promise.all([this.normal.release(), this.multiply32.release(), this.multiply64.release(), ...folded.map((session) => session.release())]);
   }
 }

@@ -1,4 +1,5 @@
-import { choleskyFactor, choleskySolveColumns, lowerTriangularInverse } from "./cholesky.js";
+import { blockedCholeskyFactor, blockedCholeskySolve } from "./blocked-cholesky.js";
+import { type CholeskyResult, choleskyFactor, choleskySolveColumns } from "./cholesky.js";
 import type { DenseProducts } from "./dense-products.js";
 import { conditionEstimate } from "./condition-estimate.js";
 import type { NormalEquations } from "./normal-equations.js";
@@ -48,23 +49,36 @@ export interface SolvedMap {
  * ||XP − Y||² = ||Y||² − tr(PᵀXᵀY) − λ||P||² at the solution).
  */
 export function solveNormalEquations(equations: NormalEquations, options: SolveOptions): SolvedMap {
-  const factored = factorNormalEquations(equations, options);
+  const system = systemToFactor(equations, options);
+  let attempt: CholeskyResult = { ok: false, pivotIndex: 0, pivot: 0 };
+  let ridge = 0;
+  for (ridge of system.ridges) {
+    attempt = choleskyFactor(system.gram, equations.width, ridge);
+    if (attempt.ok) break;
+  }
+  const factored = factoredOrThrow(equations, options, system, attempt, ridge);
   const solutionColumns = choleskySolveColumns(factored.factor, equations.width, transposeSquare(equations.cross, equations.width), equations.width);
   return solvedMap(equations, factored, transposeSquare(solutionColumns, equations.width));
 }
 
 /**
- * `solveNormalEquations` with the O(d³) products on ONNX Runtime: after the Cholesky factor L
- * (and its inverse, both in JavaScript), P = L⁻ᵀ (L⁻¹ XᵀY) is two float64 GEMMs. The same
- * factor, fallback, residual and condition estimate.
+ * `solveNormalEquations` with the O(d³) work on ONNX Runtime: the Cholesky factor by blocks
+ * (`blockedCholeskyFactor`) and P by blocked forward and backward substitution
+ * (`blockedCholeskySolve`), float64 GEMMs throughout. The same fallback, residual and
+ * condition estimate.
  */
 export async function solveNormalEquationsWith(products: DenseProducts, equations: NormalEquations, options: SolveOptions): Promise<SolvedMap> {
   const width = equations.width;
-  const factored = factorNormalEquations(equations, options);
-  const inverse = lowerTriangularInverse(factored.factor, width);
-  const half = await products.multiply(inverse, width, equations.cross, width);
-  const map = await products.multiply(transposeSquare(inverse, width), width, Float64Array.from(half), width);
-  return solvedMap(equations, factored, Float64Array.from(map));
+  const system = systemToFactor(equations, options);
+  let attempt: CholeskyResult = { ok: false, pivotIndex: 0, pivot: 0 };
+  let ridge = 0;
+  for (ridge of system.ridges) {
+    attempt = await blockedCholeskyFactor(products, system.gram, width, ridge);
+    if (attempt.ok) break;
+  }
+  const factored = factoredOrThrow(equations, options, system, attempt, ridge);
+  const map = await blockedCholeskySolve(products, factored.factor, width, equations.cross, width);
+  return solvedMap(equations, factored, map);
 }
 
 interface FactoredSystem {
@@ -74,8 +88,8 @@ interface FactoredSystem {
   fallback: boolean;
 }
 
-/** The Cholesky factor of XᵀX + λI, with the ridge fallback; throws SingularSystemError. */
-function factorNormalEquations(equations: NormalEquations, options: SolveOptions): FactoredSystem {
+/** XᵀX in full and the ridges to try in order: the requested one, then (with the fallback) growing ones. */
+function systemToFactor(equations: NormalEquations, options: SolveOptions): { gram: Float64Array; ridges: number[] } {
   const width = equations.width;
   const requestedRidge = options.ridge ?? 0;
   if (!(requestedRidge >= 0) || !Number.isFinite(requestedRidge)) {
@@ -85,17 +99,15 @@ function factorNormalEquations(equations: NormalEquations, options: SolveOptions
   let trace = 0;
   for (let i = 0; i < width; i += 1) trace += gram[i * width + i];
   const meanDiagonal = trace / width;
-
-  let ridge = requestedRidge;
-  let fallback = false;
-  let attempt = choleskyFactor(gram, width, ridge);
-  if (!attempt.ok && options.ridgeFallback !== false && meanDiagonal > 0) {
-    for (let relative = RIDGE_FALLBACK_START; !attempt.ok && relative <= RIDGE_FALLBACK_LIMIT; relative *= RIDGE_FALLBACK_GROWTH) {
-      ridge = Math.max(requestedRidge, relative * meanDiagonal);
-      fallback = true;
-      attempt = choleskyFactor(gram, width, ridge);
-    }
+  const ridges = [requestedRidge];
+  if (options.ridgeFallback !== false && meanDiagonal > 0) {
+    for (let relative = RIDGE_FALLBACK_START; relative <= RIDGE_FALLBACK_LIMIT; relative *= RIDGE_FALLBACK_GROWTH) ridges.push(Math.max(requestedRidge, relative * meanDiagonal));
   }
+  return { gram, ridges };
+}
+
+/** The factored system, or SingularSystemError when even the last ridge failed. */
+function factoredOrThrow(equations: NormalEquations, options: SolveOptions, system: { gram: Float64Array; ridges: number[] }, attempt: CholeskyResult, ridge: number): FactoredSystem {
   if (!attempt.ok) {
     const advice =
       options.ridgeFallback === false
@@ -108,7 +120,7 @@ function factorNormalEquations(equations: NormalEquations, options: SolveOptions
       message: `${options.module}: the normal equations over ${equations.rows} rows are not positive definite (pivot ${attempt.pivot} at dimension ${attempt.pivotIndex}, ridge ${ridge}); ${advice}`,
     });
   }
-  return { gram, factor: attempt.factor, ridge, fallback };
+  return { gram: system.gram, factor: attempt.factor, ridge, fallback: ridge !== system.ridges[0] };
 }
 
 /** The residual (from the sums: ||XP − Y||² = ||Y||² − tr(PᵀXᵀY) − λ||P||²) and condition of a solved map. */
