@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ModelDirectory, loadModelDirectory, loadTokenizer, writeModelDirectory } from "@graft/hf";
-import { type Tensor, dtypeBytes, fromFloat32, toFloat32 } from "@graft/safetensors";
+import { type Tensor, bf16ToFloat32Array, dtypeBytes, float32ArrayToBf16, float32ArrayToF16, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
 import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
@@ -26,6 +26,7 @@ export const LEP_REPORT_FILE = "lep_report.json";
 /** Events, one object each (`graft lep --json` prints them as JSON lines). */
 export type LepEvent =
   | { event: "inputs-validated"; tied: boolean; modules: string[]; fitRows: number; vocabSize: number }
+  /** `rows` of `total` folded in: base rows on the onnxruntime engine (the folded fit), fit rows on the javascript engine. */
   | { event: "fit-progress"; module: string; rows: number; total: number; rowsPerSecond: number; etaSeconds: number }
   | { event: "map-solved"; module: string; residual: number; condition: number; ridge: number; ridgeFallbackUsed: boolean; seconds: number }
   | { event: "tensor-written"; name: string; done: number; total: number }
@@ -207,12 +208,19 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const rowBytes = width * dtypeBytes(dtype);
       const data = new Uint8Array(outputRows * rowBytes);
       const applyMap = !map ? undefined : products ? denseMapApplication(products, map.map, width, dtype) : javascriptApplication(new MapApplier(map.map, width, pool));
+      // Widened into one reused buffer and narrowed straight into `data` (no per-block garbage).
+      const widened = new Float32Array(Math.min(APPLY_READ_ROWS, validated.donorRows) * width);
       for (let start = 0; start < validated.donorRows; start += APPLY_READ_ROWS) {
         const count = Math.min(APPLY_READ_ROWS, validated.donorRows - start);
         const donorRows = await donor.model.weights.readRows(module, start, count);
-        let values = toFloat32(donorRows);
+        if (donorRows.dtype === dtype && !applyMap) {
+          data.set(donorRows.data, start * rowBytes);
+          continue;
+        }
+        let values = donorRows.dtype === "BF16" ? bf16ToFloat32Array(donorRows.data, widened.subarray(0, count * width)) : toFloat32(donorRows);
         if (applyMap) values = await applyMap(values, count);
-        data.set(donorRows.dtype === dtype && !applyMap ? donorRows.data : fromFloat32(values, dtype, [count, width]).data, start * rowBytes);
+        if (dtype === "F32") data.set(fromFloat32(values, dtype, [count, width]).data, start * rowBytes);
+        else (dtype === "BF16" ? float32ArrayToBf16 : float32ArrayToF16)(values, new Uint16Array(data.buffer, data.byteOffset + start * rowBytes, count * width));
       }
       for (const { outputId, instructId } of copiedRows) {
         if (instructId >= instructInfo.shape[0]) continue;

@@ -62,6 +62,20 @@ print(json.dumps({"bf16": values.to(torch.bfloat16).view(torch.int16).numpy().as
     }
   });
 
+  it("narrows into a given target (a view inside a larger buffer) exactly as into a new array", () => {
+    const values = new Float32Array([...EDGE_VALUES, ...seededFloats(1000, 99)]);
+    for (const narrow of [float32ArrayToBf16, float32ArrayToF16]) {
+      const fresh = new Uint16Array(narrow(values).buffer);
+      const buffer = new Uint16Array(values.length + 6).fill(0xabcd);
+      const bytes = narrow(values, buffer.subarray(3, 3 + values.length));
+      expect(bytes.byteOffset, narrow.name).toBe(6);
+      expect(bytes.byteLength, narrow.name).toBe(values.length * 2);
+      expect(Array.from(buffer.subarray(3, 3 + values.length)), narrow.name).toEqual(Array.from(fresh));
+      expect([buffer[0], buffer[2], buffer[values.length + 3], buffer[values.length + 5]], narrow.name).toEqual([0xabcd, 0xabcd, 0xabcd, 0xabcd]);
+      expect(() => narrow(values, new Uint16Array(values.length - 1)), narrow.name).toThrow(RangeError);
+    }
+  });
+
   it("converts tensors through toFloat32/fromFloat32, also from unaligned bytes", () => {
     const values = new Float32Array([1.5, -2.25, 3.0e-5, 65504]);
     for (const dtype of ["F32", "F16", "BF16"] as const) {

@@ -120,18 +120,25 @@ export function f16ToFloat32Array(data: Uint8Array, target?: Float32Array): Floa
   return out;
 }
 
-/** Narrows f32 values to raw bf16 bytes (round to nearest even). */
-export function float32ArrayToBf16(values: Float32Array): Uint8Array {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  const out = new Uint16Array(values.length);
-  for (let index = 0; index < values.length; index += 1) out[index] = float32BitsToBf16Bits(bits[index]);
-  return new Uint8Array(out.buffer);
+/** The 16-bit output of a narrowing: `target` when given (it must hold `length` values), else a new array. */
+function narrowTarget(length: number, target: Uint16Array | undefined, what: string): Uint16Array {
+  if (!target) return new Uint16Array(length);
+  if (target.length < length) throw new RangeError(`${what}: target holds ${target.length} values, ${length} needed`);
+  return target;
 }
 
-/** Narrows f32 values to raw f16 bytes (round to nearest even). */
-export function float32ArrayToF16(values: Float32Array): Uint8Array {
+/** Narrows f32 values to raw bf16 bytes (round to nearest even), into `target` when given (no allocation). */
+export function float32ArrayToBf16(values: Float32Array, target?: Uint16Array): Uint8Array {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  const out = new Uint16Array(values.length);
+  const out = narrowTarget(values.length, target, "float32ArrayToBf16");
+  for (let index = 0; index < values.length; index += 1) out[index] = float32BitsToBf16Bits(bits[index]);
+  return new Uint8Array(out.buffer, out.byteOffset, values.length * 2);
+}
+
+/** Narrows f32 values to raw f16 bytes (round to nearest even), into `target` when given (no allocation). */
+export function float32ArrayToF16(values: Float32Array, target?: Uint16Array): Uint8Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = narrowTarget(values.length, target, "float32ArrayToF16");
   for (let index = 0; index < values.length; index += 1) out[index] = float32BitsToF16Bits(bits[index]);
-  return new Uint8Array(out.buffer);
+  return new Uint8Array(out.buffer, out.byteOffset, values.length * 2);
 }
