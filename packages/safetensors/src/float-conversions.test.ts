@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runPythonJson } from "@graft/testing";
 import { bf16BitsToFloat32, f16BitsToFloat32, float32ArrayToBf16, float32ArrayToF16, float32ToBf16Bits, float32ToF16Bits } from "./float-conversions.js";
+import { narrowBf16Simd } from "./simd-bf16.js";
 import { fromFloat32, toFloat32 } from "./to-float32.js";
 
 function seededFloats(count: number, seed: number): Float32Array {
@@ -60,6 +61,20 @@ print(json.dumps({"bf16": values.to(torch.bfloat16).view(torch.int16).numpy().as
       const differing = ours[kind].map((_, index) => (same(index) ? -1 : index)).filter((index) => index >= 0);
       expect(differing.slice(0, 5).map((index) => ({ value: values[index], ours: ours[kind][index], torch: reference[kind][index] })), kind).toEqual([]);
     }
+  });
+
+  it("the WebAssembly SIMD narrowing gives the scalar conversion's bits: every bf16 pattern, rounding ties, NaN, odd lengths", () => {
+    const lows = [0x0000, 0x0001, 0x7fff, 0x8000, 0x8001, 0xffff];
+    const patterns = new Uint32Array(65536 * lows.length + 5);
+    for (let high = 0; high < 65536; high += 1) for (let index = 0; index < lows.length; index += 1) patterns[high * lows.length + index] = ((high << 16) | lows[index]!) >>> 0;
+    patterns.set([0x3f800000, 0x7f7fffff, 0xff7fffff, 0x00008000, 0x80018000], 65536 * lows.length);
+    const values = new Float32Array(patterns.buffer);
+    // The kernel really runs (Node has WebAssembly SIMD) and leaves only the last length % 8 values.
+    expect(narrowBf16Simd(values, new Uint16Array(values.length))).toBe(values.length - (values.length % 8));
+    const narrowed = new Uint16Array(float32ArrayToBf16(values).buffer);
+    const differing: number[] = [];
+    for (let index = 0; index < values.length; index += 1) if (narrowed[index] !== float32ToBf16Bits(values[index]!)) differing.push(index);
+    expect(differing.slice(0, 5).map((index) => patterns[index]!.toString(16))).toEqual([]);
   });
 
   it("narrows into a given target (a view inside a larger buffer) exactly as into a new array", () => {

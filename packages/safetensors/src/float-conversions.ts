@@ -1,8 +1,11 @@
 /**
  * bf16 / f16 <-> f32 bit conversions. Narrowing rounds to nearest, ties to even; NaN, ±Inf,
  * -0 and subnormals are exact. The host is assumed little-endian (x86-64, Arm64), like the
- * safetensors data itself.
+ * safetensors data itself. Long arrays narrow to bf16 through a WebAssembly SIMD kernel (`simd-bf16.ts`;
+ * widening is a shift, as fast in plain JavaScript as through the kernel's staging copies).
  */
+import { SIMD_MIN_VALUES, narrowBf16Simd } from "./simd-bf16.js";
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -131,7 +134,9 @@ function narrowTarget(length: number, target: Uint16Array | undefined, what: str
 export function float32ArrayToBf16(values: Float32Array, target?: Uint16Array): Uint8Array {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const out = narrowTarget(values.length, target, "float32ArrayToBf16");
-  for (let index = 0; index < values.length; index += 1) out[index] = float32BitsToBf16Bits(bits[index]);
+  // WebAssembly SIMD for all but the last length % 8 values (none without SIMD or for short inputs).
+  const done = values.length >= SIMD_MIN_VALUES ? narrowBf16Simd(values, out) : 0;
+  for (let index = done; index < values.length; index += 1) out[index] = float32BitsToBf16Bits(bits[index]);
   return new Uint8Array(out.buffer, out.byteOffset, values.length * 2);
 }
 

@@ -16,6 +16,7 @@ export {
   float32ToF16Bits,
 } from "./float-conversions.js";
 export { fromFloat32, toFloat32 } from "./to-float32.js";
+export { narrowBf16Simd, SIMD_CHUNK_VALUES, SIMD_MIN_VALUES } from "./simd-bf16.js";
 export { SafetensorsError } from "./safetensors-error.js";
 export { InvalidHeaderError } from "./invalid-header-error.js";
 export { TensorNotFoundError } from "./tensor-not-found-error.js";
