@@ -57,9 +57,10 @@ export async function blockedCholeskySolve(products: DenseProducts, factor: Floa
   for (let start = 0, index = 0; start < width; start += block, index += 1) {
     const rows = Math.min(block, width - start);
     inverses.push(lowerTriangularInverse(extract(factor, width, start, rows, start, rows), rows));
-    let values = rightHandSides.subarray(start * columns, (start + rows) * columns);
+    let values: Float64Array = rightHandSides.subarray(start * columns, (start + rows) * columns);
     if (start > 0) values = await products.update("plain", extract(factor, width, start, rows, 0, start), [rows, start], forward.subarray(0, start * columns), [start, columns], values);
-    forward.set(await products.update("plain", negated(inverses[index]!), [rows, rows], Float64Array.from(values), [rows, columns], new Float64Array(rows * columns)), start * columns);
+    // y = L_ii⁻¹ · values, written as 0 − (−L_ii⁻¹) · values (the one GEMM form DenseProducts runs).
+    forward.set(await products.update("plain", negated(inverses[index]!), [rows, rows], values, [rows, columns], new Float64Array(rows * columns)), start * columns);
   }
   const solution = new Float64Array(width * columns);
   for (let index = inverses.length - 1; index >= 0; index -= 1) {
@@ -67,9 +68,9 @@ export async function blockedCholeskySolve(products: DenseProducts, factor: Floa
     const rows = Math.min(block, width - start);
     const end = start + rows;
     let values: Float64Array = forward.subarray(start * columns, end * columns);
-    if (end < width) values = await products.update("transA", extract(factor, width, end, width - end, start, rows), [width - end, rows], solution.subarray(end * columns), [width - end, columns], Float64Array.from(values));
+    if (end < width) values = await products.update("transA", extract(factor, width, end, width - end, start, rows), [width - end, rows], solution.subarray(end * columns), [width - end, columns], values);
     // x = L_iiᵀ⁻¹ · values: 0 − (−L_ii⁻¹)ᵀ · values.
-    solution.set(await products.update("transA", negated(inverses[index]!), [rows, rows], Float64Array.from(values), [rows, columns], new Float64Array(rows * columns)), start * columns);
+    solution.set(await products.update("transA", negated(inverses[index]!), [rows, rows], values, [rows, columns], new Float64Array(rows * columns)), start * columns);
   }
   return solution;
 }

@@ -14,7 +14,8 @@ function bf16Values(): Float64Array {
 
 /**
  * An embedding matrix held in its stored form (bf16 stays 2 bytes per value, so a Llama-3
- * `embed_tokens` costs 1 GiB, not 2 or 4) with rows widened on demand into float64 sums.
+ * `embed_tokens` costs 1 GiB, not 2 or 4) with rows widened on demand: added into float64 sums
+ * (bf16 through a 64 Ki-entry table) or a block at a time into float64 rows.
  */
 export class EmbeddingMatrix {
   readonly rows: number;
@@ -22,8 +23,6 @@ export class EmbeddingMatrix {
   readonly dtype: Tensor["dtype"];
   private readonly bf16?: Uint16Array;
   private readonly float32?: Float32Array;
-  private readonly widened: Float32Array;
-  private readonly widenedBits: Uint32Array;
 
   constructor(tensor: Tensor) {
     if (tensor.shape.length !== 2) throw new RangeError(`EmbeddingMatrix: expected a 2-d tensor, got shape ${JSON.stringify(tensor.shape)}`);
@@ -35,22 +34,10 @@ export class EmbeddingMatrix {
     } else {
       this.float32 = toFloat32(tensor);
     }
-    this.widened = new Float32Array(this.width);
-    this.widenedBits = new Uint32Array(this.widened.buffer);
   }
 
   static async read(reader: ShardedSafetensorsReader, name: string): Promise<EmbeddingMatrix> {
     return new EmbeddingMatrix(await reader.readTensor(name));
-  }
-
-  /** Row `row` as float32 (a view or a reused buffer: copy it before the next call). */
-  row(row: number): Float32Array {
-    const width = this.width;
-    if (this.float32) return this.float32.subarray(row * width, (row + 1) * width);
-    const source = this.bf16 as Uint16Array;
-    const offset = row * width;
-    for (let column = 0; column < width; column += 1) this.widenedBits[column] = source[offset + column] << 16;
-    return this.widened;
   }
 
   /**
@@ -79,36 +66,6 @@ export class EmbeddingMatrix {
       const values = this.float32 as Float32Array;
       for (let column = 0; column < width; column += 1) target[offset + column] += scale * values[start + column];
     }
-  }
-
-  /** `target[offset + k] = scale · row[k]`. */
-  copyRowTo(row: number, target: Float64Array, offset: number, scale = 1): void {
-    const width = this.width;
-    const start = row * width;
-    if (this.bf16) {
-      const values = this.bf16;
-      const table = bf16Values();
-      for (let column = 0; column < width; column += 1) target[offset + column] = scale * table[values[start + column]];
-    } else {
-      const values = this.float32 as Float32Array;
-      for (let column = 0; column < width; column += 1) target[offset + column] = scale * values[start + column];
-    }
-  }
-
-  /** `Σ_k row[k] · values[offset + k]`, in float64. */
-  dotRow(row: number, values: Float64Array, offset: number): number {
-    const width = this.width;
-    const start = row * width;
-    let sum = 0;
-    if (this.bf16) {
-      const data = this.bf16;
-      const table = bf16Values();
-      for (let column = 0; column < width; column += 1) sum += table[data[start + column]] * values[offset + column];
-    } else {
-      const data = this.float32 as Float32Array;
-      for (let column = 0; column < width; column += 1) sum += data[start + column] * values[offset + column];
-    }
-    return sum;
   }
 
   /** Mean of rows `[0, count)`, accumulated in float64. */

@@ -45,6 +45,7 @@ const BYTES = new Uint8Array([
 /** The part of the WebAssembly JS API used here (the package builds without the DOM lib). */
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: SharedArrayBuffer };
 }
 

@@ -1,20 +1,16 @@
 import { bf16NarrowModule } from "./bf16-narrow-module.js";
+import { wasm } from "./bf16-widen-module.js";
 
 /** Values per kernel call: the staging area is SIMD_CHUNK_VALUES x 6 bytes of WebAssembly memory. */
 export const SIMD_CHUNK_VALUES = 1 << 20;
-/** Below this many values the plain loops are used (copying in and out costs more than it saves). */
+/** Below this many values the scalar loop is used (a choice, not measured: staging a short array is not worth a kernel call). */
 export const SIMD_MIN_VALUES = 4096;
 
 type Kernel = (source: number, target: number, groups: number) => void;
 
-interface WasmInstanceApi {
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: ArrayBufferLike };
-}
-
 interface Kernels {
   narrow: Kernel;
-  buffer: ArrayBufferLike;
+  buffer: SharedArrayBuffer;
 }
 
 let kernels: Kernels | null | undefined;
@@ -23,13 +19,12 @@ let kernels: Kernels | null | undefined;
 function simdKernels(): Kernels | null {
   if (kernels !== undefined) return kernels;
   try {
-    const api = (globalThis as unknown as { WebAssembly: WasmInstanceApi }).WebAssembly;
     const pages = Math.ceil((SIMD_CHUNK_VALUES * 6) / 65536);
-    // Shared, like the widen module's memory (the declaration both kernels use).
-    const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+    // Shared: the narrowing module declares its memory import shared, as the widen module does.
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
     const imports = { env: { memory } };
     kernels = {
-      narrow: new api.Instance(bf16NarrowModule(), imports).exports.narrow as Kernel,
+      narrow: new wasm.Instance(bf16NarrowModule(), imports).exports.narrow as Kernel,
       buffer: memory.buffer,
     };
   } catch {
