@@ -3,9 +3,10 @@ import { fitBlockRows } from "./accumulate-fit.js";
 import type { DenseProducts, FoldedSums } from "./dense-products.js";
 import type { EmbeddingMatrix } from "./embedding-matrix.js";
 import { NormalEquations } from "./normal-equations.js";
+import { transposeRowsTo } from "./transpose-rows.js";
 
 /** Columns per panel of ŜᵀŜ: only panels on or above the diagonal are multiplied. */
-export const GRAM_PANEL_COLUMNS = 256;
+export const GRAM_PANEL_COLUMNS = 128;
 
 export interface AccumulateFoldedFitOptions {
   segmentation: OldSegmentation;
@@ -96,7 +97,9 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
   const blockRows = requestedBlockRows ?? fitBlockRows(width, true);
   const { diagonal, offsets, columns, weights, meanRows } = foldedRows(segmentation, fitIds);
   const source = new Float64Array(blockRows * width);
+  const sourceT = new Float64Array(blockRows * width);
   const weighted = new Float64Array(blockRows * width);
+  const weightedT = new Float64Array(blockRows * width);
   const target = new Float64Array(blockRows * width);
   const instructRows = new Float64Array(blockRows * width);
   const scratch = new Float32Array(blockRows * width);
@@ -106,7 +109,8 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
     const count = Math.min(blockRows, baseRowCount - start);
     const values = count * width;
     // Row i of X = S_i, of M S = Σ_j M_ij S_j, of M T = Σ_j M_ij T_j: the block widened in bulk,
-    // copied, scaled by M's diagonal where it is not 1, then M's off-diagonal entries added.
+    // copied, scaled by M's diagonal where it is not 1, then M's off-diagonal entries added; X and
+    // M S then go to the GEMMs transposed (see DenseProducts.foldedBlocks).
     base.widenRowsTo(start, count, source, scratch);
     instruct.widenRowsTo(start, count, instructRows, scratch);
     weighted.set(source.subarray(0, values));
@@ -126,10 +130,12 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
         instruct.addRowTo(columns[entry], target, offset, weights[entry]);
       }
     }
+    transposeRowsTo(source, count, width, sourceT);
+    transposeRowsTo(weighted, count, width, weightedT);
     let squares = 0;
     for (let index = 0; index < values; index += 1) squares += instructRows[index] * target[index];
     targetSquaredNorm += squares;
-    sums = await products.foldedBlocks(source, weighted, target, count, width, panelColumns, sums);
+    sums = await products.foldedBlocks(sourceT, weightedT, target, count, width, panelColumns, sums);
     onProgress?.(start + count, baseRowCount);
   }
   const equations = new NormalEquations(width);

@@ -45,49 +45,47 @@ export function panelBounds(width: number, panelColumns: number): number[] {
   return bounds;
 }
 
-/** Running sums of the folded fit: the ŜᵀŜ panels (i, j) with i ≤ j in row-major order, and ŜᵀT̂. */
+/**
+ * Running sums of the folded fit: one row panel of ŜᵀŜ per column panel i, its rows
+ * `[b_i, b_(i+1))` from column b_i to the end (`(b_(i+1) − b_i) x (width − b_i)`, row-major: the
+ * upper triangle and the diagonal blocks), and ŜᵀT̂ (width x width).
+ */
 export interface FoldedSums {
   panels: Float64Array[];
   cross: Float64Array;
 }
 
 /**
- * One block of the folded normal equations: for base rows X (`source`), M X (`weighted`) and
- * M T (`target`), `panel_i_j += X_iᵀ (M X)_j` for column panels i ≤ j (the upper half of the
- * symmetric XᵀM X) and `cross += Xᵀ (M T)`; each sum enters as a GEMM's C input.
+ * One block of the folded normal equations: for base rows X, M X and M T, with X and M X given
+ * transposed (`width x rows`, so a panel of their columns is a contiguous run of rows),
+ * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross += Xᵀ (M T)`; each sum
+ * enters as the GEMM's C input. MLAS runs these layouts at 25-30 GMAC/s on this machine's two
+ * cores against 15-19 for `Xᵀ` through transA on row-major blocks.
  */
 function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
   const double = OnnxDataType.DOUBLE;
   const bounds = panelBounds(width, panelColumns);
-  const panels = bounds.length - 1;
   const nodes: OnnxNode[] = [];
   const inputs: OnnxValueInfo[] = [
-    { name: "source", dataType: double, shape: ["rows", width] },
-    { name: "weighted", dataType: double, shape: ["rows", width] },
+    { name: "source_t", dataType: double, shape: [width, "rows"] },
     { name: "target", dataType: double, shape: ["rows", width] },
   ];
   const outputs: OnnxValueInfo[] = [];
-  const initializers: OnnxInitializer[] = [];
-  const part = (name: string, index: number) => (panels === 1 ? name : `${name}_${index}`);
-  if (panels > 1) {
-    const sizes = BigInt64Array.from(bounds.slice(1).map((end, index) => BigInt(end - bounds[index]!)));
-    initializers.push({ name: "panel_sizes", dataType: OnnxDataType.INT64, dims: [panels], data: new Uint8Array(sizes.buffer) });
-    for (const name of ["source", "weighted"]) {
-      nodes.push({ opType: "Split", inputs: [name, "panel_sizes"], outputs: bounds.slice(1).map((_, index) => part(name, index)), name: `split_${name}`, attributes: { axis: 1 } });
-    }
-  }
-  for (let i = 0; i < panels; i += 1) {
-    for (let j = i; j < panels; j += 1) {
-      const shape = [bounds[i + 1]! - bounds[i]!, bounds[j + 1]! - bounds[j]!];
-      inputs.push({ name: `panel_${i}_${j}_in`, dataType: double, shape });
-      outputs.push({ name: `panel_${i}_${j}`, dataType: double, shape });
-      nodes.push({ opType: "Gemm", inputs: [part("source", i), part("weighted", j), `panel_${i}_${j}_in`], outputs: [`panel_${i}_${j}`], name: `panel_${i}_${j}`, attributes: { transA: 1 } });
-    }
+  for (let i = 0; i + 1 < bounds.length; i += 1) {
+    const height = bounds[i + 1]! - bounds[i]!;
+    const columns = width - bounds[i]!;
+    inputs.push(
+      { name: `source_${i}`, dataType: double, shape: [height, "rows"] },
+      { name: `weighted_${i}`, dataType: double, shape: [columns, "rows"] },
+      { name: `panel_${i}_in`, dataType: double, shape: [height, columns] },
+    );
+    outputs.push({ name: `panel_${i}`, dataType: double, shape: [height, columns] });
+    nodes.push({ opType: "Gemm", inputs: [`source_${i}`, `weighted_${i}`, `panel_${i}_in`], outputs: [`panel_${i}`], name: `panel_${i}`, attributes: { transB: 1 } });
   }
   inputs.push({ name: "cross_in", dataType: double, shape: [width, width] });
   outputs.push({ name: "cross", dataType: double, shape: [width, width] });
-  nodes.push({ opType: "Gemm", inputs: ["source", "target", "cross_in"], outputs: ["cross"], name: "cross", attributes: { transA: 1 } });
-  return encodeOnnxModel({ nodes, initializers, inputs, outputs, opsetVersion: OPSET, producerVersion: "graft-lep" }, initializers.map(() => ({ kind: "inline" as const })));
+  nodes.push({ opType: "Gemm", inputs: ["source_t", "target", "cross_in"], outputs: ["cross"], name: "cross" });
+  return productModel(nodes, inputs, outputs);
 }
 
 /** `C − op(A)·op(B)` for the blocked Cholesky and substitutions: `plain` A·B, `transA` Aᵀ·B, `transB` A·Bᵀ. */
@@ -167,11 +165,12 @@ export class DenseProducts {
   }
 
   /**
-   * Folds one block into the folded-fit sums (`sums` undefined: start from zero) and returns the
-   * new sums: `source` X, `weighted` M X and `target` M T, the first `rows` rows of each
-   * (row-major, `width` columns). See `accumulateFoldedFit`.
+   * Folds one block of `rows` base rows into the folded-fit sums (`sums` undefined: start from
+   * zero) and returns the new sums: `sourceT` Xᵀ and `weightedT` (M X)ᵀ transposed (`width x rows`,
+   * the first `width · rows` values), `target` M T row-major (`rows x width`). See
+   * `accumulateFoldedFit`.
    */
-  async foldedBlocks(source: Float64Array, weighted: Float64Array, target: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums): Promise<FoldedSums> {
+  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums): Promise<FoldedSums> {
     const key = `${width}/${panelColumns}`;
     let session = this.folded.get(key);
     if (!session) {
@@ -181,38 +180,34 @@ export class DenseProducts {
     const bounds = panelBounds(width, panelColumns);
     const panels = bounds.length - 1;
     const values = rows * width;
+    // Panels of X's and M X's columns are row ranges of the transposed blocks: views, no copies.
     const feeds: Record<string, ReturnType<typeof float64Tensor>> = {
-      source: float64Tensor(source.subarray(0, values), [rows, width]),
-      weighted: float64Tensor(weighted.subarray(0, values), [rows, width]),
+      source_t: float64Tensor(sourceT.subarray(0, values), [width, rows]),
       target: float64Tensor(target.subarray(0, values), [rows, width]),
       cross_in: float64Tensor(sums?.cross ?? new Float64Array(width * width), [width, width]),
     };
-    let index = 0;
     for (let i = 0; i < panels; i += 1) {
-      for (let j = i; j < panels; j += 1) {
-        const shape = [bounds[i + 1]! - bounds[i]!, bounds[j + 1]! - bounds[j]!];
-        feeds[`panel_${i}_${j}_in`] = float64Tensor(sums?.panels[index] ?? new Float64Array(shape[0]! * shape[1]!), shape);
-        index += 1;
-      }
+      const height = bounds[i + 1]! - bounds[i]!;
+      const columns = width - bounds[i]!;
+      feeds[`source_${i}`] = float64Tensor(sourceT.subarray(bounds[i]! * rows, bounds[i + 1]! * rows), [height, rows]);
+      feeds[`weighted_${i}`] = float64Tensor(weightedT.subarray(bounds[i]! * rows, values), [columns, rows]);
+      feeds[`panel_${i}_in`] = float64Tensor(sums?.panels[i] ?? new Float64Array(height * columns), [height, columns]);
     }
     const result = await (await session).run(feeds);
     const next: Float64Array[] = [];
-    for (let i = 0; i < panels; i += 1) for (let j = i; j < panels; j += 1) next.push(result[`panel_${i}_${j}`]!.data as Float64Array);
+    for (let i = 0; i < panels; i += 1) next.push(result[`panel_${i}`]!.data as Float64Array);
     return { panels: next, cross: result.cross!.data as Float64Array };
   }
 
-  /** Writes folded sums into `gram` (its upper triangle and diagonal panels; the rest is left as is) and `cross` (d x d row-major). */
+  /** Writes folded sums into `gram` (its upper triangle and diagonal blocks; the rest is left as is) and `cross` (d x d row-major). */
   foldedInto(sums: FoldedSums, width: number, panelColumns: number, gram: Float64Array, cross: Float64Array): void {
     const bounds = panelBounds(width, panelColumns);
-    const panels = bounds.length - 1;
-    let index = 0;
-    for (let i = 0; i < panels; i += 1) {
-      for (let j = i; j < panels; j += 1) {
-        const panel = sums.panels[index++]!;
-        const columns = bounds[j + 1]! - bounds[j]!;
-        for (let row = bounds[i]!; row < bounds[i + 1]!; row += 1) {
-          gram.set(panel.subarray((row - bounds[i]!) * columns, (row - bounds[i]! + 1) * columns), row * width + bounds[j]!);
-        }
+    for (let i = 0; i + 1 < bounds.length; i += 1) {
+      const panel = sums.panels[i]!;
+      const columns = width - bounds[i]!;
+      for (let row = bounds[i]!; row < bounds[i + 1]!; row += 1) {
+        const at = (row - bounds[i]!) * columns;
+        gram.set(panel.subarray(at, at + columns), row * width + bounds[i]!);
       }
     }
     cross.set(sums.cross);
