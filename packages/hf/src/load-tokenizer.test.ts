@@ -83,6 +83,28 @@ print(json.dumps(out))
     }
   });
 
+  it("loads lazily (vocabulary from tokenizer.json, library on first encode) with the same vocabulary, ids and encodings", async () => {
+    const texts = [...TRICKY, ...paragraphs(fixtureText("ru-fortunes"), 20)];
+    for (const name of FIXTURE_TOKENIZER_NAMES) {
+      const directory = fixtureTokenizerDirectory(name);
+      const eager = await loadTokenizer(directory);
+      const lazy = await loadTokenizer(directory, { lazy: true });
+      expect(lazy.vocabSize, name).toBe(eager.vocabSize);
+      expect(lazy.idLimit, name).toBe(eager.idLimit);
+      expect(lazy.specialTokens, name).toEqual(eager.specialTokens);
+      const vocabulary = eager.library.get_vocab(true);
+      expect([...lazy.library.get_vocab(true)], name).toEqual([...vocabulary]);
+      const mismatches: string[] = [];
+      for (let id = 0; id < eager.idLimit + 2; id += 1) {
+        const token = eager.library.id_to_token(id);
+        if (lazy.idToToken(id) !== token) mismatches.push(`id ${id}`);
+        if (token !== undefined && lazy.tokenToId(token) !== vocabulary.get(token)) mismatches.push(`token ${token}`);
+      }
+      expect(mismatches, name).toEqual([]);
+      for (const text of texts) expect(lazy.encode(text), `${name}: ${text.slice(0, 40)}`).toEqual(eager.encode(text));
+    }
+  });
+
   it("names the missing or malformed file", async () => {
     const missing = join(work.path, "missing");
     mkdirSync(missing);

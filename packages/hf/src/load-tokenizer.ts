@@ -53,13 +53,14 @@ export class GraftTokenizer {
   readonly specialTokens: SpecialTokens;
   /** sha256 of the `tokenizer.json` bytes: identifies the tokenizer in manifests. */
   readonly sha256: string;
-  /** The `@huggingface/tokenizers` instance (normalizer, pre-tokenizer, model, decoder). */
-  readonly library: Tokenizer;
   private encoder: TokenEncoder | undefined;
   private readonly wantsFast: boolean;
   private fastEncoderBuilt: boolean | undefined;
   private readonly libraryEncoder: TokenEncoder;
   private readonly vocabulary: Map<string, number>;
+  /** id → token (the library's `model.vocab`). */
+  private readonly idTokens: (string | undefined)[];
+  private builtLibrary: Tokenizer | undefined;
 
   /** Whether the fast encode path is in use (see fast-encoder.ts); false for non-BPE models or `fast: false`. */
   get fast(): boolean {
@@ -67,20 +68,34 @@ export class GraftTokenizer {
     return this.fastEncoderBuilt === true;
   }
 
-  constructor({ path, json, config, sha256, fast = true }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string; fast?: boolean }) {
+  /**
+   * `lazy`: for BPE and WordPiece models, take the vocabulary from `tokenizer.json` as the library
+   * would and build the library (about a second for a Llama-3-size vocabulary) on first use, so
+   * vocabulary lookups alone stay cheap; other models build it at once.
+   */
+  constructor({ path, json, config, sha256, fast = true, lazy = false }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string; fast?: boolean; lazy?: boolean }) {
     this.path = path;
     this.json = json;
     this.config = config;
     this.sha256 = sha256;
-    try {
-      this.library = new Tokenizer(json, config);
-    } catch (error) {
-      throw new TokenizerLoadError({ path, message: `tokenizer.json could not be built (${(error as Error).message}); check that it was saved by a recent \`tokenizers\``, cause: error });
+    const fromJson = lazy ? vocabularyOf(json) : undefined;
+    if (fromJson) {
+      this.idTokens = fromJson;
+    } else {
+      this.builtLibrary = buildLibrary(path, json, config);
+      this.idTokens = (this.builtLibrary as unknown as { model: { vocab: (string | undefined)[] } }).model.vocab;
     }
-    this.vocabulary = this.library.get_vocab(true);
+    this.vocabulary = new Map();
+    for (let id = 0; id < this.idTokens.length; id += 1) this.vocabulary.set(this.idTokens[id] as string, id);
     this.specialTokens = resolveSpecialTokens(config, (content) => this.vocabulary.get(content));
     this.wantsFast = fast;
     this.libraryEncoder = { encode: (text, options) => this.library.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids };
+  }
+
+  /** The `@huggingface/tokenizers` instance (normalizer, pre-tokenizer, model, decoder); built on first use when loaded `lazy`. */
+  get library(): Tokenizer {
+    this.builtLibrary ??= buildLibrary(this.path, this.json, this.config);
+    return this.builtLibrary;
   }
 
   /** Built on the first encode (about a second for a Llama-3-size vocabulary; many users of a tokenizer never encode). */
@@ -121,7 +136,7 @@ export class GraftTokenizer {
   }
 
   idToToken(id: number): string | undefined {
-    return this.library.id_to_token(id);
+    return this.idTokens[id];
   }
 
   /** `len(tokenizer)` in transformers: the model vocabulary plus added tokens. */
@@ -151,6 +166,29 @@ export class GraftTokenizer {
   }
 }
 
+function buildLibrary(path: string, json: TokenizerJson, config: Record<string, unknown>): Tokenizer {
+  try {
+    return new Tokenizer(json, config);
+  } catch (error) {
+    throw new TokenizerLoadError({ path, message: `tokenizer.json could not be built (${(error as Error).message}); check that it was saved by a recent \`tokenizers\``, cause: error });
+  }
+}
+
+/**
+ * id → token as `@huggingface/tokenizers` builds it (`model.vocab`: the vocab map of a BPE or
+ * WordPiece model, then every added token at its id, later entries winning), or undefined for
+ * models whose vocabulary the library derives otherwise (Unigram, legacy): those are built.
+ */
+function vocabularyOf(json: TokenizerJson): (string | undefined)[] | undefined {
+  const { type, vocab } = json.model;
+  if ((type !== "BPE" && type !== "WordPiece") || !vocab || Array.isArray(vocab) || typeof vocab !== "object") return undefined;
+  const tokensToIds = new Map(Object.entries(vocab));
+  const tokens: (string | undefined)[] = new Array(tokensToIds.size);
+  for (const [token, id] of tokensToIds) tokens[id] = token;
+  for (const added of json.added_tokens ?? []) tokens[added.id] = added.content;
+  return tokens;
+}
+
 function tokenContent(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (value && typeof value === "object" && typeof (value as { content?: unknown }).content === "string") return (value as { content: string }).content;
@@ -171,9 +209,10 @@ function resolveSpecialTokens(config: Record<string, unknown>, idOf: (content: s
 
 /**
  * Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a directory. BPE models
- * get the fast encode path (identical ids) unless `fast: false`.
+ * get the fast encode path (identical ids) unless `fast: false`; `lazy: true` defers building the
+ * library to the first encode/decode (vocabulary lookups, `idToToken`, `json` need none).
  */
-export async function loadTokenizer(directory: string, options: { fast?: boolean } = {}): Promise<GraftTokenizer> {
+export async function loadTokenizer(directory: string, options: { fast?: boolean; lazy?: boolean } = {}): Promise<GraftTokenizer> {
   const tokenizerPath = join(directory, "tokenizer.json");
   if (!existsSync(tokenizerPath)) {
     throw new TokenizerLoadError({
@@ -201,5 +240,5 @@ export async function loadTokenizer(directory: string, options: { fast?: boolean
     }
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  return new GraftTokenizer({ path: directory, json, config, sha256, fast: options.fast });
+  return new GraftTokenizer({ path: directory, json, config, sha256, fast: options.fast, lazy: options.lazy });
 }

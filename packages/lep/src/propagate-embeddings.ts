@@ -134,7 +134,9 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     // Everything that needs the tokenizers (large object graphs) is done here, so they are
     // garbage before the products start (every full collection would trace them again).
     const prepared = await (async () => {
-      const tokenizers: LepTokenizers = { base: await loadTokenizer(options.base), instruct: await loadTokenizer(options.instruct), donor: await loadTokenizer(options.donor) };
+      // Lazy: instruct and donor are only looked up (the base one is built for the segmentation).
+      const lazy = { lazy: true };
+      const tokenizers: LepTokenizers = { base: await loadTokenizer(options.base, lazy), instruct: await loadTokenizer(options.instruct, lazy), donor: await loadTokenizer(options.donor, lazy) };
       await validateLepVocabularies({ base, instruct, donor, tokenizers, modules: validated.modules });
       const assembled = assembleTokenizer({ donor: tokenizers.donor, instruct: tokenizers.instruct, firstFreeId: tokenizers.donor.idLimit });
       const outputRows = Math.max(validated.donorRows, assembled.idLimit);
