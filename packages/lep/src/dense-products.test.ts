@@ -77,5 +77,12 @@ describe("DenseProducts (ONNX Runtime)", () => {
     // BF16/F16: float32 accumulation, far inside bf16's 2^-8 step.
     expect(relativeError(narrow, exact)).toBeLessThan(1e-6);
     expect(relativeError(narrow, exact)).toBeGreaterThan(0);
+    // In calls of 32 rows (four and a tail of 2), twice through the reused buffer.
+    const chunked = denseMapApplication(products, map, width, "BF16", 32);
+    const first = Float32Array.from(await chunked(rows, count));
+    expect(relativeError(first, exact)).toBeLessThan(1e-6);
+    const again = await chunked(rows.subarray(width), count - 1);
+    expect(again.length).toBe((count - 1) * width);
+    expect(relativeError(again, exact.subarray(width))).toBeLessThan(1e-6);
   });
 });
