@@ -26,6 +26,16 @@ export interface WriteModelDirectoryOptions {
 
 const WEIGHT_FILE = /(^model(-\d{5}-of-\d{5})?\.safetensors$)|(^model\.safetensors\.index\.json$)|(^pytorch_model.*\.bin(\.index\.json)?$)/;
 
+/** Header bytes per tensor entry besides its quoted name: dtype, a shape of up to 6 dims, two offsets. */
+const HEADER_ENTRY_BYTES = 160;
+
+/** An upper bound on the safetensors header of a shard holding any of `names` (metadata included). */
+function headerBound(names: string[]): number {
+  let bytes = 256;
+  for (const name of names) bytes += Buffer.byteLength(JSON.stringify(name)) + HEADER_ENTRY_BYTES;
+  return bytes;
+}
+
 /**
  * Writes a model directory from a source one, one tensor in memory at a time: replaced tensors
  * from `replacements`, the others copied; other files copied unless replaced; config.json
@@ -42,8 +52,9 @@ export async function writeModelDirectory(options: WriteModelDirectoryOptions): 
     return await atomicOutputDirectory(
       options.out,
       async (temporary) => {
-        const writer = new ShardedSafetensorsWriter({ directory: temporary, maxShardSize: options.maxShardSize });
         const names = [...source.tensorNames().filter((name) => !drop.has(name)), ...Object.keys(replacements).filter((name) => !source.has(name))];
+        // Room for any shard's header ahead of its data, so shards are finished in place, not copied.
+        const writer = new ShardedSafetensorsWriter({ directory: temporary, maxShardSize: options.maxShardSize, headerReserve: headerBound(names) });
         try {
           for (const [index, name] of names.entries()) {
             const replacement = replacements[name];

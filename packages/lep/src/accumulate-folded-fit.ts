@@ -1,9 +1,19 @@
 import type { OldSegmentation } from "@graft/vocab";
-import { fitBlockRows } from "./accumulate-fit.js";
 import type { DenseProducts, FoldedSums } from "./dense-products.js";
 import type { EmbeddingMatrix } from "./embedding-matrix.js";
 import { NormalEquations } from "./normal-equations.js";
 import { transposeRowsTo } from "./transpose-rows.js";
+
+/**
+ * Bytes of one float64 block of the folded fit (8,192 rows at d = 1,024, 2,048 at d = 4,096; six
+ * such buffers): MLAS's GEMMs ran about 4% faster on 4,096-row than on 2,048-row blocks here.
+ */
+export const FOLDED_BLOCK_BYTES = 64 << 20;
+
+/** Base rows per block of the folded fit: FOLDED_BLOCK_BYTES of float64, 1,024 to 8,192 rows. */
+export function foldedBlockRows(width: number): number {
+  return Math.min(8192, Math.max(1024, Math.floor(FOLDED_BLOCK_BYTES / (8 * width))));
+}
 
 /** Columns per panel of ŜᵀŜ: only panels on or above the diagonal are multiplied. */
 export const GRAM_PANEL_COLUMNS = 128;
@@ -18,7 +28,7 @@ export interface AccumulateFoldedFitOptions {
   products: DenseProducts;
   /** Columns per ŜᵀŜ panel (default GRAM_PANEL_COLUMNS; smaller in tests to get several panels). */
   panelColumns?: number;
-  /** Base rows per block (default `fitBlockRows(width, true)`; smaller in tests to get several blocks). */
+  /** Base rows per block (default `foldedBlockRows(width)`; smaller in tests to get several blocks). */
   blockRows?: number;
   /** Called after each block with the base rows done so far. */
   onProgress?: (done: number, total: number) => void;
@@ -94,7 +104,7 @@ function foldedRows(segmentation: OldSegmentation, fitIds: Int32Array): FoldedRo
 export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct, products, panelColumns = GRAM_PANEL_COLUMNS, blockRows: requestedBlockRows, onProgress }: AccumulateFoldedFitOptions): Promise<NormalEquations> {
   const width = base.width;
   const baseRowCount = segmentation.baseRowCount;
-  const blockRows = requestedBlockRows ?? fitBlockRows(width, true);
+  const blockRows = requestedBlockRows ?? foldedBlockRows(width);
   const { diagonal, offsets, columns, weights, meanRows } = foldedRows(segmentation, fitIds);
   const source = new Float64Array(blockRows * width);
   const sourceT = new Float64Array(blockRows * width);

@@ -15,7 +15,7 @@ export {
 export { assembleTokenizer, type AssembledTokenizer } from "./assemble-tokenizer.js";
 export { bodyDeltaTensor } from "./body-delta.js";
 export { accumulateFit, fitBlockRows, FIT_BLOCK_ROWS, ONNX_FIT_BLOCK_BYTES, type AccumulateFitOptions } from "./accumulate-fit.js";
-export { accumulateFoldedFit, GRAM_PANEL_COLUMNS, type AccumulateFoldedFitOptions } from "./accumulate-folded-fit.js";
+export { accumulateFoldedFit, foldedBlockRows, FOLDED_BLOCK_BYTES, GRAM_PANEL_COLUMNS, type AccumulateFoldedFitOptions } from "./accumulate-folded-fit.js";
 export { EmbeddingMatrix } from "./embedding-matrix.js";
 export { NormalEquations, NORMAL_EQUATIONS_BLOCK_ROWS } from "./normal-equations.js";
 export {

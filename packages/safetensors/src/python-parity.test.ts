@@ -51,17 +51,28 @@ def digest(directory):
 describe("parity with Python safetensors", () => {
   it("Python reads what we write, bit for bit, for every dtype, single file and sharded", async () => {
     const tensors = sampleTensors();
+    // headerReserve: the header written in place into reserved space padded with spaces (20,001
+    // rounds up to 20,008), per shard (4,096), or a reserve too small for it (64: copied behind it).
     const cases = [
-      { name: "single file", maxShardSize: undefined, expectedFiles: ["model.safetensors"] },
-      { name: "sharded", maxShardSize: 300, expectedFiles: undefined },
+      { name: "single file", maxShardSize: undefined, expectedFiles: ["model.safetensors"], headerReserve: undefined, headerBytes: undefined },
+      { name: "sharded", maxShardSize: 300, expectedFiles: undefined, headerReserve: undefined, headerBytes: undefined },
+      { name: "single file reserved", maxShardSize: undefined, expectedFiles: ["model.safetensors"], headerReserve: 20_001, headerBytes: 20_008 },
+      { name: "sharded reserved", maxShardSize: 300, expectedFiles: undefined, headerReserve: 4096, headerBytes: 4096 },
+      { name: "single file reserve too small", maxShardSize: undefined, expectedFiles: ["model.safetensors"], headerReserve: 64, headerBytes: undefined },
     ];
     for (const testCase of cases) {
-      const directory = join(work.path, testCase.name.replace(" ", "-"));
-      const writer = new ShardedSafetensorsWriter({ directory, maxShardSize: testCase.maxShardSize });
+      const directory = join(work.path, testCase.name.replaceAll(" ", "-"));
+      const writer = new ShardedSafetensorsWriter({ directory, maxShardSize: testCase.maxShardSize, headerReserve: testCase.headerReserve });
       for (const tensor of tensors) await writer.addTensor(tensor.name, tensor);
       const written = await writer.finalize();
       if (testCase.expectedFiles) expect(written.files).toEqual(testCase.expectedFiles);
       else expect(written.files.length).toBeGreaterThan(2);
+      for (const file of written.files) {
+        const headerBytes = Number(readFileSync(join(directory, file)).readBigUInt64LE(0));
+        if (testCase.headerBytes !== undefined) expect(headerBytes, `${testCase.name} ${file}`).toBe(testCase.headerBytes);
+        else if (testCase.headerReserve !== undefined) expect(headerBytes, `${testCase.name} ${file}`).toBeGreaterThan(testCase.headerReserve);
+        expect(headerBytes % 8).toBe(0);
+      }
       expect(readdirSync(directory).filter((file) => file.startsWith("."))).toEqual([]);
       const python = runPythonJson<Record<string, [string, number[], string, string, Record<string, string>]>>(`${PYTHON_DIGEST}\nprint(json.dumps(digest(sys.argv[1])))`, { args: [directory] });
       for (const tensor of tensors) {

@@ -20,6 +20,13 @@ export interface ShardedSafetensorsWriterOptions {
   metadata?: Record<string, string>;
   /** Always write an index and `model-0000N-of-0000M` names, even for one shard (default false). */
   alwaysIndex?: boolean;
+  /**
+   * Bytes to leave for each shard's header ahead of its data (rounded up to 8). When the header
+   * fits, it is written into that space, padded with spaces as the format allows, and the shard is
+   * finished in place; otherwise (and by default, 0) the data is copied behind the header when the
+   * shard closes. `writeModelDirectory` passes a bound from the tensor names it will write.
+   */
+  headerReserve?: number;
 }
 
 export interface WrittenWeights {
@@ -32,6 +39,8 @@ interface PendingShard {
   number: number;
   dataPath: string;
   handle: FileHandle;
+  /** Where the data starts in `dataPath`: 0, or 8 + the reserved header bytes. */
+  offset: number;
   size: number;
   entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[];
 }
@@ -47,6 +56,7 @@ export class ShardedSafetensorsWriter {
   private readonly maxShardSize: number;
   private readonly metadata: Record<string, string>;
   private readonly alwaysIndex: boolean;
+  private readonly headerReserve: number;
   private readonly names = new Set<string>();
   private readonly closedShards: { temporaryPath: string; names: string[]; size: number }[] = [];
   private current?: PendingShard;
@@ -58,6 +68,8 @@ export class ShardedSafetensorsWriter {
     this.maxShardSize = options.maxShardSize ?? DEFAULT_MAX_SHARD_BYTES;
     this.metadata = { ...options.metadata, format: "pt" };
     this.alwaysIndex = options.alwaysIndex ?? false;
+    const reserve = Math.max(0, Math.floor(options.headerReserve ?? 0));
+    this.headerReserve = Math.ceil(reserve / HEADER_ALIGNMENT) * HEADER_ALIGNMENT;
   }
 
   async addTensor(name: string, tensor: Tensor): Promise<void> {
@@ -79,12 +91,12 @@ export class ShardedSafetensorsWriter {
       await mkdir(this.directory, { recursive: true });
       const number = this.closedShards.length + 1;
       const dataPath = join(this.directory, `.shard-${number}-${this.token}.data.tmp`);
-      this.current = { number, dataPath, handle: await open(dataPath, "w"), size: 0, entries: [] };
+      this.current = { number, dataPath, handle: await open(dataPath, "w"), offset: this.headerReserve > 0 ? 8 + this.headerReserve : 0, size: 0, entries: [] };
     }
     const shard = this.current;
     let written = 0;
     while (written < tensor.data.byteLength) {
-      const { bytesWritten } = await shard.handle.write(tensor.data, written, tensor.data.byteLength - written);
+      const { bytesWritten } = await shard.handle.write(tensor.data, written, tensor.data.byteLength - written, shard.offset + shard.size + written);
       written += bytesWritten;
     }
     shard.entries.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], begin: shard.size, end: shard.size + expected });
@@ -99,7 +111,7 @@ export class ShardedSafetensorsWriter {
       if (!this.current) {
         await mkdir(this.directory, { recursive: true });
         const dataPath = join(this.directory, `.shard-1-${this.token}.data.tmp`);
-        this.current = { number: 1, dataPath, handle: await open(dataPath, "w"), size: 0, entries: [] };
+        this.current = { number: 1, dataPath, handle: await open(dataPath, "w"), offset: this.headerReserve > 0 ? 8 + this.headerReserve : 0, size: 0, entries: [] };
       }
       await this.closeShard();
     }
@@ -136,20 +148,31 @@ export class ShardedSafetensorsWriter {
   private async closeShard(): Promise<void> {
     const shard = this.current as PendingShard;
     this.current = undefined;
-    await shard.handle.close();
     const header: Record<string, unknown> = { __metadata__: this.metadata };
     for (const entry of shard.entries) header[entry.name] = { dtype: entry.dtype, shape: entry.shape, data_offsets: [entry.begin, entry.end] };
     let headerBytes = Buffer.from(JSON.stringify(header), "utf8");
-    const padding = (HEADER_ALIGNMENT - (headerBytes.byteLength % HEADER_ALIGNMENT)) % HEADER_ALIGNMENT;
-    if (padding) headerBytes = Buffer.concat([headerBytes, Buffer.alloc(padding, 0x20)]);
-    const prefix = Buffer.alloc(8);
-    prefix.writeBigUInt64LE(BigInt(headerBytes.byteLength));
     const temporaryPath = join(this.directory, `.shard-${shard.number}-${this.token}.safetensors.tmp`);
-    const output = createWriteStream(temporaryPath);
-    output.write(prefix);
-    output.write(headerBytes);
-    await pipeline(createReadStream(shard.dataPath), output);
-    await rm(shard.dataPath, { force: true });
+    if (shard.offset > 0 && headerBytes.byteLength <= shard.offset - 8) {
+      // The header fits the reserved space: pad it with spaces to the data and finish in place.
+      headerBytes = Buffer.concat([headerBytes, Buffer.alloc(shard.offset - 8 - headerBytes.byteLength, 0x20)]);
+      const prefix = Buffer.alloc(8);
+      prefix.writeBigUInt64LE(BigInt(headerBytes.byteLength));
+      const head = Buffer.concat([prefix, headerBytes]);
+      for (let written = 0; written < head.byteLength; ) written += (await shard.handle.write(head, written, head.byteLength - written, written)).bytesWritten;
+      await shard.handle.close();
+      await rename(shard.dataPath, temporaryPath);
+    } else {
+      await shard.handle.close();
+      const padding = (HEADER_ALIGNMENT - (headerBytes.byteLength % HEADER_ALIGNMENT)) % HEADER_ALIGNMENT;
+      if (padding) headerBytes = Buffer.concat([headerBytes, Buffer.alloc(padding, 0x20)]);
+      const prefix = Buffer.alloc(8);
+      prefix.writeBigUInt64LE(BigInt(headerBytes.byteLength));
+      const output = createWriteStream(temporaryPath);
+      output.write(prefix);
+      output.write(headerBytes);
+      await pipeline(createReadStream(shard.dataPath, { start: shard.offset }), output);
+      await rm(shard.dataPath, { force: true });
+    }
     this.closedShards.push({ temporaryPath, names: shard.entries.map((entry) => entry.name), size: shard.size });
   }
 }
