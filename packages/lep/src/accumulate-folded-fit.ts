@@ -142,10 +142,9 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
     }
     transposeRowsTo(source, count, width, sourceT);
     transposeRowsTo(weighted, count, width, weightedT);
-    let squares = 0;
-    for (let index = 0; index < values; index += 1) squares += instructRows[index] * target[index];
-    targetSquaredNorm += squares;
-    sums = await products.foldedBlocks(sourceT, weightedT, target, count, width, panelColumns, sums);
+    const folded = await products.foldedBlocks(sourceT, weightedT, target, instructRows, count, width, panelColumns, sums);
+    targetSquaredNorm += folded.squares;
+    sums = folded;
     onProgress?.(start + count, baseRowCount);
   }
   const equations = new NormalEquations(width);

@@ -59,7 +59,7 @@ export interface FoldedSums {
  * One block of the folded normal equations: for base rows X, M X and M T, with X and M X given
  * transposed (`width x rows`, so a panel of their columns is a contiguous run of rows),
  * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross += Xᵀ (M T)`; each sum
- * enters as the GEMM's C input. MLAS runs these layouts at 25-30 GMAC/s on this machine's two
+ * enters as the GEMM's C input; `squares` = Σ T ⊙ (M T) over the block. MLAS runs these layouts at 25-30 GMAC/s on this machine's two
  * cores against 15-19 for `Xᵀ` through transA on row-major blocks.
  */
 function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
@@ -69,8 +69,14 @@ function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
   const inputs: OnnxValueInfo[] = [
     { name: "source_t", dataType: double, shape: [width, "rows"] },
     { name: "target", dataType: double, shape: ["rows", width] },
+    { name: "instruct", dataType: double, shape: ["rows", width] },
   ];
-  const outputs: OnnxValueInfo[] = [];
+  const outputs: OnnxValueInfo[] = [{ name: "squares", dataType: double, shape: [] }];
+  // Σ T_i · (M T)_i over the block (its share of ||T̂||²), vectorised here rather than in JavaScript.
+  nodes.push(
+    { opType: "Mul", inputs: ["instruct", "target"], outputs: ["products"], name: "products" },
+    { opType: "ReduceSum", inputs: ["products"], outputs: ["squares"], name: "squares", attributes: { keepdims: 0 } },
+  );
   for (let i = 0; i + 1 < bounds.length; i += 1) {
     const height = bounds[i + 1]! - bounds[i]!;
     const columns = width - bounds[i]!;
@@ -166,11 +172,11 @@ export class DenseProducts {
 
   /**
    * Folds one block of `rows` base rows into the folded-fit sums (`sums` undefined: start from
-   * zero) and returns the new sums: `sourceT` Xᵀ and `weightedT` (M X)ᵀ transposed (`width x rows`,
-   * the first `width · rows` values), `target` M T row-major (`rows x width`). See
-   * `accumulateFoldedFit`.
+   * zero) and returns the new sums and the block's Σ T ⊙ (M T): `sourceT` Xᵀ and `weightedT`
+   * (M X)ᵀ transposed (`width x rows`, the first `width · rows` values), `target` M T and
+   * `instruct` T row-major (`rows x width`). See `accumulateFoldedFit`.
    */
-  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums): Promise<FoldedSums> {
+  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, instruct: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums): Promise<FoldedSums & { squares: number }> {
     const key = `${width}/${panelColumns}`;
     let session = this.folded.get(key);
     if (!session) {
@@ -184,6 +190,7 @@ export class DenseProducts {
     const feeds: Record<string, ReturnType<typeof float64Tensor>> = {
       source_t: float64Tensor(sourceT.subarray(0, values), [width, rows]),
       target: float64Tensor(target.subarray(0, values), [rows, width]),
+      instruct: float64Tensor(instruct.subarray(0, values), [rows, width]),
       cross_in: float64Tensor(sums?.cross ?? new Float64Array(width * width), [width, width]),
     };
     for (let i = 0; i < panels; i += 1) {
@@ -196,7 +203,7 @@ export class DenseProducts {
     const result = await (await session).run(feeds);
     const next: Float64Array[] = [];
     for (let i = 0; i < panels; i += 1) next.push(result[`panel_${i}`]!.data as Float64Array);
-    return { panels: next, cross: result.cross!.data as Float64Array };
+    return { panels: next, cross: result.cross!.data as Float64Array, squares: (result.squares!.data as Float64Array)[0]! };
   }
 
   /** Writes folded sums into `gram` (its upper triangle and diagonal blocks; the rest is left as is) and `cross` (d x d row-major). */
