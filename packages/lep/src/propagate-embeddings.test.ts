@@ -206,8 +206,9 @@ describe("propagateEmbeddings on synthetic ground truth", () => {
 });
 
 describe("the two product engines", () => {
-  // Retried: twice in full-suite runs (never alone, never in 12 in-process repetitions under load)
-  // the maps disagreed by ~1.7e-3; the message below names the engine that left the ground truth.
+  // Retried: twice in full-suite runs the maps disagreed by ~1.7e-3 (never when run alone, never in
+  // about 80 in-process repetitions of either engine against the ground truth, some under full-suite
+  // load); the message below names the engine that left the ground truth when it happens again.
   it("onnxruntime and javascript give the same maps and, up to one step of the output dtype, the same rows", { retry: 2 }, async () => {
     const setup = await fixture(false, "F32");
     const common = { base: setup.fixture.base, instruct: setup.fixture.instruct, donor: setup.fixture.donor, mode: "conversion" as const, overwrite: true };
