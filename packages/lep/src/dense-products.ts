@@ -59,8 +59,9 @@ export interface FoldedSums {
  * One block of the folded normal equations: for base rows X, M X and M T, with X and M X given
  * transposed (`width x rows`, so a panel of their columns is a contiguous run of rows),
  * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross += Xᵀ (M T)`; each sum
- * enters as the GEMM's C input; `squares` = Σ T ⊙ (M T) over the block. MLAS runs these layouts at 25-30 GMAC/s on this machine's two
- * cores against 15-19 for `Xᵀ` through transA on row-major blocks.
+ * enters as the GEMM's C input; `squares` = Σ T ⊙ (M T) over the block. MLAS ran these layouts at
+ * 22-29 GMAC/s on the 2-core dev machine (scratch probes) against 15-19 for `Xᵀ` through transA on
+ * row-major blocks.
  */
 function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
   const double = OnnxDataType.DOUBLE;
