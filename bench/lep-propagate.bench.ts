@@ -1,6 +1,7 @@
 // Benchmark: LEP conversion mode, graft (streamed float64 normal equations + Cholesky, rows in
 // bf16) against the published approach (A·S and A·T materialised as dense float64, then
-// torch.linalg.lstsq, then X·P) on the same bf16 models, each in its own process, same run.
+// torch.linalg.lstsq, then X·P; tensors loaded one at a time, so its peak is the four V x d float64
+// matrices lstsq holds) on the same bf16 models, each in its own process, same run.
 // Prints wall time, peak RSS and how closely the two maps P agree.
 // Run: node --import tsx bench/lep-propagate.bench.ts   (env: BENCH_LEP_HIDDEN=512, BENCH_LEP_NEW_TOKENS=32000;
 // BENCH_LEP_WORK=DIR keeps the generated models in DIR and reuses them on the next run with the
@@ -23,6 +24,12 @@ const skipReference = process.env.BENCH_LEP_SKIP_REFERENCE === "1";
 const work = keep ? join(keep, `hidden-${hidden}-new-${newTokens}`) : mkdtempSync(join(tmpdir(), "graft-bench-lep-"));
 const generated = join(work, "generated.json");
 const source = (relative: string) => JSON.stringify(join(root, relative));
+
+/** SwapTotal of this machine in bytes (0 where there is none or /proc is absent). */
+function swapBytes(): number {
+  const match = existsSync("/proc/meminfo") ? /SwapTotal:\s+(\d+) kB/.exec(readFileSync("/proc/meminfo", "utf8")) : null;
+  return match ? Number(match[1]) * 1024 : 0;
+}
 
 function run(command: string, args: string[], what: string): string {
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] });
@@ -98,7 +105,7 @@ import { propagateEmbeddings } from ${source("packages/lep/src/index.ts")};
 const work = ${JSON.stringify(work)};
 const start = performance.now();
 const { report, maps } = await propagateEmbeddings({ base: work + "/base", instruct: work + "/instruct", donor: work + "/donor", out: work + "/out-graft", mode: "conversion",
-  onEvent: (event) => { if (event.event !== "lep-finished") process.stderr.write(JSON.stringify({ atSeconds: Number(((performance.now() - start) / 1000).toFixed(1)), ...event }) + "\\n"); } });
+  onEvent: (event) => { if (event.event !== "lep-finished") process.stderr.write(JSON.stringify({ atSeconds: Number(((performance.now() - start) / 1000).toFixed(1)), rssGiB: Number((process.memoryUsage.rss() / 2 ** 30).toFixed(2)), ...event }) + "\\n"); } });
 const seconds = (performance.now() - start) / 1000;
 for (const [module, map] of Object.entries(maps)) writeFileSync(work + "/graft-" + module + ".f64", map);
 console.log(JSON.stringify({ seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, modules: report.modules, fitRows: report.modules[0].fitRows }));
@@ -131,38 +138,49 @@ writeFileSync(work + "/fit.i32", Int32Array.from(fit));
   const segmentationSeconds = (performance.now() - segmentationStart) / 1000;
 
   const reference = JSON.parse(run(python, ["-c", `
-import json, os, resource, sys, time, warnings
+import json, os, resource, sys, threading, time, warnings
 import numpy as np, torch
 warnings.filterwarnings("ignore")
-from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+from safetensors.torch import save_file
 work, threads = sys.argv[1], int(sys.argv[2])
 torch.set_num_threads(threads)
 start = time.perf_counter()
+footprint = [0]
+def watch():
+    # Peak resident + swapped bytes (ru_maxrss counts resident pages only: on a machine with swap
+    # the operands that do not fit are partly swapped out).
+    while True:
+        status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+        footprint[0] = max(footprint[0], 1024 * (int(status["VmRSS"].split()[0]) + int(status.get("VmSwap", "0 kB").split()[0])))
+        time.sleep(0.2)
+threading.Thread(target=watch, daemon=True).start()
+def tensor(model, name):
+    # One tensor at a time, so only the dense float64 operands (4 of V x d during lstsq) are large.
+    with safe_open(os.path.join(work, model, "model.safetensors"), "pt") as handle:
+        return handle.get_tensor(name)
 offsets = torch.from_numpy(np.fromfile(os.path.join(work, "offsets.i32"), dtype=np.int32).astype(np.int64))
 base_ids = torch.from_numpy(np.fromfile(os.path.join(work, "base-ids.i32"), dtype=np.int32).astype(np.int64))
 fit = torch.from_numpy(np.fromfile(os.path.join(work, "fit.i32"), dtype=np.int32).astype(np.int64))
-base, instruct, donor = (load_file(os.path.join(work, name, "model.safetensors")) for name in ["base", "instruct", "donor"])
 lengths = offsets[1:] - offsets[:-1]
 fit_lengths = lengths[fit]
 row_of_part = torch.repeat_interleave(torch.arange(len(fit)), fit_lengths)
 parts = torch.cat([base_ids[offsets[i]:offsets[i + 1]] for i in fit.tolist()]) if len(fit) else base_ids[:0]
 values = (1.0 / fit_lengths.double()).repeat_interleave(fit_lengths)
-old_rows = base["model.embed_tokens.weight"].shape[0]
+with safe_open(os.path.join(work, "base", "model.safetensors"), "pt") as handle:
+    old_rows = handle.get_slice("model.embed_tokens.weight").get_shape()[0]
 aggregation = torch.sparse_coo_tensor(torch.stack([row_of_part, parts]), values, (len(fit), old_rows)).coalesce()
-outputs, agreement = {}, {}
+agreement = {}
 for module in ["model.embed_tokens.weight", "lm_head.weight"]:
-    s, t = base[module].double(), instruct[module].double()
-    s_hat = torch.sparse.mm(aggregation, s)
-    t_hat = torch.sparse.mm(aggregation, t)
-    del s, t
+    s_hat = torch.sparse.mm(aggregation, tensor("base", module).double())
+    t_hat = torch.sparse.mm(aggregation, tensor("instruct", module).double())
     p = torch.linalg.lstsq(s_hat, t_hat).solution
     del s_hat, t_hat
-    outputs[module] = (donor[module].double() @ p).bfloat16()
+    save_file({module: (tensor("donor", module).double() @ p).bfloat16()}, os.path.join(work, "reference-" + module + ".safetensors"))
     ours = torch.from_numpy(np.fromfile(os.path.join(work, "graft-" + module + ".f64"), dtype=np.float64).reshape(p.shape))
     agreement[module] = float(torch.linalg.norm(ours - p) / torch.linalg.norm(p))
-save_file(outputs, os.path.join(work, "reference-embeddings.safetensors"))
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "agreement": agreement}))
+print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "peakFootprintBytes": footprint[0], "agreement": agreement}))
 `, work, String(threads)], "reference").trim().split("\n").pop() as string);
 
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
@@ -171,7 +189,8 @@ print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resourc
   console.log("|---|---:|---:|");
   console.log(`| graft lep (float64 normal equations, streamed; whole model written) | ${ours.seconds.toFixed(1)} | ${gib(ours.peakRssBytes)} |`);
   const referenceSeconds = segmentationSeconds + reference.seconds;
-  console.log(`| reference: A built by the same segmentation code (${segmentationSeconds.toFixed(1)} s), then torch.linalg.lstsq on dense float64 A·S, A·T, X·P (${threads} threads; embeddings only written) | ${referenceSeconds.toFixed(1)} | ${gib(reference.peakRssBytes)} |`);
+  console.log(`| reference: A built by the same segmentation code (${segmentationSeconds.toFixed(1)} s), then torch.linalg.lstsq on dense float64 A·S, A·T, X·P (${threads} threads; one tensor loaded at a time; embeddings only written) | ${referenceSeconds.toFixed(1)} | ${gib(reference.peakRssBytes)} |`);
+  if (swapBytes() > 0) console.log(`this machine has ${gib(swapBytes())} GiB of swap: the reference's peak resident + swapped was ${gib(reference.peakFootprintBytes)} GiB`);
   console.log(`time ratio graft/reference: ${(ours.seconds / referenceSeconds).toFixed(2)}, RSS ratio: ${(ours.peakRssBytes / reference.peakRssBytes).toFixed(2)}`);
   for (const [module, error] of Object.entries(reference.agreement as Record<string, number>)) console.log(`P agreement ${module}: relative difference ${error.toExponential(2)}`);
   for (const module of ours.modules) console.log(`graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`);

@@ -18,7 +18,7 @@ export { ModelDirectoryError } from "./model-directory-error.js";
 export { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
 export { atomicOutputDirectory, type AtomicOutputOptions } from "./atomic-output-directory.js";
 export { loadModelDirectory, embeddingInfo, chatTemplateOf, type ModelDirectory, type EmbeddingInfo } from "./load-model-directory.js";
-export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource } from "./write-model-directory.js";
+export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource, type StreamedTensor } from "./write-model-directory.js";
 export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";
 export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";
 export { createFastEncoder, FAST_ENCODER_CACHE_ENTRIES, type FastEncoder } from "./fast-encoder.js";

@@ -27,7 +27,12 @@ describe("writeModelDirectory", () => {
     await writeModelDirectory({
       source,
       out,
-      replacements: { "model.embed_tokens.weight": doubled, "extra.scale": async () => fromFloat32(new Float32Array([1, 2]), "F32", [2]) },
+      replacements: {
+        "model.embed_tokens.weight": doubled,
+        "extra.scale": async () => fromFloat32(new Float32Array([1, 2]), "F32", [2]),
+        // Streamed a row at a time (never whole in memory).
+        "extra.rows": { dtype: "F32", shape: [3, 2], chunks: async function* () { for (let row = 0; row < 3; row += 1) yield fromFloat32(new Float32Array([row, row + 0.5]), "F32", [1, 2]).data; } },
+      },
       drop: ["lm_head.weight"],
       configUpdates: { tie_word_embeddings: true },
       files: { "README.md": "edited by a test\n" },
@@ -36,6 +41,7 @@ describe("writeModelDirectory", () => {
     const edited = await loadModelDirectory(out);
     expect(edited.config.tie_word_embeddings).toBe(true);
     expect(edited.weights.has("lm_head.weight")).toBe(false);
+    expect(Array.from(toFloat32(await edited.weights.readTensor("extra.rows")))).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
     expect(Array.from(toFloat32(await edited.weights.readTensor("model.embed_tokens.weight")).slice(0, 4))).toEqual(Array.from(toFloat32(embed).slice(0, 4).map((value) => value * 2)));
     for (const name of original.weights.tensorNames().filter((name) => name.startsWith("model.layers."))) {
       expect(Buffer.from((await edited.weights.readTensor(name)).data).equals(Buffer.from((await original.weights.readTensor(name)).data)), name).toBe(true);
@@ -68,6 +74,13 @@ print(json.dumps({"tied": model.lm_head.weight.data_ptr() == model.model.embed_t
     await writeModelDirectory({ source, out, overwrite: true });
     expect(existsSync(join(out, "keep.txt"))).toBe(false);
     expect(existsSync(join(out, "model.safetensors"))).toBe(true);
+  });
+
+  it("a streamed replacement that yields the wrong number of bytes fails the write and leaves no output", async () => {
+    const out = join(work.path, "short-stream");
+    const short = { dtype: "F32" as const, shape: [4, 2], chunks: () => [new Uint8Array(16)] };
+    await expect(writeModelDirectory({ source, out, replacements: { "model.norm.weight": short } })).rejects.toThrow(/tensor "model.norm.weight": F32 \[4,2\] needs 32 bytes, got 16/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it("a failed build leaves nothing behind", async () => {

@@ -4,7 +4,16 @@ import { ShardedSafetensorsReader, ShardedSafetensorsWriter, type Tensor, type W
 import { atomicOutputDirectory } from "./atomic-output-directory.js";
 import { ModelDirectoryError } from "./model-directory-error.js";
 
-export type TensorSource = Tensor | (() => Promise<Tensor>);
+/**
+ * A tensor written piece by piece (row blocks, say), so it is never whole in memory: `chunks()`
+ * yields its bytes in order, `shape` x the dtype's size in all.
+ */
+export interface StreamedTensor extends Pick<Tensor, "dtype" | "shape"> {
+  chunks: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
+/** A tensor, a function that makes one when it is due (one in memory at a time), or a stream. */
+export type TensorSource = Tensor | (() => Promise<Tensor>) | StreamedTensor;
 
 export interface WriteModelDirectoryOptions {
   /** Model directory to stream from (tensors, and every other file unless replaced). */
@@ -58,8 +67,12 @@ export async function writeModelDirectory(options: WriteModelDirectoryOptions): 
         try {
           for (const [index, name] of names.entries()) {
             const replacement = replacements[name];
-            const tensor = replacement === undefined ? await source.readTensor(name) : typeof replacement === "function" ? await replacement() : replacement;
-            await writer.addTensor(name, tensor);
+            if (replacement !== undefined && typeof replacement !== "function" && "chunks" in replacement) {
+              await writer.addTensorChunks(name, replacement, replacement.chunks());
+            } else {
+              const tensor = replacement === undefined ? await source.readTensor(name) : typeof replacement === "function" ? await replacement() : replacement;
+              await writer.addTensor(name, tensor);
+            }
             options.onProgress?.(index + 1, names.length, name);
           }
         } catch (error) {

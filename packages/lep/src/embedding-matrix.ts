@@ -36,7 +36,19 @@ export class EmbeddingMatrix {
     }
   }
 
-  static async read(reader: ShardedSafetensorsReader, name: string): Promise<EmbeddingMatrix> {
+  /**
+   * Reads tensor `name`. With `reuse` (a bf16 matrix of the same byte size that is no longer
+   * needed), its memory is read over instead of allocating another: the fit of a second module
+   * then does not hold both modules' matrices while the first ones wait for collection (2 GiB at
+   * Llama-3-8B shapes). `reuse` must not be used afterwards.
+   */
+  static async read(reader: ShardedSafetensorsReader, name: string, reuse?: EmbeddingMatrix): Promise<EmbeddingMatrix> {
+    const info = await reader.info(name);
+    if (reuse?.bf16 && info.dtype === "BF16" && info.shape.length === 2 && reuse.bf16.byteLength === info.byteLength) {
+      const bytes = new Uint8Array(reuse.bf16.buffer, reuse.bf16.byteOffset, reuse.bf16.byteLength);
+      await (await reader.fileReader(name)).readRowsInto(name, 0, info.shape[0], bytes);
+      return new EmbeddingMatrix({ dtype: "BF16", shape: info.shape, data: bytes });
+    }
     return new EmbeddingMatrix(await reader.readTensor(name));
   }
 

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ModelDirectory, loadModelDirectory, loadTokenizer, writeModelDirectory } from "@graft/hf";
-import { type Tensor, bf16ToFloat32Array, dtypeBytes, float32ArrayToBf16, float32ArrayToF16, fromFloat32, toFloat32 } from "@graft/safetensors";
+import { type ModelDirectory, type StreamedTensor, type TensorSource, loadModelDirectory, loadTokenizer, writeModelDirectory } from "@graft/hf";
+import { bf16ToFloat32Array, dtypeBytes, float32ArrayToBf16, float32ArrayToF16, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
 import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
@@ -176,6 +176,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
 
     // 1. Fit every module's map first: a singular system fails before anything is written.
     const solved = new Map<string, { map?: SolvedMap; seconds: number }>();
+    let matrices: { base: EmbeddingMatrix; instruct: EmbeddingMatrix } | undefined;
     for (const module of validated.modules) {
       const moduleStart = performance.now();
       if (options.mode === "swap") {
@@ -187,7 +188,8 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
         const rowsPerSecond = rows / Math.max(seconds, 1e-9);
         emit({ event: "fit-progress", module, rows, total, rowsPerSecond: Math.round(rowsPerSecond), etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)) });
       });
-      const matrices = { base: await EmbeddingMatrix.read(base.model.weights, module), instruct: await EmbeddingMatrix.read(instruct.model.weights, module) };
+      // The previous module's matrices are read over (see EmbeddingMatrix.read), not kept beside these.
+      matrices = { base: await EmbeddingMatrix.read(base.model.weights, module, matrices?.base), instruct: await EmbeddingMatrix.read(instruct.model.weights, module, matrices?.instruct) };
       // On ONNX Runtime the sums are folded onto the base rows (fewer, symmetric products).
       const equations = products
         ? await accumulateFoldedFit({ segmentation, fitIds, ...matrices, products, onProgress: progress })
@@ -198,53 +200,68 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       solved.set(module, { map, seconds });
       emit({ event: "map-solved", module, residual: map.residual, condition: map.condition, ridge: map.ridge, ridgeFallbackUsed: map.ridgeFallbackUsed, seconds });
     }
+    matrices = undefined; // garbage before the apply
 
     // 2. Write: mapped donor rows, copied instruct rows, the instruct model's everything else.
+    //    Each module is streamed to the writer in blocks of APPLY_READ_ROWS rows (one reused
+    //    buffer), never held whole: at Llama-3-8B shapes a bf16 module is 1.4 GB.
     const moduleReports: ModuleReport[] = [];
-    const moduleTensor = (module: string) => async (): Promise<Tensor> => {
-      const applyStart = performance.now();
-      const { map, seconds } = solved.get(module) as { map?: SolvedMap; seconds: number };
+    const moduleTensor = async (module: string): Promise<StreamedTensor> => {
       const instructInfo = await instruct.model.weights.info(module);
       const dtype = instructInfo.dtype as "F32" | "F16" | "BF16";
       const width = validated.hiddenSize;
       const rowBytes = width * dtypeBytes(dtype);
-      const data = new Uint8Array(outputRows * rowBytes);
-      const applyMap = !map ? undefined : products ? denseMapApplication(products, map.map, width, dtype) : javascriptApplication(new MapApplier(map.map, width, pool));
-      // Widened into one reused buffer and narrowed straight into `data` (no per-block garbage).
-      const widened = new Float32Array(Math.min(APPLY_READ_ROWS, validated.donorRows) * width);
-      for (let start = 0; start < validated.donorRows; start += APPLY_READ_ROWS) {
-        const count = Math.min(APPLY_READ_ROWS, validated.donorRows - start);
-        const donorRows = await donor.model.weights.readRows(module, start, count);
-        if (donorRows.dtype === dtype && !applyMap) {
-          data.set(donorRows.data, start * rowBytes);
-          continue;
+      const copied = copiedRows.filter(({ instructId }) => instructId < instructInfo.shape[0]).sort((left, right) => left.outputId - right.outputId);
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        const applyStart = performance.now();
+        const { map, seconds } = solved.get(module) as { map?: SolvedMap; seconds: number };
+        const applyMap = !map ? undefined : products ? denseMapApplication(products, map.map, width, dtype) : javascriptApplication(new MapApplier(map.map, width, pool));
+        // Widened into one reused buffer, narrowed into one reused output block (the writer has
+        // written each block before it asks for the next).
+        const blockRows = Math.min(APPLY_READ_ROWS, outputRows);
+        const widened = new Float32Array(Math.min(blockRows, validated.donorRows) * width);
+        const block = new Uint8Array(blockRows * rowBytes);
+        let nextCopied = 0;
+        for (let start = 0; start < outputRows; start += blockRows) {
+          const count = Math.min(blockRows, outputRows - start);
+          const out = block.subarray(0, count * rowBytes);
+          const donorCount = Math.max(0, Math.min(count, validated.donorRows - start));
+          if (donorCount > 0) {
+            const donorRows = await donor.model.weights.readRows(module, start, donorCount);
+            if (donorRows.dtype === dtype && !applyMap) {
+              out.set(donorRows.data);
+            } else {
+              let values = donorRows.dtype === "BF16" ? bf16ToFloat32Array(donorRows.data, widened.subarray(0, donorCount * width)) : toFloat32(donorRows);
+              if (applyMap) values = await applyMap(values, donorCount);
+              if (dtype === "F32") out.set(fromFloat32(values, dtype, [donorCount, width]).data);
+              else (dtype === "BF16" ? float32ArrayToBf16 : float32ArrayToF16)(values, new Uint16Array(out.buffer, out.byteOffset, donorCount * width));
+            }
+          }
+          out.fill(0, donorCount * rowBytes); // rows past the donor's: zero unless copied below
+          for (; nextCopied < copied.length && copied[nextCopied].outputId < start + count; nextCopied += 1) {
+            const { outputId, instructId } = copied[nextCopied];
+            out.set((await instruct.model.weights.readRows(module, instructId, 1)).data, (outputId - start) * rowBytes);
+          }
+          yield out;
         }
-        let values = donorRows.dtype === "BF16" ? bf16ToFloat32Array(donorRows.data, widened.subarray(0, count * width)) : toFloat32(donorRows);
-        if (applyMap) values = await applyMap(values, count);
-        if (dtype === "F32") data.set(fromFloat32(values, dtype, [count, width]).data, start * rowBytes);
-        else (dtype === "BF16" ? float32ArrayToBf16 : float32ArrayToF16)(values, new Uint16Array(data.buffer, data.byteOffset + start * rowBytes, count * width));
+        moduleReports.push({
+          module,
+          mode: options.mode,
+          fitRows: map ? map.rows : 0,
+          rows: outputRows,
+          residual: map ? map.residual : null,
+          condition: map ? map.condition : null,
+          ridge: map ? map.ridge : null,
+          ridgeFallbackUsed: map?.ridgeFallbackUsed ?? false,
+          fitSeconds: seconds,
+          applySeconds: (performance.now() - applyStart) / 1000,
+        });
       }
-      for (const { outputId, instructId } of copiedRows) {
-        if (instructId >= instructInfo.shape[0]) continue;
-        data.set((await instruct.model.weights.readRows(module, instructId, 1)).data, outputId * rowBytes);
-      }
-      moduleReports.push({
-        module,
-        mode: options.mode,
-        fitRows: map ? map.rows : 0,
-        rows: outputRows,
-        residual: map ? map.residual : null,
-        condition: map ? map.condition : null,
-        ridge: map ? map.ridge : null,
-        ridgeFallbackUsed: map?.ridgeFallbackUsed ?? false,
-        fitSeconds: seconds,
-        applySeconds: (performance.now() - applyStart) / 1000,
-      });
-      return { dtype, shape: [outputRows, width], data };
+      return { dtype, shape: [outputRows, width], chunks };
     };
 
-    const replacements: Record<string, () => Promise<Tensor>> = {};
-    for (const module of validated.modules) replacements[module] = moduleTensor(module);
+    const replacements: Record<string, TensorSource> = {};
+    for (const module of validated.modules) replacements[module] = await moduleTensor(module);
     if (options.bodyDelta) {
       for (const name of validated.bodyTensors) {
         replacements[name] = () => bodyDeltaTensor({ name, base: base.model.weights, instruct: instruct.model.weights, donor: donor.model.weights });

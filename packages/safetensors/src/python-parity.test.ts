@@ -59,11 +59,16 @@ describe("parity with Python safetensors", () => {
       { name: "single file reserved", maxShardSize: undefined, expectedFiles: ["model.safetensors"], headerReserve: 20_001, headerBytes: 20_008 },
       { name: "sharded reserved", maxShardSize: 300, expectedFiles: undefined, headerReserve: 4096, headerBytes: 4096 },
       { name: "single file reserve too small", maxShardSize: undefined, expectedFiles: ["model.safetensors"], headerReserve: 64, headerBytes: undefined },
+      // addTensorChunks: each tensor in uneven pieces (7 bytes, then the rest), from an async generator.
+      { name: "sharded reserved chunks", maxShardSize: 300, expectedFiles: undefined, headerReserve: 4096, headerBytes: 4096, chunked: true },
     ];
     for (const testCase of cases) {
       const directory = join(work.path, testCase.name.replaceAll(" ", "-"));
       const writer = new ShardedSafetensorsWriter({ directory, maxShardSize: testCase.maxShardSize, headerReserve: testCase.headerReserve });
-      for (const tensor of tensors) await writer.addTensor(tensor.name, tensor);
+      for (const tensor of tensors) {
+        if (!("chunked" in testCase)) await writer.addTensor(tensor.name, tensor);
+        else await writer.addTensorChunks(tensor.name, tensor, (async function* () { yield tensor.data.subarray(0, 7); yield tensor.data.subarray(7); })());
+      }
       const written = await writer.finalize();
       if (testCase.expectedFiles) expect(written.files).toEqual(testCase.expectedFiles);
       else expect(written.files.length).toBeGreaterThan(2);
@@ -88,6 +93,14 @@ describe("parity with Python safetensors", () => {
       for (const tensor of tensors) expect(sha((await reader.readTensor(tensor.name)).data), tensor.name).toBe(sha(tensor.data));
       await reader.close();
     }
+  });
+
+  it("addTensorChunks refuses a tensor whose pieces do not add up to its shape", async () => {
+    const writer = new ShardedSafetensorsWriter({ directory: join(work.path, "chunk-sizes") });
+    await expect(writer.addTensorChunks("short", { dtype: "F32", shape: [2, 3] }, [new Uint8Array(8), new Uint8Array(8)])).rejects.toThrow(/tensor "short": F32 \[2,3\] needs 24 bytes, got 16/);
+    await expect(writer.addTensorChunks("long", { dtype: "BF16", shape: [2] }, [new Uint8Array(3), new Uint8Array(3)])).rejects.toThrow(/tensor "long": BF16 \[2\] needs 4 bytes, got more \(6 bytes so far\)/);
+    await writer.abort();
+    expect(readdirSync(join(work.path, "chunk-sizes"))).toEqual([]);
   });
 
   it("we read what Python writes (save_file), bit for bit, whole tensors and row blocks", async () => {

@@ -73,10 +73,6 @@ export class ShardedSafetensorsWriter {
   }
 
   async addTensor(name: string, tensor: Tensor): Promise<void> {
-    if (this.finalized) throw new SafetensorsError({ name: "WriterFinalizedError", path: this.directory, message: `addTensor("${name}") after finalize()` });
-    if (this.names.has(name)) {
-      throw new SafetensorsError({ name: "DuplicateTensorError", path: this.directory, message: `tensor "${name}" was already written; each name must be unique` });
-    }
     const expected = elementCount(tensor.shape) * dtypeBytes(tensor.dtype);
     if (expected !== tensor.data.byteLength) {
       throw new SafetensorsError({
@@ -85,6 +81,20 @@ export class ShardedSafetensorsWriter {
         message: `tensor "${name}": ${tensor.dtype} ${JSON.stringify(tensor.shape)} needs ${expected} bytes, got ${tensor.data.byteLength}`,
       });
     }
+    await this.addTensorChunks(name, { dtype: tensor.dtype, shape: tensor.shape }, [tensor.data]);
+  }
+
+  /**
+   * Adds a tensor whose bytes arrive in pieces (row blocks, say), so it never has to be whole in
+   * memory: `chunks` must yield exactly `shape`'s element count x the dtype's bytes in order, or a
+   * TensorSizeError is thrown (abort() the writer then; nothing under a final name was written).
+   */
+  async addTensorChunks(name: string, header: Pick<Tensor, "dtype" | "shape">, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+    if (this.finalized) throw new SafetensorsError({ name: "WriterFinalizedError", path: this.directory, message: `addTensor("${name}") after finalize()` });
+    if (this.names.has(name)) {
+      throw new SafetensorsError({ name: "DuplicateTensorError", path: this.directory, message: `tensor "${name}" was already written; each name must be unique` });
+    }
+    const expected = elementCount(header.shape) * dtypeBytes(header.dtype);
     this.names.add(name);
     if (this.current && this.current.size > 0 && this.current.size + expected > this.maxShardSize) await this.closeShard();
     if (!this.current) {
@@ -95,11 +105,19 @@ export class ShardedSafetensorsWriter {
     }
     const shard = this.current;
     let written = 0;
-    while (written < tensor.data.byteLength) {
-      const { bytesWritten } = await shard.handle.write(tensor.data, written, tensor.data.byteLength - written, shard.offset + shard.size + written);
-      written += bytesWritten;
+    const sizeError = (got: string) =>
+      new SafetensorsError({ name: "TensorSizeError", path: this.directory, message: `tensor "${name}": ${header.dtype} ${JSON.stringify(header.shape)} needs ${expected} bytes, got ${got}` });
+    for await (const chunk of chunks) {
+      if (written + chunk.byteLength > expected) throw sizeError(`more (${written + chunk.byteLength} bytes so far)`);
+      let done = 0;
+      while (done < chunk.byteLength) {
+        const { bytesWritten } = await shard.handle.write(chunk, done, chunk.byteLength - done, shard.offset + shard.size + written + done);
+        done += bytesWritten;
+      }
+      written += chunk.byteLength;
     }
-    shard.entries.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], begin: shard.size, end: shard.size + expected });
+    if (written !== expected) throw sizeError(String(written));
+    shard.entries.push({ name, dtype: header.dtype, shape: [...header.shape], begin: shard.size, end: shard.size + expected });
     shard.size += expected;
   }
 
