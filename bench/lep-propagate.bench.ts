@@ -174,7 +174,9 @@ agreement = {}
 for module in ["model.embed_tokens.weight", "lm_head.weight"]:
     s_hat = torch.sparse.mm(aggregation, tensor("base", module).double())
     t_hat = torch.sparse.mm(aggregation, tensor("instruct", module).double())
-    p = torch.linalg.lstsq(s_hat, t_hat).solution
+    # .solution is a view into lstsq's V x d work copy of T̂: keep only P (d x d), or that copy
+    # stays alive into the next module's lstsq.
+    p = torch.linalg.lstsq(s_hat, t_hat).solution.clone()
     del s_hat, t_hat
     save_file({module: (tensor("donor", module).double() @ p).bfloat16()}, os.path.join(work, "reference-" + module + ".safetensors"))
     ours = torch.from_numpy(np.fromfile(os.path.join(work, "graft-" + module + ".f64"), dtype=np.float64).reshape(p.shape))
