@@ -1,27 +1,29 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { bf16WidenModule } from "./bf16-widen-module.js";
+import { bf16WidenModule, wasm } from "./bf16-widen-module.js";
 import { ReadRangeError } from "./read-range-error.js";
 import { garbageCollector } from "./collect-garbage.js";
+import { WIDEN_PIECES_SOURCE, widenPieces } from "./widen-pieces.js";
 
 /** Elements per piece of work: a piece's bf16 and f32 fit a core's L2 cache together. */
 const PIECE_ELEMENTS = 1 << 16;
 
 /**
  * The workers' code (a CommonJS script run with `eval`, so the package needs no second entry
- * file). A task covers elements [start, end) of one tensor. F32 pieces are read straight into
- * the result. BF16 pieces are read into the upper half of the worker's own scratch memory,
- * widened in place front to back with SIMD, and copied into the result, so the result's pages
- * are first touched (and zeroed by the kernel) on every core at once.
+ * file): each task runs the shared piece loop on the result. A BF16 result that is WebAssembly
+ * memory (`memory`) is widened in place in it; otherwise BF16 pieces go through the worker's own
+ * scratch memory.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { openSync, readSync, closeSync } = require("node:fs");
-let scratch, widen, widenModule, idle;
+const widenPieces = ${WIDEN_PIECES_SOURCE};
+let scratch, scratchWiden, widenModule, idle;
 // This worker's wrappers of a finished result keep it alive until a collection here: one runs
-// when the main thread asks (with its own) and after 100 ms without work.
+// when the main thread asks (after its own) and after 100 ms without work.
 const collect = require("node:vm").runInNewContext("typeof gc === 'function' ? gc : undefined");
-parentPort.on("message", ({ id, collectNow, module, result, path, position, dtype, start, end, piece }) => {
+parentPort.on("message", ({ id, collectNow, module, memory, result, path, position, dtype, elements, piece, control }) => {
   clearTimeout(idle);
   if (collectNow) {
     if (collect) collect();
@@ -32,37 +34,21 @@ parentPort.on("message", ({ id, collectNow, module, result, path, position, dtyp
   let fd;
   try {
     fd = openSync(path, "r");
-    const output = new Uint8Array(result);
-    const sourceBytes = dtype === "BF16" ? 2 : 4;
-    if (dtype === "BF16" && (!scratch || scratch.buffer.byteLength < 4 * piece)) {
-      const pages = Math.ceil((4 * piece) / 65536);
-      scratch = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-      widen = new WebAssembly.Instance(widenModule, { env: { memory: scratch } }).exports.widen;
-    }
-    const staging = dtype === "BF16" ? new Uint8Array(scratch.buffer) : undefined;
-    for (let c = start; c < end; c += piece) {
-      const count = Math.min(end, c + piece) - c;
-      const length = sourceBytes * count;
-      const target = staging ?? output;
-      const at = staging ? 2 * count : 4 * c;
-      for (let done = 0; done < length; ) {
-        const read = readSync(fd, target, at + done, length - done, position + sourceBytes * c + done);
-        if (read === 0) {
-          parentPort.postMessage({ id, truncatedAt: position + sourceBytes * c + done });
-          return;
-        }
-        done += read;
+    let widen, staging;
+    if (memory) widen = new WebAssembly.Instance(widenModule, { env: { memory } }).exports.widen;
+    else if (dtype === "BF16") {
+      if (!scratch || scratch.buffer.byteLength < 4 * piece) {
+        const pages = Math.ceil((4 * piece) / 65536);
+        scratch = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+        scratchWiden = new WebAssembly.Instance(widenModule, { env: { memory: scratch } }).exports.widen;
       }
-      if (staging) {
-        const groups = count >>> 3;
-        widen(at, 0, groups);
-        const halves = new Uint16Array(scratch.buffer), words = new Uint32Array(scratch.buffer);
-        for (let i = groups * 8; i < count; i += 1) words[i] = halves[at / 2 + i] << 16;
-        output.set(staging.subarray(0, 4 * count), 4 * c);
-      }
+      widen = scratchWiden;
+      staging = scratch.buffer;
     }
-    parentPort.postMessage({ id });
+    const truncatedAt = widenPieces(readSync, { fd, result: memory ? memory.buffer : result, widen, staging, control, piece, elements, position, dtype });
+    parentPort.postMessage(truncatedAt < 0 ? { id } : { id, truncatedAt });
   } catch (error) {
+    Atomics.store(control, 0, 0x3fffffff);
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -84,27 +70,35 @@ const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (erro
 let nextId = 0;
 
 /**
- * Bytes of shared results handed out and not yet seen collected. Above SLACK_BYTES a collection
- * is asked for before the next one (so peak memory stays near the live results plus this slack);
- * where none can be had, or it frees too little, the caller reads on its own thread instead.
+ * Bytes of shared results handed out and not yet seen collected. A collection is asked for
+ * before a result that would take them above `survivingBytes + largestBytes + SLACK_BYTES`:
+ * what outlived the last collection (results the caller still held then), plus the largest
+ * result handed out so far, plus this slack. So results the caller has dropped never hold more
+ * than about the largest tensor plus the slack, and a caller holding many results is not made
+ * to collect on every read. Where no collection can be had, the caller reads on its own thread.
  */
-const SLACK_BYTES = 128 * 2 ** 20;
+const SLACK_BYTES = 64 * 2 ** 20;
 let outstandingBytes = 0;
+let survivingBytes = 0;
+let largestBytes = 0;
 const collected = new FinalizationRegistry<number>((bytes) => {
   outstandingBytes -= bytes;
 });
 
 async function reserve(bytes: number): Promise<boolean> {
-  if (outstandingBytes <= SLACK_BYTES) return true;
+  largestBytes = Math.max(largestBytes, bytes);
+  if (outstandingBytes + bytes <= survivingBytes + largestBytes + SLACK_BYTES) return true;
   const collect = garbageCollector();
   if (!collect) return false;
-  // A full collection here and in every worker, whose wrappers also hold results (Node 20's
-  // `gc({ type })` options collect nothing); the finalization callbacks run in a later task.
-  const workerCollections = Promise.all(workers.map((worker) => run(worker, { collectNow: true })));
+  // A full collection here, then in every worker at once, whose wrappers also hold results (Node
+  // 20's `gc({ type })` options collect nothing). The workers' collections drop the last
+  // references, so the memory is given back to the system on all their threads together. The
+  // finalization callbacks run in a later task.
   collect();
-  await workerCollections;
+  await Promise.all(workers.map((worker) => run(worker, { collectNow: true })));
   await new Promise((resolve) => setTimeout(resolve, 0));
-  return outstandingBytes <= 4 * SLACK_BYTES;
+  survivingBytes = outstandingBytes;
+  return true;
 }
 
 function pool(size: number): Worker[] {
@@ -144,49 +138,110 @@ function run(worker: Worker, task: Record<string, unknown>): Promise<Reply> {
   });
 }
 
+/**
+ * WebAssembly memories that hold results and have not been seen collected. V8 reserves about
+ * 10 GiB of address space for each, whatever its size (guard regions), so a 47-bit address space
+ * holds about 13,000 of them (measured on Node 20); past this many, results are plain shared
+ * buffers instead.
+ */
+const MAX_LIVE_MEMORIES = 1024;
+let liveMemories = 0;
+const memoryCollected = new FinalizationRegistry<undefined>(() => {
+  liveMemories -= 1;
+});
+
+/**
+ * Shared WebAssembly memory for a result of `bytes` (rounded up to 64 KiB pages), so that the
+ * workers' SIMD kernel can widen bf16 in place in it; undefined above 4 GiB (the most a memory
+ * can address), past MAX_LIVE_MEMORIES, or where the engine will not give one.
+ */
+function wasmResult(bytes: number): { buffer: SharedArrayBuffer } | undefined {
+  const pages = Math.ceil(bytes / 65536);
+  if (pages > 65536 || liveMemories >= MAX_LIVE_MEMORIES) return undefined;
+  try {
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    liveMemories += 1;
+    memoryCollected.register(memory.buffer, undefined);
+    return memory;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Threads used when the caller does not say: the cores Node may use, at most 8. */
 export function defaultReadThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
+/** This thread's scratch memory and kernel for BF16 results that are not WebAssembly memory. */
+let mainScratch: { buffer: SharedArrayBuffer; widen: (source: number, target: number, groups: number) => void } | undefined;
+
+function scratchKernel(): NonNullable<typeof mainScratch> {
+  if (!mainScratch) {
+    const pages = Math.ceil((4 * PIECE_ELEMENTS) / 65536);
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    const widen = new wasm.Instance(bf16WidenModule(), { env: { memory } }).exports.widen as (source: number, target: number, groups: number) => void;
+    mainScratch = { buffer: memory.buffer, widen };
+  }
+  return mainScratch;
+}
+
 /**
- * A BF16 or F32 tensor read as f32 by `threads` workers, each reading its share of the file and
- * widening it with SIMD into a SharedArrayBuffer (which the engine counts, and collects, like any
- * ArrayBuffer). Returns undefined where no such buffer can be had: the caller then reads on its
- * own thread.
+ * A BF16 or F32 tensor read as f32 by this thread and `threads - 1` workers together, each
+ * claiming pieces, reading them and widening them with SIMD into a shared result: WebAssembly
+ * memory where it can be had (BF16 up to 4 GiB of f32, widened in place), a SharedArrayBuffer
+ * otherwise. This thread works too (so no core waits for the workers to start, and none sits
+ * idle); it blocks its event loop for its part of the read. Returns undefined where no shared
+ * buffer can be had: the caller then reads on its own.
  */
-export async function readFloat32Parallel({ path, tensorName, position, dtype, elements, threads }: {
+export async function readFloat32Parallel({ path, tensorName, position, dtype, elements, threads, inPlace = true }: {
   path: string;
   tensorName: string;
   position: number;
   dtype: "BF16" | "F32";
   elements: number;
   threads: number;
+  /** Whether a BF16 result may be WebAssembly memory widened in place (false: a SharedArrayBuffer filled through scratch memory, as above 4 GiB). */
+  inPlace?: boolean;
 }): Promise<Float32Array | undefined> {
   if (!(await reserve(elements * 4))) return undefined;
+  const memory = dtype === "BF16" && inPlace ? wasmResult(elements * 4) : undefined;
   let result: SharedArrayBuffer;
   try {
-    result = new SharedArrayBuffer(elements * 4);
+    result = memory?.buffer ?? new SharedArrayBuffer(elements * 4);
   } catch {
     return undefined;
   }
   outstandingBytes += result.byteLength;
   collected.register(result, result.byteLength);
-  const share = Math.ceil(elements / threads / 8) * 8;
-  const replies = await Promise.all(
-    pool(threads).flatMap((worker, index) => {
-      const start = index * share;
-      if (start >= elements) return [];
-      const module = withModule.has(worker) ? undefined : bf16WidenModule();
-      withModule.add(worker);
-      return [run(worker, { module, result, path, position, dtype, start, end: Math.min(elements, start + share), piece: PIECE_ELEMENTS })];
-    }),
-  );
-  for (const reply of replies) {
+  const control = new Int32Array(new SharedArrayBuffer(4));
+  const task = { ...(memory ? { memory } : { result }), path, position, dtype, elements, piece: PIECE_ELEMENTS, control };
+  const replies = pool(threads - 1).map((worker) => {
+    const module = withModule.has(worker) ? undefined : bf16WidenModule();
+    withModule.add(worker);
+    return run(worker, { module, ...task });
+  });
+  let own: Reply = { id: -1 };
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    let widen: ((source: number, target: number, groups: number) => void) | undefined;
+    let staging: SharedArrayBuffer | undefined;
+    if (memory) widen = new wasm.Instance(bf16WidenModule(), { env: { memory } }).exports.widen as typeof widen;
+    else if (dtype === "BF16") ({ widen, buffer: staging } = scratchKernel());
+    const truncatedAt = widenPieces(readSync, { fd, result, widen, staging, control, piece: PIECE_ELEMENTS, elements, position, dtype });
+    if (truncatedAt >= 0) own = { id: -1, truncatedAt };
+  } catch (error) {
+    Atomics.store(control, 0, 0x3fffffff);
+    own = { id: -1, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  for (const reply of [own, ...(await Promise.all(replies))]) {
     if (reply.truncatedAt !== undefined) {
       throw new ReadRangeError({ path, tensorName, message: `file ended at offset ${reply.truncatedAt}, inside the tensor's ${elements * (dtype === "BF16" ? 2 : 4)} bytes at offset ${position} (truncated or changed while reading)` });
     }
     if (reply.error !== undefined) throw new ReadRangeError({ path, tensorName, message: `reading failed: ${reply.error}` });
   }
-  return new Float32Array(result);
+  return new Float32Array(result, 0, elements);
 }

@@ -14,7 +14,7 @@ export const DEFAULT_PARALLEL_MIN_BYTES = 8 << 20;
 export interface ReadFloat32Options {
   /** Source bytes per row block on the single-thread path (default 32 MiB). */
   blockBytes?: number;
-  /** Worker threads for large BF16/F32 tensors (default: available cores, at most 8); 1 reads on this thread. */
+  /** Threads that read large BF16/F32 tensors: this one and `threads - 1` workers (default: available cores, at most 8); 1 reads on this thread alone. */
   threads?: number;
   /** The f32 size from which the workers are used (default 8 MiB). */
   parallelMinBytes?: number;
@@ -23,8 +23,9 @@ export interface ReadFloat32Options {
 /**
  * A floating tensor as f32 with peak memory at most the f32 result plus one block.
  *
- * Large BF16 and F32 tensors are read by worker threads, widened with WebAssembly SIMD and
- * written into the result, whose `buffer` is then a SharedArrayBuffer.
+ * Large BF16 and F32 tensors are read by this thread and worker threads together, widened with
+ * WebAssembly SIMD and written into the result, whose `buffer` is then a SharedArrayBuffer (for
+ * BF16, WebAssembly memory: its length is rounded up to 64 KiB, past `values.byteLength`).
  * Everything else is read in row blocks into one reused buffer and widened into the result.
  */
 export async function readFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, name: string, options: ReadFloat32Options = {}): Promise<{ shape: number[]; values: Float32Array }> {
