@@ -61,7 +61,7 @@ describe("accumulateFoldedFit", () => {
   });
 
   for (const dtype of ["BF16", "F32"] as const) {
-    it(`gives the sums of the row-by-row fit over the aggregated rows (${dtype}, several blocks and panels, excluded rows)`, async () => {
+    it(`gives the sums of the row-by-row fit over the aggregated rows (${dtype}, several blocks, gram and cross panels, excluded rows)`, async () => {
       const baseRows = 300;
       const width = 40;
       const segmentation = syntheticSegmentation(baseRows, 160, 7);
@@ -70,7 +70,7 @@ describe("accumulateFoldedFit", () => {
       const base = matrix(baseRows + 4, width, 1, dtype);
       const instruct = matrix(baseRows + 4, width, 2, dtype);
       const reference = await accumulateFit({ segmentation, fitIds, base, instruct });
-      const folded = await accumulateFoldedFit({ segmentation, fitIds, base, instruct, products, panelColumns: 16, blockRows: 64 });
+      const folded = await accumulateFoldedFit({ segmentation, fitIds, base, instruct, products, panelColumns: 16, crossRows: 12, blockRows: 64 });
       expect(folded.rows).toBe(fitIds.length);
       expect(relativeError(folded.symmetricGram(), reference.symmetricGram())).toBeLessThan(1e-13);
       expect(relativeError(folded.cross, reference.cross)).toBeLessThan(1e-13);

@@ -30,6 +30,8 @@ export interface AccumulateFoldedFitOptions {
   products: DenseProducts;
   /** Columns per ŜᵀŜ panel (default GRAM_PANEL_COLUMNS; smaller in tests to get several panels). */
   panelColumns?: number;
+  /** Rows per ŜᵀT̂ GEMM (default CROSS_PANEL_ROWS; smaller in tests to get several). */
+  crossRows?: number;
   /** Base rows per block (default `foldedBlockRows(width)`; smaller in tests to get several blocks). */
   blockRows?: number;
   /** Called after each block with the base rows done so far. */
@@ -103,7 +105,7 @@ function foldedRows(segmentation: OldSegmentation, fitIds: Int32Array): FoldedRo
  * above the diagonal are multiplied. Same sums as `accumulateFit` up to rounding order; one
  * block of base rows at a time, never V x d operands.
  */
-export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct, products, panelColumns = GRAM_PANEL_COLUMNS, blockRows: requestedBlockRows, onProgress }: AccumulateFoldedFitOptions): Promise<NormalEquations> {
+export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct, products, panelColumns = GRAM_PANEL_COLUMNS, crossRows, blockRows: requestedBlockRows, onProgress }: AccumulateFoldedFitOptions): Promise<NormalEquations> {
   const width = base.width;
   const baseRowCount = segmentation.baseRowCount;
   const blockRows = requestedBlockRows ?? foldedBlockRows(width);
@@ -144,7 +146,7 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
     }
     transposeRowsTo(source, count, width, sourceT);
     transposeRowsTo(weighted, count, width, weightedT);
-    const folded = await products.foldedBlocks(sourceT, weightedT, target, instructRows, count, width, panelColumns, sums);
+    const folded = await products.foldedBlocks(sourceT, weightedT, target, instructRows, count, width, panelColumns, sums, crossRows);
     targetSquaredNorm += folded.squares;
     sums = folded;
     onProgress?.(start + count, baseRowCount);

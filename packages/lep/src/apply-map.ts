@@ -47,9 +47,10 @@ export class MapApplier {
 /**
  * Rows per ONNX Runtime call of the float32 apply: MLAS ran 1,024-row products at 40-52 GMAC/s
  * on the 2-core dev machine against 35-41 for 4,096 rows (the output, copied back into
- * JavaScript per call, then stays in cache).
+ * JavaScript per call, then stays in cache); at d = 4,096, 512 rows ran at 51.8 against 43.0 for
+ * 1,024 (and 49-50 for 256; at d = 1,024, 512 and 1,024 ran alike, 44-46; 2026-11-30 probe).
  */
-export const APPLY_GEMM_ROWS = 1024;
+export const APPLY_GEMM_ROWS = 512;
 
 /**
  * `rows · P` on ONNX Runtime: in float64 (rounded once to float32) when the output is F32, in

@@ -48,27 +48,36 @@ export function panelBounds(width: number, panelColumns: number): number[] {
 /**
  * Running sums of the folded fit: one row panel of ŜᵀŜ per column panel i, its rows
  * `[b_i, b_(i+1))` from column b_i to the end (`(b_(i+1) − b_i) x (width − b_i)`, row-major: the
- * upper triangle and the diagonal blocks), and ŜᵀT̂ (width x width).
+ * upper triangle and the diagonal blocks), and ŜᵀT̂ (width x width) as row panels of
+ * `crossRows` rows (`panelBounds(width, crossRows)`).
  */
 export interface FoldedSums {
   panels: Float64Array[];
-  cross: Float64Array;
+  cross: Float64Array[];
 }
+
+/**
+ * Rows per GEMM of ŜᵀT̂ in the folded fit. One 4,096 x 4,096 product ran at 18.6 GMAC/s on the
+ * 2-core dev machine, four of 1,024 rows at 27.4 (2026-11-30 probe, K = 4,096 rows; at d = 2,048
+ * one or two GEMMs ran alike, 23.7): the running sum, the GEMM's C, then stays near the cache.
+ */
+export const CROSS_PANEL_ROWS = 1024;
 
 /**
  * One block of the folded normal equations: for base rows X, M X and M T, with X and M X given
  * transposed (`width x rows`, so a panel of their columns is a contiguous run of rows),
- * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross += Xᵀ (M T)`; each sum
+ * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross_j += (Xᵀ)_j (M T)` for row
+ * panels j of Xᵀ (CROSS_PANEL_ROWS); each sum
  * enters as the GEMM's C input; `squares` = Σ T ⊙ (M T) over the block. MLAS ran these layouts at
  * 22-29 GMAC/s on the 2-core dev machine (scratch probes) against 15-19 for `Xᵀ` through transA on
  * row-major blocks.
  */
-function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
+function foldedBlocksModel(width: number, panelColumns: number, crossRows: number): Uint8Array {
   const double = OnnxDataType.DOUBLE;
   const bounds = panelBounds(width, panelColumns);
+  const crossBounds = panelBounds(width, crossRows);
   const nodes: OnnxNode[] = [];
   const inputs: OnnxValueInfo[] = [
-    { name: "source_t", dataType: double, shape: [width, "rows"] },
     { name: "target", dataType: double, shape: ["rows", width] },
     { name: "instruct", dataType: double, shape: ["rows", width] },
   ];
@@ -89,9 +98,15 @@ function foldedBlocksModel(width: number, panelColumns: number): Uint8Array {
     outputs.push({ name: `panel_${i}`, dataType: double, shape: [height, columns] });
     nodes.push({ opType: "Gemm", inputs: [`source_${i}`, `weighted_${i}`, `panel_${i}_in`], outputs: [`panel_${i}`], name: `panel_${i}`, attributes: { transB: 1 } });
   }
-  inputs.push({ name: "cross_in", dataType: double, shape: [width, width] });
-  outputs.push({ name: "cross", dataType: double, shape: [width, width] });
-  nodes.push({ opType: "Gemm", inputs: ["source_t", "target", "cross_in"], outputs: ["cross"], name: "cross" });
+  for (let j = 0; j + 1 < crossBounds.length; j += 1) {
+    const height = crossBounds[j + 1]! - crossBounds[j]!;
+    inputs.push(
+      { name: `cross_source_${j}`, dataType: double, shape: [height, "rows"] },
+      { name: `cross_${j}_in`, dataType: double, shape: [height, width] },
+    );
+    outputs.push({ name: `cross_${j}`, dataType: double, shape: [height, width] });
+    nodes.push({ opType: "Gemm", inputs: [`cross_source_${j}`, "target", `cross_${j}_in`], outputs: [`cross_${j}`], name: `cross_${j}` });
+  }
   return productModel(nodes, inputs, outputs);
 }
 
@@ -177,23 +192,27 @@ export class DenseProducts {
    * (M X)ᵀ transposed (`width x rows`, the first `width · rows` values), `target` M T and
    * `instruct` T row-major (`rows x width`). See `accumulateFoldedFit`.
    */
-  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, instruct: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums): Promise<FoldedSums & { squares: number }> {
-    const key = `${width}/${panelColumns}`;
+  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, instruct: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums, crossRows = CROSS_PANEL_ROWS): Promise<FoldedSums & { squares: number }> {
+    const key = `${width}/${panelColumns}/${crossRows}`;
     let session = this.folded.get(key);
     if (!session) {
-      session = createInferenceSession(foldedBlocksModel(width, panelColumns), { threads: this.threads });
+      session = createInferenceSession(foldedBlocksModel(width, panelColumns, crossRows), { threads: this.threads });
       this.folded.set(key, session);
     }
     const bounds = panelBounds(width, panelColumns);
     const panels = bounds.length - 1;
+    const crossBounds = panelBounds(width, crossRows);
     const values = rows * width;
     // Panels of X's and M X's columns are row ranges of the transposed blocks: views, no copies.
     const feeds: Record<string, ReturnType<typeof float64Tensor>> = {
-      source_t: float64Tensor(sourceT.subarray(0, values), [width, rows]),
       target: float64Tensor(target.subarray(0, values), [rows, width]),
       instruct: float64Tensor(instruct.subarray(0, values), [rows, width]),
-      cross_in: float64Tensor(sums?.cross ?? new Float64Array(width * width), [width, width]),
     };
+    for (let j = 0; j + 1 < crossBounds.length; j += 1) {
+      const height = crossBounds[j + 1]! - crossBounds[j]!;
+      feeds[`cross_source_${j}`] = float64Tensor(sourceT.subarray(crossBounds[j]! * rows, crossBounds[j + 1]! * rows), [height, rows]);
+      feeds[`cross_${j}_in`] = float64Tensor(sums?.cross[j] ?? new Float64Array(height * width), [height, width]);
+    }
     for (let i = 0; i < panels; i += 1) {
       const height = bounds[i + 1]! - bounds[i]!;
       const columns = width - bounds[i]!;
@@ -204,7 +223,8 @@ export class DenseProducts {
     const result = await (await session).run(feeds);
     const next: Float64Array[] = [];
     for (let i = 0; i < panels; i += 1) next.push(result[`panel_${i}`]!.data as Float64Array);
-    return { panels: next, cross: result.cross!.data as Float64Array, squares: (result.squares!.data as Float64Array)[0]! };
+    const cross = crossBounds.slice(1).map((_, j) => result[`cross_${j}`]!.data as Float64Array);
+    return { panels: next, cross, squares: (result.squares!.data as Float64Array)[0]! };
   }
 
   /** Writes folded sums into `gram` (its upper triangle and diagonal blocks; the rest is left as is) and `cross` (d x d row-major). */
@@ -218,7 +238,11 @@ export class DenseProducts {
         gram.set(panel.subarray(at, at + columns), row * width + bounds[i]!);
       }
     }
-    cross.set(sums.cross);
+    let at = 0;
+    for (const panel of sums.cross) {
+      cross.set(panel, at);
+      at += panel.length;
+    }
   }
 
   /**

@@ -31,7 +31,7 @@ export { blockedCholeskyFactor, blockedCholeskySolve, CHOLESKY_BLOCK_COLUMNS } f
 export { choleskyFactor, choleskySolveColumns, lowerTriangularInverse, pivotTolerance, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
 export { conditionEstimate, CONDITION_ITERATIONS } from "./condition-estimate.js";
 export { MapApplier, APPLY_BLOCK_ROWS, APPLY_GEMM_ROWS, denseMapApplication } from "./apply-map.js";
-export { DenseProducts, panelBounds, type FoldedSums, type UpdateKind } from "./dense-products.js";
+export { DenseProducts, panelBounds, CROSS_PANEL_ROWS, type FoldedSums, type UpdateKind } from "./dense-products.js";
 export { accumulateTransposedProduct, transposeInto } from "./gram-kernels.js";
 export { LepInputError } from "./lep-error.js";
 export { SingularSystemError } from "./singular-system-error.js";
