@@ -14,6 +14,7 @@ export {
 } from "./validate-lep-inputs.js";
 export { assembleTokenizer, type AssembledTokenizer } from "./assemble-tokenizer.js";
 export { bodyDeltaTensor } from "./body-delta.js";
+export { warmPageCache, WARM_CHUNK_BYTES, type TensorToWarm } from "./warm-page-cache.js";
 export { accumulateFit, fitBlockRows, FIT_BLOCK_ROWS, ONNX_FIT_BLOCK_BYTES, type AccumulateFitOptions } from "./accumulate-fit.js";
 export { accumulateFoldedFit, foldedBlockRows, FOLDED_BLOCK_BYTES, GRAM_PANEL_COLUMNS, type AccumulateFoldedFitOptions } from "./accumulate-folded-fit.js";
 export { EmbeddingMatrix } from "./embedding-matrix.js";

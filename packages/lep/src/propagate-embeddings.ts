@@ -5,6 +5,7 @@ import { bf16ToFloat32Array, dtypeBytes, float32ArrayToBf16, float32ArrayToF16, 
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
 import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
+import { warmPageCache } from "./warm-page-cache.js";
 import { MapApplier, denseMapApplication } from "./apply-map.js";
 import { assembleTokenizer } from "./assemble-tokenizer.js";
 import { bodyDeltaTensor } from "./body-delta.js";
@@ -120,6 +121,8 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
   if (!PRODUCT_ENGINES.includes(engine)) throw new RangeError(`propagateEmbeddings: unknown engine "${String(engine)}"; use one of ${PRODUCT_ENGINES.join(", ")}`);
   const pool = new ProductPool(engine === "javascript" ? options.threads : 1);
   let products: DenseProducts | undefined;
+  const stopWarming = new AbortController();
+  let warming: Promise<void> | undefined;
   try {
     if (engine === "onnxruntime") products = await DenseProducts.open(options.threads);
     const open = async (role: LepModel["role"], path: string): Promise<LepModel> => {
@@ -131,6 +134,12 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     const instruct = await open("instruct", options.instruct);
     const donor = await open("donor", options.donor);
     const validated = await validateLepModels({ base, instruct, donor, bodyDelta: options.bodyDelta === true });
+    // Pull the matrices into the page cache in the order they are needed, while the tokenizers
+    // are validated and the earlier modules' products run (reads of them then do not wait on the disk).
+    if (options.mode !== "swap") {
+      const tensors = validated.modules.flatMap((module) => [base, instruct].map(({ model }) => ({ reader: model.weights, name: module })));
+      warming = warmPageCache([...tensors, ...validated.modules.map((module) => ({ reader: donor.model.weights, name: module }))], stopWarming.signal);
+    }
     // Everything that needs the tokenizers (large object graphs) is done here, so they are
     // garbage before the products start (every full collection would trace them again).
     const prepared = await (async () => {
@@ -305,6 +314,8 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     for (const [module, { map }] of solved) if (map) maps[module] = map.map;
     return { report, maps };
   } finally {
+    stopWarming.abort();
+    await warming;
     pool.close();
     await products?.release();
     await Promise.all(opened.map((model) => model.weights.close()));
