@@ -52,24 +52,37 @@ export class MapApplier {
  */
 export const APPLY_GEMM_ROWS = 512;
 
+/** A map applied block by block (`apply` may reuse its result buffer); `release` frees what it holds. */
+export interface MapApplication {
+  apply(rows: Float32Array, count: number): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
 /**
  * `rows · P` on ONNX Runtime: in float64 (rounded once to float32) when the output is F32, in
  * float32 when it is BF16 or F16, whose rounding (2^-8, 2^-11) is far coarser than float32
- * accumulation's error (APPLY_GEMM_ROWS rows a call, into one reused buffer: the returned array
- * is overwritten by the next call). Returns a function of `count` row-major float32 rows.
+ * accumulation's error: APPLY_GEMM_ROWS rows a call, P a constant of its own session (packed for
+ * MLAS once, see `DenseProducts.fixedMap`), into one reused buffer (the array `apply` returns is
+ * overwritten by the next call). `count` row-major float32 rows a call.
  */
-export function denseMapApplication(products: DenseProducts, map: Float64Array, width: number, outputDtype: "F32" | "F16" | "BF16", gemmRows = APPLY_GEMM_ROWS): (rows: Float32Array, count: number) => Promise<Float32Array> {
+export function denseMapApplication(products: DenseProducts, map: Float64Array, width: number, outputDtype: "F32" | "F16" | "BF16", gemmRows = APPLY_GEMM_ROWS): MapApplication {
   if (outputDtype === "F32") {
-    return async (rows, count) => Float32Array.from(await products.multiply(Float64Array.from(rows.subarray(0, count * width)), count, map, width));
+    return {
+      apply: async (rows, count) => Float32Array.from(await products.multiply(Float64Array.from(rows.subarray(0, count * width)), count, map, width)),
+      release: async () => {},
+    };
   }
-  const narrowMap = Float32Array.from(map);
+  const fixed = products.fixedMap(Float32Array.from(map), width);
   let output = new Float32Array(0);
-  return async (rows, count) => {
-    if (output.length < count * width) output = new Float32Array(count * width);
-    for (let start = 0; start < count; start += gemmRows) {
-      const block = Math.min(gemmRows, count - start);
-      output.set(await products.multiply(rows.subarray(start * width, (start + block) * width), block, narrowMap, width), start * width);
-    }
-    return output.subarray(0, count * width);
+  return {
+    apply: async (rows, count) => {
+      if (output.length < count * width) output = new Float32Array(count * width);
+      for (let start = 0; start < count; start += gemmRows) {
+        const block = Math.min(gemmRows, count - start);
+        output.set(await fixed.multiply(rows.subarray(start * width, (start + block) * width), block), start * width);
+      }
+      return output.subarray(0, count * width);
+    },
+    release: () => fixed.release(),
   };
 }

@@ -97,6 +97,34 @@ export function choleskySolveColumns(factor: Float64Array, width: number, rightH
 }
 
 /**
+ * Solves `L Lᵀ x = b` for one right-hand side (a new array): forward by dot products along the
+ * factor's rows, backward by axpys along them, so both passes read the factor contiguously and
+ * once (`choleskySolveColumns` would pad one column to four).
+ */
+export function choleskySolveVector(factor: Float64Array, width: number, rightHandSide: Float64Array): Float64Array {
+  const values = Float64Array.from(rightHandSide.subarray(0, width));
+  for (let i = 0; i < width; i += 1) {
+    const row = i * width;
+    let s0 = values[i], s1 = 0, s2 = 0, s3 = 0;
+    let k = 0;
+    for (; k + 4 <= i; k += 4) {
+      s0 -= factor[row + k] * values[k];
+      s1 -= factor[row + k + 1] * values[k + 1];
+      s2 -= factor[row + k + 2] * values[k + 2];
+      s3 -= factor[row + k + 3] * values[k + 3];
+    }
+    for (; k < i; k += 1) s0 -= factor[row + k] * values[k];
+    values[i] = (s0 + s1 + s2 + s3) / factor[row + i];
+  }
+  for (let i = width - 1; i >= 0; i -= 1) {
+    const row = i * width;
+    const x = (values[i] /= factor[row + i]);
+    for (let k = 0; k < i; k += 1) values[k] -= factor[row + k] * x;
+  }
+  return values;
+}
+
+/**
  * L⁻¹ for a lower-triangular L (row-major; the result is lower-triangular too), built a row at
  * a time: row i of L⁻¹ is −(1/L_ii) Σ_{k<i} L_ik · (row k of L⁻¹), plus 1/L_ii on the diagonal.
  * width³/6 multiply-adds on contiguous rows.

@@ -66,8 +66,11 @@ describe("DenseProducts (ONNX Runtime)", () => {
     const rows = Float32Array.from(randomMatrix(count, width, 7));
     const map = randomMatrix(width, width, 8);
     const exact = multiply(Float64Array.from(rows), map, count, width, width);
-    const wide = await denseMapApplication(products, map, width, "F32")(rows, count);
-    const narrow = await denseMapApplication(products, map, width, "BF16")(rows, count);
+    const wide = await denseMapApplication(products, map, width, "F32").apply(rows, count);
+    const narrowApplication = denseMapApplication(products, map, width, "BF16");
+    const narrow = Float32Array.from(await narrowApplication.apply(rows, count));
+    await narrowApplication.release();
+    await narrowApplication.release(); // a second release does nothing
     expect(wide).toBeInstanceOf(Float32Array);
     expect(narrow.length).toBe(count * width);
     // F32: rounded once from float64, so within half a float32 step of the exact product.
@@ -79,10 +82,17 @@ describe("DenseProducts (ONNX Runtime)", () => {
     expect(relativeError(narrow, exact)).toBeGreaterThan(0);
     // In calls of 32 rows (four and a tail of 2), twice through the reused buffer.
     const chunked = denseMapApplication(products, map, width, "BF16", 32);
-    const first = Float32Array.from(await chunked(rows, count));
+    const first = Float32Array.from(await chunked.apply(rows, count));
     expect(relativeError(first, exact)).toBeLessThan(1e-6);
-    const again = await chunked(rows.subarray(width), count - 1);
+    const again = await chunked.apply(rows.subarray(width), count - 1);
     expect(again.length).toBe((count - 1) * width);
     expect(relativeError(again, exact.subarray(width))).toBeLessThan(1e-6);
+    // The fixed-map session computes what the per-call map does (the same float32 kernel family).
+    expect(relativeError(first, Float32Array.from(await products.multiply(rows, count, Float32Array.from(map), width)))).toBeLessThan(1e-6);
+    await chunked.release(); // (left unreleased, DenseProducts.release would free it)
+  });
+
+  it("rejects a fixed map with fewer than width² values", () => {
+    expect(() => products.fixedMap(new Float32Array(10), 4)).toThrow(/4 x 4 map needs 16 values, got 10/);
   });
 });

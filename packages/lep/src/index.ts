@@ -29,10 +29,10 @@ export {
   type SolvedMap,
 } from "./solve-normal-equations.js";
 export { blockedCholeskyFactor, blockedCholeskySolve, CHOLESKY_BLOCK_COLUMNS } from "./blocked-cholesky.js";
-export { choleskyFactor, choleskySolveColumns, lowerTriangularInverse, pivotTolerance, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
-export { conditionEstimate, CONDITION_ITERATIONS } from "./condition-estimate.js";
-export { MapApplier, APPLY_BLOCK_ROWS, APPLY_GEMM_ROWS, denseMapApplication } from "./apply-map.js";
-export { DenseProducts, panelBounds, CROSS_PANEL_ROWS, type FoldedSums, type UpdateKind } from "./dense-products.js";
+export { choleskyFactor, choleskySolveColumns, choleskySolveVector, lowerTriangularInverse, pivotTolerance, CHOLESKY_RELATIVE_PIVOT_TOLERANCE, type CholeskyResult } from "./cholesky.js";
+export { conditionEstimate, CONDITION_ITERATIONS, CONDITION_SETTLED } from "./condition-estimate.js";
+export { MapApplier, APPLY_BLOCK_ROWS, APPLY_GEMM_ROWS, denseMapApplication, type MapApplication } from "./apply-map.js";
+export { DenseProducts, panelBounds, CROSS_PANEL_ROWS, type FixedMapProduct, type FoldedSums, type UpdateKind } from "./dense-products.js";
 export { accumulateTransposedProduct, transposeInto } from "./gram-kernels.js";
 export { LepInputError } from "./lep-error.js";
 export { SingularSystemError } from "./singular-system-error.js";

@@ -6,7 +6,7 @@ import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
 import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
 import { warmPageCache } from "./warm-page-cache.js";
-import { MapApplier, denseMapApplication } from "./apply-map.js";
+import { type MapApplication, MapApplier, denseMapApplication } from "./apply-map.js";
 import { assembleTokenizer } from "./assemble-tokenizer.js";
 import { bodyDeltaTensor } from "./body-delta.js";
 import { DenseProducts } from "./dense-products.js";
@@ -71,8 +71,8 @@ export interface PropagationResult {
   maps: Record<string, Float64Array>;
 }
 
-function javascriptApplication(applier: MapApplier): (rows: Float32Array, count: number) => Promise<Float32Array> {
-  return async (rows) => applier.apply(rows);
+function javascriptApplication(applier: MapApplier): MapApplication {
+  return { apply: async (rows) => applier.apply(rows), release: async () => {} };
 }
 
 function throttled<T extends unknown[]>(action: (...values: T) => void): (...values: T) => void {
@@ -231,27 +231,31 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
         const widened = new Float32Array(Math.min(blockRows, validated.donorRows) * width);
         const block = new Uint8Array(blockRows * rowBytes);
         let nextCopied = 0;
-        for (let start = 0; start < outputRows; start += blockRows) {
-          const count = Math.min(blockRows, outputRows - start);
-          const out = block.subarray(0, count * rowBytes);
-          const donorCount = Math.max(0, Math.min(count, validated.donorRows - start));
-          if (donorCount > 0) {
-            const donorRows = await donor.model.weights.readRows(module, start, donorCount);
-            if (donorRows.dtype === dtype && !applyMap) {
-              out.set(donorRows.data);
-            } else {
-              let values = donorRows.dtype === "BF16" ? bf16ToFloat32Array(donorRows.data, widened.subarray(0, donorCount * width)) : toFloat32(donorRows);
-              if (applyMap) values = await applyMap(values, donorCount);
-              if (dtype === "F32") out.set(fromFloat32(values, dtype, [donorCount, width]).data);
-              else (dtype === "BF16" ? float32ArrayToBf16 : float32ArrayToF16)(values, new Uint16Array(out.buffer, out.byteOffset, donorCount * width));
+        try {
+          for (let start = 0; start < outputRows; start += blockRows) {
+            const count = Math.min(blockRows, outputRows - start);
+            const out = block.subarray(0, count * rowBytes);
+            const donorCount = Math.max(0, Math.min(count, validated.donorRows - start));
+            if (donorCount > 0) {
+              const donorRows = await donor.model.weights.readRows(module, start, donorCount);
+              if (donorRows.dtype === dtype && !applyMap) {
+                out.set(donorRows.data);
+              } else {
+                let values = donorRows.dtype === "BF16" ? bf16ToFloat32Array(donorRows.data, widened.subarray(0, donorCount * width)) : toFloat32(donorRows);
+                if (applyMap) values = await applyMap.apply(values, donorCount);
+                if (dtype === "F32") out.set(fromFloat32(values, dtype, [donorCount, width]).data);
+                else (dtype === "BF16" ? float32ArrayToBf16 : float32ArrayToF16)(values, new Uint16Array(out.buffer, out.byteOffset, donorCount * width));
+              }
             }
+            out.fill(0, donorCount * rowBytes); // rows past the donor's: zero unless copied below
+            for (; nextCopied < copied.length && copied[nextCopied].outputId < start + count; nextCopied += 1) {
+              const { outputId, instructId } = copied[nextCopied];
+              out.set((await instruct.model.weights.readRows(module, instructId, 1)).data, (outputId - start) * rowBytes);
+            }
+            yield out;
           }
-          out.fill(0, donorCount * rowBytes); // rows past the donor's: zero unless copied below
-          for (; nextCopied < copied.length && copied[nextCopied].outputId < start + count; nextCopied += 1) {
-            const { outputId, instructId } = copied[nextCopied];
-            out.set((await instruct.model.weights.readRows(module, instructId, 1)).data, (outputId - start) * rowBytes);
-          }
-          yield out;
+        } finally {
+          await applyMap?.release(); // the map's session, before the next module's
         }
         moduleReports.push({
           module,
