@@ -43,10 +43,15 @@ const BYTES = new Uint8Array([
 ]);
 
 /** The part of the WebAssembly JS API used here (the package builds without the DOM lib). */
+/** A shared WebAssembly memory, as far as this package uses one. */
+export interface SharedWasmMemory {
+  readonly buffer: SharedArrayBuffer;
+}
+
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: SharedArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => SharedWasmMemory;
 }
 
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

@@ -23,3 +23,4 @@ export { TensorNotFoundError } from "./tensor-not-found-error.js";
 export { ReadRangeError } from "./read-range-error.js";
 export { readFloat32, DEFAULT_BLOCK_BYTES, DEFAULT_PARALLEL_MIN_BYTES, type ReadFloat32Options } from "./read-float32.js";
 export { defaultReadThreads } from "./read-float32-parallel.js";
+export { streamFloat32, type StreamedFloat32, type StreamFloat32Options } from "./stream-float32.js";

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { bf16WidenModule, wasm } from "./bf16-widen-module.js";
+import { bf16WidenModule, wasm, type SharedWasmMemory } from "./bf16-widen-module.js";
 import { ReadRangeError } from "./read-range-error.js";
 import { garbageCollector } from "./collect-garbage.js";
 import { WIDEN_PIECES_SOURCE, widenPieces } from "./widen-pieces.js";
@@ -194,7 +194,7 @@ function scratchKernel(): NonNullable<typeof mainScratch> {
  * idle); it blocks its event loop for its part of the read. Returns undefined where no shared
  * buffer can be had: the caller then reads on its own.
  */
-export async function readFloat32Parallel({ path, tensorName, position, dtype, elements, threads, inPlace = true }: {
+export async function readFloat32Parallel({ path, tensorName, position, dtype, elements, threads, inPlace = true, into }: {
   path: string;
   tensorName: string;
   position: number;
@@ -203,17 +203,32 @@ export async function readFloat32Parallel({ path, tensorName, position, dtype, e
   threads: number;
   /** Whether a BF16 result may be WebAssembly memory widened in place (false: a SharedArrayBuffer filled through scratch memory, as above 4 GiB). */
   inPlace?: boolean;
+  /**
+   * Shared WebAssembly memory of at least `elements` x 4 bytes that the caller owns and reuses
+   * (see `streamFloat32`): the result is written into it from byte 0 instead of a fresh buffer,
+   * so its pages are not faulted in again and nothing is left for the collector.
+   */
+  into?: SharedWasmMemory;
 }): Promise<Float32Array | undefined> {
-  if (!(await reserve(elements * 4))) return undefined;
-  const memory = dtype === "BF16" && inPlace ? wasmResult(elements * 4) : undefined;
+  let memory: { buffer: SharedArrayBuffer } | undefined;
   let result: SharedArrayBuffer;
-  try {
-    result = memory?.buffer ?? new SharedArrayBuffer(elements * 4);
-  } catch {
-    return undefined;
+  if (into) {
+    if (!(into.buffer instanceof SharedArrayBuffer) || into.buffer.byteLength < elements * 4) {
+      throw new RangeError(`readFloat32Parallel: the target memory must be shared and hold ${elements * 4} bytes`);
+    }
+    memory = into;
+    result = memory.buffer;
+  } else {
+    if (!(await reserve(elements * 4))) return undefined;
+    memory = dtype === "BF16" && inPlace ? wasmResult(elements * 4) : undefined;
+    try {
+      result = memory?.buffer ?? new SharedArrayBuffer(elements * 4);
+    } catch {
+      return undefined;
+    }
+    outstandingBytes += result.byteLength;
+    collected.register(result, result.byteLength);
   }
-  outstandingBytes += result.byteLength;
-  collected.register(result, result.byteLength);
   const control = new Int32Array(new SharedArrayBuffer(4));
   const task = { ...(memory ? { memory } : { result }), path, position, dtype, elements, piece: PIECE_ELEMENTS, control };
   const replies = pool(threads - 1).map((worker) => {
