@@ -67,6 +67,31 @@ describe("streamFloat32", () => {
     await reader.close();
   });
 
+  it("streams over two checkpoints in lockstep (as for θ_a − θ_b), each with its own buffer", async () => {
+    const directories = ["left", "right"].map((side) => join(work.path, `lockstep-${side}`));
+    for (const [side, directory] of directories.entries()) {
+      const writer = new ShardedSafetensorsWriter({ directory });
+      for (let index = 0; index < 3; index += 1) {
+        const values = Float32Array.from({ length: 300_000 + index }, (_, at) => Math.cos(at * (side + 1)) + index);
+        await writer.addTensor(`w${index}`, fromFloat32(values, "BF16", [values.length]));
+      }
+      await writer.finalize();
+    }
+    const [left, right] = await Promise.all(directories.map((directory) => ShardedSafetensorsReader.open(directory)));
+    const streams = [streamFloat32(left!, { parallelMinBytes: 1 << 16 }), streamFloat32(right!, { parallelMinBytes: 1 << 16 })];
+    for (;;) {
+      const [a, b] = await Promise.all(streams.map((stream) => stream.next()));
+      if (a!.done || b!.done) {
+        expect([a!.done, b!.done]).toEqual([true, true]);
+        break;
+      }
+      expect(a!.value.values.buffer).not.toBe(b!.value.values.buffer);
+      expect(sha(a!.value.values)).toBe(sha((await readFloat32(left!, a!.value.name, { threads: 1 })).values));
+      expect(sha(b!.value.values)).toBe(sha((await readFloat32(right!, b!.value.name, { threads: 1 })).values));
+    }
+    await Promise.all([left!.close(), right!.close()]);
+  });
+
   it("matches torch's .float() of what Python's safetensors reads, for BF16, F16 and F32 files Python wrote", async () => {
     const directory = join(work.path, "from-python");
     const digests = runPythonJson<Record<string, [number[], string]>>(
