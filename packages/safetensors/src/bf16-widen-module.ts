@@ -42,12 +42,12 @@ const BYTES = new Uint8Array([
   0x0a, BODY.length + 2, 0x01, BODY.length, ...BODY, // code
 ]);
 
-/** The part of the WebAssembly JS API used here (the package builds without the DOM lib). */
 /** A shared WebAssembly memory, as far as this package uses one. */
 export interface SharedWasmMemory {
   readonly buffer: SharedArrayBuffer;
 }
 
+/** The part of the WebAssembly JS API used here (the package builds without the DOM lib). */
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };

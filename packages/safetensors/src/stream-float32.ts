@@ -9,7 +9,7 @@ import type { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 const MAX_MEMORY_BYTES = 2 ** 32;
 
 export interface StreamFloat32Options extends ReadFloat32Options {
-  /** Tensors to read, in this order (default: every tensor, in the file order). */
+  /** Tensors to read, in this order (default: every floating tensor, F64 F32 F16 BF16, in the file order; a name of another dtype is an UnsupportedConversionError). */
   names?: readonly string[];
 }
 
@@ -29,15 +29,15 @@ export interface StreamedFloat32 {
  * `readFloat32` into one shared WebAssembly memory sized for the largest of them, widened there
  * in place; after the first tensors its pages are resident, so a step costs no page faults and
  * leaves nothing for the collector, and peak memory is the largest tensor as f32 plus the
- * readers' pieces. Other dtypes, and tensors above 4 GiB as f32, come from `readFloat32` as
- * fresh arrays.
+ * readers' pieces. F16 and F64 tensors, and tensors above 4 GiB as f32, come from `readFloat32`
+ * as fresh arrays; tensors of other dtypes are skipped unless named.
  *
  * @example
  * const reader = await ShardedSafetensorsReader.open("./model");
  * for await (const { name, values } of streamFloat32(reader)) console.log(name, l2Norm(values));
  */
 export async function* streamFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, options: StreamFloat32Options = {}): AsyncGenerator<StreamedFloat32, void, undefined> {
-  const names = options.names ?? reader.tensorNames();
+  const names = options.names ?? (await floatingTensorNames(reader));
   const threads = options.threads ?? defaultReadThreads();
   const parallelMinBytes = options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES;
   let largest = 0;
@@ -74,4 +74,12 @@ export async function* streamFloat32(reader: SafetensorsReader | ShardedSafetens
     const { shape, values } = await readFloat32(reader, name, options);
     yield { name, shape, values };
   }
+}
+
+const FLOATING = new Set(["F64", "F32", "F16", "BF16"]);
+
+async function floatingTensorNames(reader: SafetensorsReader | ShardedSafetensorsReader): Promise<string[]> {
+  const names: string[] = [];
+  for (const name of reader.tensorNames()) if (FLOATING.has((await reader.info(name)).dtype)) names.push(name);
+  return names;
 }
