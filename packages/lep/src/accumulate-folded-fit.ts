@@ -2,11 +2,11 @@ import type { OldSegmentation } from "@graft/vocab";
 import type { DenseProducts, FoldedSums } from "./dense-products.js";
 import type { EmbeddingMatrix } from "./embedding-matrix.js";
 import { NormalEquations } from "./normal-equations.js";
-import { transposeRowsTo } from "./transpose-rows.js";
+import { buildFoldedBlock, FoldedBlockBuffers, type FoldedWeights } from "./build-folded-block.js";
 
 /**
  * Bytes of one float64 block of the folded fit (8,192 rows at d = 1,024 and 2,048, 4,096 at
- * d = 4,096; six such buffers and a float32 one, 832 MiB in all at d >= 2,048). MLAS's GEMMs run
+ * d = 4,096; three such buffers, 384 MiB in all, see `FoldedBlockBuffers`). MLAS's GEMMs run
  * faster on taller blocks here: about 4% from 2,048 to 4,096 rows at d = 1,024, and at d = 4,096
  * 18.0 against 16.1 GMAC/s (a scratch probe, warm blocks: about 200 instead of 218 s a module).
  */
@@ -44,11 +44,7 @@ export interface AccumulateFoldedFitOptions {
  * (1/k² for each ordered pair of distinct pieces), and the rows with no decomposition (the mean
  * of all base rows: a rank-one term).
  */
-interface FoldedRows {
-  diagonal: Float64Array;
-  offsets: Int32Array;
-  columns: Int32Array;
-  weights: Float64Array;
+interface FoldedRows extends FoldedWeights {
   meanRows: number;
 }
 
@@ -109,50 +105,20 @@ export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct
   const width = base.width;
   const baseRowCount = segmentation.baseRowCount;
   const blockRows = requestedBlockRows ?? foldedBlockRows(width);
-  const { diagonal, offsets, columns, weights, meanRows } = foldedRows(segmentation, fitIds);
-  const source = new Float64Array(blockRows * width);
-  const sourceT = new Float64Array(blockRows * width);
-  const weighted = new Float64Array(blockRows * width);
-  const weightedT = new Float64Array(blockRows * width);
-  const target = new Float64Array(blockRows * width);
-  const instructRows = new Float64Array(blockRows * width);
-  const scratch = new Float32Array(blockRows * width);
+  const folded = foldedRows(segmentation, fitIds);
+  const buffers = new FoldedBlockBuffers(Math.min(blockRows, baseRowCount), width);
   let sums: FoldedSums | undefined;
   let targetSquaredNorm = 0;
   for (let start = 0; start < baseRowCount; start += blockRows) {
     const count = Math.min(blockRows, baseRowCount - start);
-    const values = count * width;
-    // Row i of X = S_i, of M S = Σ_j M_ij S_j, of M T = Σ_j M_ij T_j: the block widened in bulk,
-    // copied, scaled by M's diagonal where it is not 1, then M's off-diagonal entries added; X and
-    // M S then go to the GEMMs transposed (see DenseProducts.foldedBlocks).
-    base.widenRowsTo(start, count, source, scratch);
-    instruct.widenRowsTo(start, count, instructRows, scratch);
-    weighted.set(source.subarray(0, values));
-    target.set(instructRows.subarray(0, values));
-    for (let row = 0; row < count; row += 1) {
-      const id = start + row;
-      const offset = row * width;
-      const weight = diagonal[id];
-      if (weight !== 1) {
-        for (let column = offset; column < offset + width; column += 1) {
-          weighted[column] *= weight;
-          target[column] *= weight;
-        }
-      }
-      for (let entry = offsets[id]; entry < offsets[id + 1]; entry += 1) {
-        base.addRowTo(columns[entry], weighted, offset, weights[entry]);
-        instruct.addRowTo(columns[entry], target, offset, weights[entry]);
-      }
-    }
-    transposeRowsTo(source, count, width, sourceT);
-    transposeRowsTo(weighted, count, width, weightedT);
-    const folded = await products.foldedBlocks(sourceT, weightedT, target, instructRows, count, width, panelColumns, sums, crossRows);
-    targetSquaredNorm += folded.squares;
-    sums = folded;
+    // X = S's rows and M X go to the GEMMs transposed, M T row-major (see DenseProducts.foldedBlocks).
+    targetSquaredNorm += buildFoldedBlock(base, instruct, folded, start, count, buffers);
+    sums = await products.foldedBlocks(buffers.sourceT, buffers.weightedT, buffers.target, count, width, panelColumns, sums, crossRows);
     onProgress?.(start + count, baseRowCount);
   }
   const equations = new NormalEquations(width);
   if (sums) products.foldedInto(sums, width, panelColumns, equations.gram, equations.cross);
+  const { meanRows } = folded;
   if (meanRows > 0) {
     const baseMean = base.meanOfRows(baseRowCount);
     const instructMean = instruct.meanOfRows(baseRowCount);

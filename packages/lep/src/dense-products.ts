@@ -68,7 +68,7 @@ export const CROSS_PANEL_ROWS = 1024;
  * transposed (`width x rows`, so a panel of their columns is a contiguous run of rows),
  * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross_j += (Xᵀ)_j (M T)` for row
  * panels j of Xᵀ (CROSS_PANEL_ROWS); each sum
- * enters as the GEMM's C input; `squares` = Σ T ⊙ (M T) over the block. MLAS ran these layouts at
+ * enters as the GEMM's C input. MLAS ran these layouts at
  * 22-29 GMAC/s on the 2-core dev machine (scratch probes) against 15-19 for `Xᵀ` through transA on
  * row-major blocks.
  */
@@ -77,16 +77,8 @@ function foldedBlocksModel(width: number, panelColumns: number, crossRows: numbe
   const bounds = panelBounds(width, panelColumns);
   const crossBounds = panelBounds(width, crossRows);
   const nodes: OnnxNode[] = [];
-  const inputs: OnnxValueInfo[] = [
-    { name: "target", dataType: double, shape: ["rows", width] },
-    { name: "instruct", dataType: double, shape: ["rows", width] },
-  ];
-  const outputs: OnnxValueInfo[] = [{ name: "squares", dataType: double, shape: [] }];
-  // Σ T_i · (M T)_i over the block (its share of ||T̂||²), vectorised here rather than in JavaScript.
-  nodes.push(
-    { opType: "Mul", inputs: ["instruct", "target"], outputs: ["products"], name: "products" },
-    { opType: "ReduceSum", inputs: ["products"], outputs: ["squares"], name: "squares", attributes: { keepdims: 0 } },
-  );
+  const inputs: OnnxValueInfo[] = [{ name: "target", dataType: double, shape: ["rows", width] }];
+  const outputs: OnnxValueInfo[] = [];
   for (let i = 0; i + 1 < bounds.length; i += 1) {
     const height = bounds[i + 1]! - bounds[i]!;
     const columns = width - bounds[i]!;
@@ -213,11 +205,11 @@ export class DenseProducts {
 
   /**
    * Folds one block of `rows` base rows into the folded-fit sums (`sums` undefined: start from
-   * zero) and returns the new sums and the block's Σ T ⊙ (M T): `sourceT` Xᵀ and `weightedT`
-   * (M X)ᵀ transposed (`width x rows`, the first `width · rows` values), `target` M T and
-   * `instruct` T row-major (`rows x width`). See `accumulateFoldedFit`.
+   * zero) and returns the new sums: `sourceT` Xᵀ and `weightedT` (M X)ᵀ transposed
+   * (`width x rows`, the first `width · rows` values), `target` M T row-major (`rows x width`).
+   * See `accumulateFoldedFit` and `buildFoldedBlock`.
    */
-  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, instruct: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums, crossRows = CROSS_PANEL_ROWS): Promise<FoldedSums & { squares: number }> {
+  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums, crossRows = CROSS_PANEL_ROWS): Promise<FoldedSums> {
     const key = `${width}/${panelColumns}/${crossRows}`;
     let session = this.folded.get(key);
     if (!session) {
@@ -231,7 +223,6 @@ export class DenseProducts {
     // Panels of X's and M X's columns are row ranges of the transposed blocks: views, no copies.
     const feeds: Record<string, ReturnType<typeof float64Tensor>> = {
       target: float64Tensor(target.subarray(0, values), [rows, width]),
-      instruct: float64Tensor(instruct.subarray(0, values), [rows, width]),
     };
     for (let j = 0; j + 1 < crossBounds.length; j += 1) {
       const height = crossBounds[j + 1]! - crossBounds[j]!;
@@ -249,7 +240,7 @@ export class DenseProducts {
     const next: Float64Array[] = [];
     for (let i = 0; i < panels; i += 1) next.push(result[`panel_${i}`]!.data as Float64Array);
     const cross = crossBounds.slice(1).map((_, j) => result[`cross_${j}`]!.data as Float64Array);
-    return { panels: next, cross, squares: (result.squares!.data as Float64Array)[0]! };
+    return { panels: next, cross };
   }
 
   /** Writes folded sums into `gram` (its upper triangle and diagonal blocks; the rest is left as is) and `cross` (d x d row-major). */

@@ -8,11 +8,7 @@ const work = temporaryDirectory();
 afterAll(() => work.remove());
 
 const bf16 = (values: number[]) => new Uint8Array(float32ArrayToBf16(Float32Array.from(values), new Uint16Array(values.length)).buffer);
-const rows = (matrix: EmbeddingMatrix) => {
-  const target = new Float64Array(matrix.rows * matrix.width);
-  matrix.widenRowsTo(0, matrix.rows, target, new Float32Array(matrix.rows * matrix.width));
-  return Array.from(target);
-};
+const rows = (matrix: EmbeddingMatrix) => Array.from(matrix.rowsAsFloat32(0, matrix.rows, new Float32Array(matrix.rows * matrix.width)));
 
 describe("EmbeddingMatrix.read", () => {
   it("reads a second bf16 matrix of the same size into the first one's memory, with the second's values", async () => {

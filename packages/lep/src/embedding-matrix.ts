@@ -53,17 +53,16 @@ export class EmbeddingMatrix {
   }
 
   /**
-   * Rows `[start, start + count)` into `target` (row-major float64), widened in bulk (bf16 through
-   * `scratch`, a float32 buffer of at least `count x width` values).
+   * Rows `[start, start + count)` as float32 (row-major): widened into `scratch` for bf16 (exact),
+   * a view of the stored values for f32 (no copy; do not write to it).
    */
-  widenRowsTo(start: number, count: number, target: Float64Array, scratch: Float32Array): void {
+  rowsAsFloat32(start: number, count: number, scratch: Float32Array): Float32Array {
     const values = count * this.width;
     if (this.bf16) {
       const bytes = new Uint8Array(this.bf16.buffer, this.bf16.byteOffset + start * this.width * 2, values * 2);
-      target.set(bf16ToFloat32Array(bytes, scratch.subarray(0, values)));
-    } else {
-      target.set((this.float32 as Float32Array).subarray(start * this.width, start * this.width + values));
+      return bf16ToFloat32Array(bytes, scratch.subarray(0, values));
     }
+    return (this.float32 as Float32Array).subarray(start * this.width, start * this.width + values);
   }
 
   /** `target[offset + k] += scale · row[k]`. */
