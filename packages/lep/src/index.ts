@@ -17,6 +17,7 @@ export { bodyDeltaTensor } from "./body-delta.js";
 export { warmPageCache, WARM_CHUNK_BYTES, type TensorToWarm } from "./warm-page-cache.js";
 export { accumulateFit, fitBlockRows, FIT_BLOCK_ROWS, ONNX_FIT_BLOCK_BYTES, type AccumulateFitOptions } from "./accumulate-fit.js";
 export { accumulateFoldedFit, foldedBlockRows, FOLDED_BLOCK_BYTES, GRAM_PANEL_COLUMNS, type AccumulateFoldedFitOptions } from "./accumulate-folded-fit.js";
+export { buildFoldedBlock, FoldedBlockBuffers, FOLDED_CHUNK_ROWS, type FoldedWeights } from "./build-folded-block.js";
 export { EmbeddingMatrix } from "./embedding-matrix.js";
 export { NormalEquations, NORMAL_EQUATIONS_BLOCK_ROWS } from "./normal-equations.js";
 export {
