@@ -64,4 +64,9 @@ describe("buildFoldedBlock", () => {
       }
     });
   }
+
+  it("refuses a block taller than its buffers", () => {
+    const matrix = new EmbeddingMatrix(fromFloat32(new Float32Array(rows * width), "F32", [rows, width]));
+    expect(() => buildFoldedBlock(matrix, matrix, folded, 0, 9, new FoldedBlockBuffers(8, width))).toThrow(RangeError);
+  });
 });

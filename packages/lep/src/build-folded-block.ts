@@ -72,14 +72,16 @@ function transposeChunkInto(values: Float32Array | Float64Array, chunkRows: numb
  * `target` = M T (`count x width`, row-major), and the block's share Σ_i T_i · (M T)_i of ||T̂||²
  * (returned). Eight rows at a time are widened to float32 (exact for bf16), scaled by M's
  * diagonal, given M's off-diagonal entries and transposed while they are in cache, so each
- * float64 block is written once and never read back here (the block-sized passes of widening,
- * copying, scaling and transposing cost about 2 GB of memory traffic a 4,096-row block at
- * d = 4,096; this costs about 0.4 GB). The values are the same bits as those passes'.
+ * float64 block is written once and never read back here (by count of bytes, the block-sized
+ * passes of widening, copying, scaling and transposing it replaced moved about 2 GB a 4,096-row
+ * block at d = 4,096, this about 0.4 GB). The values are the same bits as those passes'.
+ * `count` must not exceed `buffers.blockRows`.
  */
 export function buildFoldedBlock(base: EmbeddingMatrix, instruct: EmbeddingMatrix, folded: FoldedWeights, start: number, count: number, buffers: FoldedBlockBuffers): number {
   const { width } = buffers;
   const { sourceT, weightedT, target, chunkWeighted, chunkBase, chunkInstruct } = buffers;
   const { diagonal, offsets, columns, weights } = folded;
+  if (count > buffers.blockRows) throw new RangeError(`buildFoldedBlock: ${count} rows do not fit buffers of ${buffers.blockRows}`);
   let squares = 0;
   for (let first = 0; first < count; first += FOLDED_CHUNK_ROWS) {
     const chunkRows = Math.min(FOLDED_CHUNK_ROWS, count - first);
