@@ -26,6 +26,8 @@ const report: EvaluationReport = {
 
 describe("report.html in headless Chromium", () => {
   if (!CHROMIUM) {
+    // CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
+    if (process.env.CI) throw new Error("CI has no Debian chromium at /usr/bin/chromium: .ci/run installs it with `apt-get install -y chromium`");
     console.log("skipped: no Debian chromium at /usr/bin/chromium (install it with `apt-get install -y chromium`)");
   }
   it.skipIf(!CHROMIUM)("renders every chart with no console errors and saves a screenshot", async () => {
