@@ -7,8 +7,7 @@ import { buildFoldedBlock, FoldedBlockBuffers, type FoldedWeights } from "./buil
 /**
  * Bytes of one float64 block of the folded fit (8,192 rows at d = 1,024 and 2,048, 4,096 at
  * d = 4,096; three such buffers, 384 MiB in all, see `FoldedBlockBuffers`). MLAS's GEMMs run
- * faster on taller blocks here: about 4% from 2,048 to 4,096 rows at d = 1,024, and at d = 4,096
- * 18.0 against 16.1 GMAC/s (a scratch probe, warm blocks: about 200 instead of 218 s a module).
+ * faster on taller blocks, so a block is as tall as this memory budget allows (bench/RESULTS.md).
  */
 export const FOLDED_BLOCK_BYTES = 128 << 20;
 

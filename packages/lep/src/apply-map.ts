@@ -45,10 +45,9 @@ export class MapApplier {
 }
 
 /**
- * Rows per ONNX Runtime call of the float32 apply: MLAS ran 1,024-row products at 40-52 GMAC/s
- * on the 2-core dev machine against 35-41 for 4,096 rows (the output, copied back into
- * JavaScript per call, then stays in cache); at d = 4,096, 512 rows ran at 51.8 against 43.0 for
- * 1,024 (and 49-50 for 256; at d = 1,024, 512 and 1,024 ran alike, 44-46; 2026-11-30 probe).
+ * Rows per ONNX Runtime call of the float32 apply: short calls keep each call's output, copied
+ * back into JavaScript, in cache. 512 rows was the fastest call at d = 4,096 and as fast as 1,024
+ * at d = 1,024; taller calls are slower (bench/RESULTS.md).
  */
 export const APPLY_GEMM_ROWS = 512;
 

@@ -5,8 +5,8 @@ export const CONDITION_ITERATIONS = 30;
 
 /**
  * A run of steps stops early once its estimate changes by less than this (relative) in a step:
- * at d = 4,096 each step streams a 128 MiB matrix (about 50 ms on this machine), and well
- * separated extreme eigenvalues settle in a few steps.
+ * each step streams the whole factor (128 MiB at d = 4,096, memory-bound), and well separated
+ * extreme eigenvalues settle in a few steps.
  */
 export const CONDITION_SETTLED = 1e-6;
 

@@ -57,9 +57,9 @@ export interface FoldedSums {
 }
 
 /**
- * Rows per GEMM of ŜᵀT̂ in the folded fit. One 4,096 x 4,096 product ran at 18.6 GMAC/s on the
- * 2-core dev machine, four of 1,024 rows at 27.4 (2026-11-30 probe, K = 4,096 rows; at d = 2,048
- * one or two GEMMs ran alike, 23.7): the running sum, the GEMM's C, then stays near the cache.
+ * Rows per GEMM of ŜᵀT̂ in the folded fit. Panels of 1,024 rows keep each GEMM's running sum (its C
+ * input) near the cache, which MLAS runs faster than one width x width product at d = 4,096 and as
+ * fast at smaller widths (measurements: bench/RESULTS.md).
  */
 export const CROSS_PANEL_ROWS = 1024;
 
@@ -68,9 +68,8 @@ export const CROSS_PANEL_ROWS = 1024;
  * transposed (`width x rows`, so a panel of their columns is a contiguous run of rows),
  * `panel_i += X_iᵀ · ((M X)ᵀ_(≥ b_i))ᵀ` (GEMM with transB) and `cross_j += (Xᵀ)_j (M T)` for row
  * panels j of Xᵀ (CROSS_PANEL_ROWS); each sum
- * enters as the GEMM's C input. MLAS ran these layouts at
- * 22-29 GMAC/s on the 2-core dev machine (scratch probes) against 15-19 for `Xᵀ` through transA on
- * row-major blocks.
+ * enters as the GEMM's C input. X and M X come transposed because MLAS runs these plain and transB
+ * layouts clearly faster than `Xᵀ` through transA on row-major blocks (bench/RESULTS.md).
  */
 function foldedBlocksModel(width: number, panelColumns: number, crossRows: number): Uint8Array {
   const double = OnnxDataType.DOUBLE;
@@ -291,7 +290,7 @@ export class DenseProducts {
   /**
    * `rows · map` in float32 for a map fixed for many calls: the map is the session's constant
    * initializer, which ONNX Runtime's MatMul packs for MLAS once at session creation instead of
-   * on every call (at d = 4,096 on 512-row calls 61-67 against 53-60 GMAC/s, 2026-12-01 probe).
+   * on every call, so the many calls of one apply do not repack it (bench/RESULTS.md).
    * Costs the map twice (its float32 copy and the packed one) until `release`.
    */
   fixedMap(map: Float32Array, width: number): FixedMapProduct {
