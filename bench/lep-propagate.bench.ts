@@ -106,7 +106,7 @@ import { propagateEmbeddings } from ${source("packages/lep/src/index.ts")};
 const work = ${JSON.stringify(work)};
 const start = performance.now();
 const { report, maps } = await propagateEmbeddings({ base: work + "/base", instruct: work + "/instruct", donor: work + "/donor", out: work + "/out-graft", mode: "conversion",
-  onEvent: (event) => { if (event.event !== "lep-finished") process.stderr.write(JSON.stringify({ atSeconds: Number(((performance.now() - start) / 1000).toFixed(1)), rssGiB: Number((process.memoryUsage.rss() / 2 ** 30).toFixed(2)), ...event }) + "\\n"); } });
+  onEvent: (event) => { if (event.type !== "lep-finished") process.stderr.write(JSON.stringify({ atSeconds: Number(((performance.now() - start) / 1000).toFixed(1)), rssGiB: Number((process.memoryUsage.rss() / 2 ** 30).toFixed(2)), ...event }) + "\\n"); } });
 const seconds = (performance.now() - start) / 1000;
 for (const [module, map] of Object.entries(maps)) writeFileSync(work + "/graft-" + module + ".f64", map);
 console.log(JSON.stringify({ seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, modules: report.modules, fitRows: report.modules[0].fitRows }));

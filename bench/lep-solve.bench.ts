@@ -7,7 +7,10 @@ import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DenseProducts, blockedCholeskyFactor, blockedCholeskySolve, choleskyFactor, choleskySolveColumns } from "../packages/lep/src/index.ts";
+// The solver's internals, read from their files: they are not part of @graft/lep's public surface.
+import { blockedCholeskyFactor, blockedCholeskySolve } from "../packages/lep/src/blocked-cholesky.ts";
+import { choleskyFactor, choleskySolveColumns } from "../packages/lep/src/cholesky.ts";
+import { DenseProducts } from "../packages/lep/src/dense-products.ts";
 
 const python = process.env.GRAFT_PYTHON ?? join(fileURLToPath(new URL("..", import.meta.url)), ".venv", "bin", "python");
 const sizes = (process.env.BENCH_LEP_SOLVE_SIZES ?? "1024,2048").split(",").map(Number);

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadChatTemplate } from "@graft/chat-tags";
 import { createLanguageIdentifier, type LanguageIdentifier } from "@graft/corpus";
 import { atomicOutputDirectory, loadModelDirectory, loadTokenizer } from "@graft/hf";
+import { onnxRuntimeVersion } from "@graft/onnx";
 import { tokenizerEfficiency } from "@graft/vocab";
 import { bitsPerCharacter } from "./bits-per-character.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
@@ -53,7 +53,7 @@ export interface EvaluateModelsOptions {
   speedNewTokens?: number;
   /** The language identifier for alignment (default: fastText lid.176 from @graft/corpus). */
   identifyLanguage?: LanguageIdentifier;
-  onProgress?: (event: { event: "eval-progress"; model: string; step: string }) => void;
+  onProgress?: (event: { type: "eval-progress"; model: string; step: string }) => void;
 }
 
 export interface TokenizerEfficiencyMetrics {
@@ -99,9 +99,8 @@ async function ensureOnnx(model: string, cache: string): Promise<string> {
 }
 
 async function libraryVersions(): Promise<Record<string, string>> {
-  const require = createRequire(import.meta.url);
   const own = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return { "@graft/eval": own.version, "onnxruntime-node": (require("onnxruntime-node/package.json") as { version: string }).version, node: process.version };
+  return { "@graft/eval": own.version, "onnxruntime-node": onnxRuntimeVersion(), node: process.version };
 }
 
 /** The report's label for a model: its directory name. */
@@ -149,7 +148,7 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
     options.out,
     async (temporary) => {
       for (const [index, modelDirectory] of options.models.entries()) {
-        const progress = (step: string) => options.onProgress?.({ event: "eval-progress", model: modelDirectory, step });
+        const progress = (step: string) => options.onProgress?.({ type: "eval-progress", model: modelDirectory, step });
         const tokenizer = await loadTokenizer(modelDirectory);
         let model: CausalLanguageModel;
         // An on-the-fly export lives in the output's temporary directory only while its model is evaluated.

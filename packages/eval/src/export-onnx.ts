@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { atomicOutputDirectory, loadModelDirectory } from "@graft/hf";
 import { toFloat32 } from "@graft/safetensors";
+import { encodeOnnxModel, type InitializerPlacement } from "@graft/onnx";
 import { buildLlamaDecoderGraph } from "./llama-decoder-graph.js";
-import { encodeOnnxModel, type InitializerPlacement } from "./onnx-graph.js";
 import { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, EXPORT_OPERATORS, isExportOperators, type ExportOperators } from "./export-operators.js";
 import { ExportOptionError } from "./export-option-error.js";
 import { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";
@@ -36,7 +36,7 @@ export interface ExportOnnxOptions {
    * `DEFAULT_EXPORT_OPERATORS`.
    */
   operators?: ExportOperators;
-  onProgress?: (event: { event: "export-progress"; step: string }) => void;
+  onProgress?: (event: { type: "export-progress"; step: string }) => void;
 }
 
 export interface ExportOnnxResult {
@@ -65,7 +65,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
     throw new UnsupportedArchitectureError({ architecture, path: options.model, supported: SUPPORTED_EXPORT_ARCHITECTURES });
   }
   const directory = await loadModelDirectory(options.model);
-  options.onProgress?.({ event: "export-progress", step: "building graph" });
+  options.onProgress?.({ type: "export-progress", step: "building graph" });
   const weights = directory.weights;
   const names = new Set(weights.tensorNames());
   const version = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")).version as string;
@@ -94,7 +94,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
       const dataName = "model.onnx_data";
       let placements: InitializerPlacement[];
       if (external) {
-        options.onProgress?.({ event: "export-progress", step: "writing external data" });
+        options.onProgress?.({ type: "export-progress", step: "writing external data" });
         const handle = await open(join(temporary, "onnx", dataName), "w");
         let offset = 0;
         placements = [];

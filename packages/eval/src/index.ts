@@ -1,13 +1,7 @@
 // Public surface of @graft/eval: every export is named here.
 export { exportOnnx, SUPPORTED_EXPORT_ARCHITECTURES, DEFAULT_EXTERNAL_DATA_THRESHOLD_BYTES, type ExportOnnxOptions, type ExportOnnxResult } from "./export-onnx.js";
-export { buildLlamaDecoderGraph, ONNX_OPSET_VERSION, type DecoderWeights } from "./llama-decoder-graph.js";
-export { ropeInverseFrequencies } from "./rope-inverse-frequencies.js";
-export { ropeCosSinCache, type RopeCosSinCache } from "./rope-cos-sin-cache.js";
 export { EXPORT_OPERATORS, DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, isExportOperators, type ExportOperators } from "./export-operators.js";
 export { ExportOptionError } from "./export-option-error.js";
-export { encodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxNode, type OnnxInitializer, type OnnxValueInfo, type InitializerPlacement } from "./onnx-graph.js";
-export { ProtobufWriter } from "./protobuf-writer.js";
-export { createInferenceSession, int64Tensor, float32Tensor, float64Tensor, type InferenceSession, type SessionTensor, type SessionFeeds, type SessionOptions } from "./onnx-session.js";
 export { OnnxCausalModel, type OnnxKeyValueCache } from "./onnx-causal-model.js";
 export { positionIdsFromMask, type CausalLanguageModel, type KeyValueCache, type ForwardInput, type ForwardResult } from "./causal-language-model.js";
 export { PythonCausalModel, EVAL_PYTHON_PATH, type PythonModelOptions } from "./python-causal-model.js";

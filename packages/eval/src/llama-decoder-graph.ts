@@ -1,8 +1,7 @@
 import type { ModelConfig } from "@graft/hf";
+import { GraphBuilder, OnnxDataType, type OnnxModel } from "@graft/onnx";
 import { decoderShape, type DecoderOps } from "./decoder-ops.js";
 import type { ExportOperators } from "./export-operators.js";
-import { GraphBuilder } from "./graph-builder.js";
-import { OnnxDataType, type OnnxModel } from "./onnx-graph.js";
 import { ortContribDecoderOps } from "./ort-contrib-decoder-ops.js";
 import { standardDecoderOps } from "./standard-decoder-ops.js";
 

@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { batchRow, concatBatchRows, createInferenceSession, float32Tensor, int64Tensor, type InferenceSession, type SessionTensor } from "@graft/onnx";
 import { positionIdsFromMask, type CausalLanguageModel, type ForwardInput, type ForwardResult, type KeyValueCache } from "./causal-language-model.js";
 import { EXPORT_METADATA_FILE, isExportOperators, type ExportOperators } from "./export-operators.js";
-import { createInferenceSession, float32Tensor, int64Tensor, type InferenceSession, type SessionTensor } from "./onnx-session.js";
-import { batchRow, concatBatchRows } from "./session-tensor-batch.js";
 
 /** The ONNX backend's cache: per layer `[batch, kv_heads, length, head_dim]` tensors, key then value. */
 export interface OnnxKeyValueCache extends KeyValueCache {

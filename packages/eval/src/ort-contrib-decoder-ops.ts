@@ -1,7 +1,6 @@
 import type { ModelConfig } from "@graft/hf";
+import { type GraphBuilder, OnnxDataType } from "@graft/onnx";
 import type { DecoderOps, DecoderShape } from "./decoder-ops.js";
-import type { GraphBuilder } from "./graph-builder.js";
-import { OnnxDataType } from "./onnx-graph.js";
 import { ropeCosSinCache } from "./rope-cos-sin-cache.js";
 import { MASK_VALUE } from "./standard-decoder-ops.js";
 

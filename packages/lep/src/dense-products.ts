@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { createInferenceSession, encodeOnnxModel, float32Tensor, float64Tensor, type InferenceSession, type OnnxInitializer, type OnnxNode, OnnxDataType, type OnnxValueInfo } from "@graft/eval";
+import { createInferenceSession, encodeOnnxModel, float32Tensor, float64Tensor, type InferenceSession, type OnnxInitializer, type OnnxNode, OnnxDataType, type OnnxValueInfo } from "@graft/onnx";
 
 /** Opset of the product graphs (Gemm and MatMul as in opset 13+). */
 const OPSET = 17;

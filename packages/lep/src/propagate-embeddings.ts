@@ -26,12 +26,12 @@ export const LEP_REPORT_FILE = "lep_report.json";
 
 /** Events, one object each (`graft lep --json` prints them as JSON lines). */
 export type LepEvent =
-  | { event: "inputs-validated"; tied: boolean; modules: string[]; fitRows: number; vocabSize: number }
+  | { type: "inputs-validated"; tied: boolean; modules: string[]; fitRows: number; vocabSize: number }
   /** `rows` of `total` folded in: base rows on the onnxruntime engine (the folded fit), fit rows on the javascript engine. */
-  | { event: "fit-progress"; module: string; rows: number; total: number; rowsPerSecond: number; etaSeconds: number }
-  | { event: "map-solved"; module: string; residual: number; condition: number; ridge: number; ridgeFallbackUsed: boolean; seconds: number }
-  | { event: "tensor-written"; name: string; done: number; total: number }
-  | { event: "lep-finished"; report: LepReport };
+  | { type: "fit-progress"; module: string; rows: number; total: number; rowsPerSecond: number; etaSeconds: number }
+  | { type: "map-solved"; module: string; residual: number; condition: number; ridge: number; ridgeFallbackUsed: boolean; seconds: number }
+  | { type: "tensor-written"; name: string; done: number; total: number }
+  | { type: "lep-finished"; report: LepReport };
 
 /** Where the dense products of the fit and the apply run. */
 export type ProductEngine = "onnxruntime" | "javascript";
@@ -181,7 +181,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       };
     })();
     const { outputRows, segmentation, fitIds, copiedRows, files, configUpdates } = prepared;
-    emit({ event: "inputs-validated", tied: validated.tied, modules: validated.modules, fitRows: options.mode === "swap" ? 0 : fitIds.length, vocabSize: outputRows });
+    emit({ type: "inputs-validated", tied: validated.tied, modules: validated.modules, fitRows: options.mode === "swap" ? 0 : fitIds.length, vocabSize: outputRows });
 
     // 1. Fit every module's map first: a singular system fails before anything is written.
     const solved = new Map<string, { map?: SolvedMap; seconds: number }>();
@@ -195,7 +195,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const progress = throttled((rows: number, total: number) => {
         const seconds = (performance.now() - moduleStart) / 1000;
         const rowsPerSecond = rows / Math.max(seconds, 1e-9);
-        emit({ event: "fit-progress", module, rows, total, rowsPerSecond: Math.round(rowsPerSecond), etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)) });
+        emit({ type: "fit-progress", module, rows, total, rowsPerSecond: Math.round(rowsPerSecond), etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)) });
       });
       // The previous module's matrices are read over (see EmbeddingMatrix.read), not kept beside these.
       matrices = { base: await EmbeddingMatrix.read(base.model.weights, module, matrices?.base), instruct: await EmbeddingMatrix.read(instruct.model.weights, module, matrices?.instruct) };
@@ -207,7 +207,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const map = products ? await solveNormalEquationsWith(products, equations, solveOptions) : solveNormalEquations(equations, solveOptions);
       const seconds = (performance.now() - moduleStart) / 1000;
       solved.set(module, { map, seconds });
-      emit({ event: "map-solved", module, residual: map.residual, condition: map.condition, ridge: map.ridge, ridgeFallbackUsed: map.ridgeFallbackUsed, seconds });
+      emit({ type: "map-solved", module, residual: map.residual, condition: map.condition, ridge: map.ridge, ridgeFallbackUsed: map.ridgeFallbackUsed, seconds });
     }
     matrices = undefined; // garbage before the apply
 
@@ -290,7 +290,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       configUpdates,
       overwrite: options.overwrite,
       maxShardSize: options.maxShardSize,
-      onProgress: (done, total, name) => emit({ event: "tensor-written", name, done, total }),
+      onProgress: (done, total, name) => emit({ type: "tensor-written", name, done, total }),
     });
 
     const order = new Map(validated.modules.map((module, index) => [module, index]));
@@ -313,7 +313,7 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     };
     // Written after the atomic rename: the report describes a finished model and is only informational.
     await writeFile(join(options.out, LEP_REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
-    emit({ event: "lep-finished", report });
+    emit({ type: "lep-finished", report });
     const maps: Record<string, Float64Array> = {};
     for (const [module, { map }] of solved) if (map) maps[module] = map.map;
     return { report, maps };

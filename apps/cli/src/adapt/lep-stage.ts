@@ -1,6 +1,7 @@
 import { propagateEmbeddings } from "@graft/lep";
 import type { AdaptConfig } from "./adapt-config.js";
 import type { Stage } from "./stage.js";
+import { withKind } from "./with-kind.js";
 
 /** `lep`: the embeddings the base learned, propagated into the instruct model (@graft/lep). */
 export function lepStage(config: AdaptConfig): Stage {
@@ -21,9 +22,9 @@ export function lepStage(config: AdaptConfig): Stage {
         ridge: config.lep.ridge ?? 0,
         overwrite: true,
         onEvent: (event) => {
-          if (event.event === "lep-finished") return;
-          if (event.event === "map-solved") log(JSON.stringify(event));
-          progress({ ...event });
+          if (event.type === "lep-finished") return;
+          if (event.type === "map-solved") log(JSON.stringify(event));
+          progress(withKind(event));
         },
       });
       log(JSON.stringify(report));

@@ -48,9 +48,9 @@ describe("graft eval", () => {
     const result = await graft("eval", "--model", llama2, "--backend", "python", "--device", "cpu", ...base(), "--out", out, "--json");
     expect(result.code).toBe(0);
     const events = result.out.trim().split("\n").map((line) => JSON.parse(line));
-    expect(events[0]).toEqual({ event: "eval-progress", model: llama2, step: "load (python)" });
+    expect(events[0]).toEqual({ type: "eval-progress", model: llama2, step: "load (python)" });
     const done = events.at(-1);
-    expect(done.event).toBe("eval-done");
+    expect(done.type).toBe("eval-done");
     expect(done.models[0]).toMatchObject({ name: "llama2", backend: "python" });
     const report = JSON.parse(readFileSync(done.report, "utf8"));
     expect(report.versions.transformers).toMatch(/^\d+\.\d+/);

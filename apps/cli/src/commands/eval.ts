@@ -96,7 +96,7 @@ export const evalCommand: CommandDefinition = {
       onProgress: (event) => (context.json ? context.stdout.write(`${JSON.stringify(event)}\n`) : context.stderr.write(`${event.model}: ${event.step}\n`)),
     });
     if (context.json) {
-      context.stdout.write(`${JSON.stringify({ event: "eval-done", out, report: `${out}/report.json`, html: `${out}/report.html`, models: report.models })}\n`);
+      context.stdout.write(`${JSON.stringify({ type: "eval-done", out, report: `${out}/report.json`, html: `${out}/report.html`, models: report.models })}\n`);
     } else {
       for (const model of report.models) context.stdout.write(`${summaryLine(model, language)}\n`);
       context.stdout.write(`wrote ${out}/report.json and ${out}/report.html\n`);

@@ -42,7 +42,7 @@ describe("graft export onnx", () => {
     const result = await graft("export", "onnx", "--model", model, "--out", out, "--json");
     expect(result.code).toBe(0);
     const done = result.out.trim().split("\n").map((line) => JSON.parse(line)).at(-1);
-    expect(done).toMatchObject({ event: "export-done", modelPath: join(out, "onnx", "model.onnx") });
+    expect(done).toMatchObject({ type: "export-done", modelPath: join(out, "onnx", "model.onnx") });
     expect(done.nodeCount).toBeGreaterThan(10);
   });
 

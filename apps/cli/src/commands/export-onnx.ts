@@ -38,7 +38,7 @@ export const exportOnnxCommand: CommandDefinition = {
       overwrite: Boolean(values.overwrite),
       onProgress: (event) => (context.json ? context.stdout.write(`${JSON.stringify(event)}\n`) : context.stderr.write(`${event.step}\n`)),
     });
-    if (context.json) context.stdout.write(`${JSON.stringify({ event: "export-done", ...result })}\n`);
+    if (context.json) context.stdout.write(`${JSON.stringify({ type: "export-done", ...result })}\n`);
     else context.stdout.write(`wrote ${result.modelPath} (${result.nodeCount} nodes, ${(result.weightBytes / 2 ** 20).toFixed(1)} MiB of weights, ${result.operators} operators${result.externalDataPath ? `, external data ${result.externalDataPath}` : ""})\n`);
     return 0;
   },

@@ -59,7 +59,7 @@ describe("graft lep", () => {
     const { context, printed } = io(true);
     const code = await lepCommand.run({ values: { base, instruct, donor: base, out: join(work.path, "out-json"), mode: "swap" }, positionals: [] }, context);
     expect(code).toBe(0);
-    const events = printed().trim().split("\n").map((line) => JSON.parse(line).event);
+    const events = printed().trim().split("\n").map((line) => JSON.parse(line).type);
     expect(events[0]).toBe("inputs-validated");
     expect(events.at(-1)).toBe("lep-finished");
     expect(events).not.toContain("map-solved");

@@ -3,7 +3,7 @@ import { LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, typ
 import type { CommandDefinition } from "../command.js";
 
 function describeEvent(event: LepEvent): string | undefined {
-  switch (event.event) {
+  switch (event.type) {
     case "inputs-validated":
       return `inputs agree: ${event.tied ? "tied" : "untied"}, modules ${event.modules.join(", ")}, ${event.fitRows} fit rows, output vocab ${event.vocabSize}`;
     case "fit-progress":

@@ -48,6 +48,11 @@ export async function createInferenceSession(model: string | Uint8Array, options
   };
 }
 
+/** The onnxruntime-node version sessions run on (evaluation reports record it). */
+export function onnxRuntimeVersion(): string {
+  return ort.env.versions.node ?? "unknown";
+}
+
 export function int64Tensor(values: readonly number[], dims: readonly number[]): SessionTensor {
   return { type: "int64", dims, data: BigInt64Array.from(values, (value) => BigInt(value)) };
 }
