@@ -23,7 +23,9 @@ export function lepStage(config: AdaptConfig): Stage {
         onEvent: (event) => {
           if (event.event === "lep-finished") return;
           if (event.event === "map-solved") log(JSON.stringify(event));
-          progress({ ...event });
+          // @graft/lep keys its events `event`; a stage's progress is keyed `type`
+          const { event: kind, ...fields } = event;
+          progress({ type: kind, ...fields });
         },
       });
       log(JSON.stringify(report));
