@@ -7,16 +7,17 @@
 // Flags: --force STEP[,STEP] (redo these and the steps that use their outputs), --until STEP (stop
 // after it), --work DIR (scratch and stage outputs; default zoo/.work).
 import { existsSync } from "node:fs";
-import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { runStages, STAGE_MARKER, type Stage, type StageRunnerEvent } from "@graft/adapt";
+import { runStages, type Stage, type StageRunnerEvent } from "@graft/adapt";
 import { buildCorpus, formatProgress } from "@graft/corpus";
 import { createTinyModel, loadTokenizer } from "@graft/hf";
 import { buildInstructData } from "./src/instruct-data.js";
 import { writeInstructShards } from "./src/instruct-shards.js";
 import { measureZoo } from "./src/measure-zoo.js";
+import { replaceDirectory, replaceFile } from "./src/replace-published.js";
 import { toBfloat16 } from "./src/to-bfloat16.js";
 import { trainModel } from "./src/train-model.js";
 import { INSTRUCT, MODEL, PRETRAIN } from "./src/zoo-recipe.js";
@@ -54,24 +55,6 @@ async function writeGenerationConfig(directory: string): Promise<void> {
   const eos = [END_OF_TEXT, END_OF_TURN].map((token) => tokenizer.tokenToId(token));
   const config = { bos_token_id: tokenizer.specialTokens.bos?.id, eos_token_id: eos, pad_token_id: tokenizer.specialTokens.pad?.id, do_sample: false, max_new_tokens: 128 };
   await writeFile(join(directory, "generation_config.json"), `${JSON.stringify(config, null, 2)}\n`);
-}
-
-/** Puts a copy of `source` (a stage output, its marker left out) at `destination`, swapping the old one out by renames. */
-async function replaceDirectory(source: string, destination: string): Promise<void> {
-  const incoming = `${destination}.incoming`;
-  const outgoing = `${destination}.outgoing`;
-  await rm(incoming, { recursive: true, force: true });
-  await cp(source, incoming, { recursive: true, filter: (path) => basename(path) !== STAGE_MARKER });
-  await rm(outgoing, { recursive: true, force: true });
-  if (existsSync(destination)) await rename(destination, outgoing);
-  await rename(incoming, destination);
-  await rm(outgoing, { recursive: true, force: true });
-}
-
-/** Copies a file next to `destination`, then renames it over (a reader sees the old or the new file, never half of one). */
-async function replaceFile(source: string, destination: string): Promise<void> {
-  await copyFile(source, `${destination}.incoming`);
-  await rename(`${destination}.incoming`, destination);
 }
 
 const { seqLen: _pretrainSeqLen, validFraction: _validFraction, ...pretrainOptimisation } = PRETRAIN;
@@ -211,7 +194,7 @@ function show(event: StageRunnerEvent): void {
     case "stage-skip":
       return say(`zoo: ${event.stage}: up to date (${event.detail}), skipped`);
     case "stage-start":
-      return say(`zoo: ${event.stage} ... (${event.reason}: ${event.detail}; log ${event.log})`);
+      return say(`zoo: ${event.stage} ... (${event.reason}: ${event.detail.replaceAll("--from", "--force")}; log ${event.log})`);
     case "stage-end":
       return say(`zoo: ${event.stage}: ${event.seconds.toFixed(1)} s`);
     case "stage-fail":
@@ -223,6 +206,11 @@ function show(event: StageRunnerEvent): void {
 
 const seconds: Record<string, number> = {};
 const force = (values.force ?? "").split(",").filter((name) => name !== "");
+for (const name of [...force, ...(values.until ? [values.until] : [])]) {
+  if (stages.some((stage) => stage.name === name)) continue;
+  say(`zoo: no step "${name}"; the steps are ${stages.map((stage) => stage.name).join(", ")}`);
+  process.exit(2);
+}
 try {
   await runStages(stages, work, {
     from: force,
