@@ -55,7 +55,7 @@ for (const [name, fields] of Object.entries(settings)) {
   const run = runTraining({ model: join(work, "model"), data: join(work, "shards"), output: join(work, `out-${name}`), mode: "full",
     maxSteps: STEPS, perDeviceBatchSize: BATCH, learningRate: 1e-5, saveSteps: 0, resume: false, ...fields }, { onStderr: (line) => process.stderr.write(`${line}\n`) });
   const steps: StepEndEvent[] = [];
-  for await (const event of run.events) if (event.event === "step-end") { steps.push(event); process.stderr.write(`${name} step ${event.step} ${Math.round(event.tokens_per_second)} tok/s\n`); }
+  for await (const event of run.events) if (event.type === "step-end") { steps.push(event); process.stderr.write(`${name} step ${event.step} ${Math.round(event.tokens_per_second)} tok/s\n`); }
   await run.result;
   rmSync(join(work, `out-${name}`), { recursive: true, force: true }); // 16 GB each: the next run needs the disk
   const counted = steps.slice(WARMUP_STEPS);

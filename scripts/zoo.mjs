@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run zoo`: bootstrap, then rebuild the tiny model zoo (zoo/build.ts, run with tsx).
-// Arguments go to zoo/build.ts: --force STEP[,STEP] redoes steps, --until STEP stops after one.
+// Arguments go to zoo/build.ts: --force STEP[,STEP] redoes steps (and those using their outputs),
+// --until STEP stops after one, --work DIR moves the scratch (default zoo/.work).
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

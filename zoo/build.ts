@@ -1,47 +1,53 @@
-// `npm run zoo`: rebuilds zoo/tiny-en-base and zoo/tiny-en-instruct with graft's own packages.
-// Steps (each skipped when its output exists; training resumes from its checkpoints):
+// `npm run zoo`: rebuilds zoo/tiny-en-base and zoo/tiny-en-instruct with graft's own packages, as
+// @graft/adapt stages (each keyed by its settings, input files and upstream stages; a rerun skips
+// finished ones, training resumes from its checkpoints):
 //   tokenizer → base-init → base-shards → base-train → base-export →
-//   instruct-data → instruct-shards → instruct-train → instruct-export → measure
-// Flags: --force STEP[,STEP] (redo), --until STEP (stop after it). Scratch goes to zoo/.work.
+//   instruct-data → instruct-shards → instruct-train → instruct-export → measure → publish
+// `publish` copies the two models, quality.json and heldout-ids.json into zoo/.
+// Flags: --force STEP[,STEP] (redo these and the steps that use their outputs), --until STEP (stop
+// after it), --work DIR (scratch and stage outputs; default zoo/.work).
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { runStages, type Stage, type StageRunnerEvent } from "@graft/adapt";
 import { buildCorpus, formatProgress } from "@graft/corpus";
 import { createTinyModel, loadTokenizer } from "@graft/hf";
 import { buildInstructData } from "./src/instruct-data.js";
 import { writeInstructShards } from "./src/instruct-shards.js";
 import { measureZoo } from "./src/measure-zoo.js";
+import { replaceDirectory, replaceFile } from "./src/replace-published.js";
 import { toBfloat16 } from "./src/to-bfloat16.js";
 import { trainModel } from "./src/train-model.js";
 import { INSTRUCT, MODEL, PRETRAIN } from "./src/zoo-recipe.js";
-import { configOf, runSteps, type ZooStep } from "./src/zoo-step.js";
-import { END_OF_TEXT, END_OF_TURN, trainZooTokenizer } from "./src/zoo-tokenizer.js";
+import { END_OF_TEXT, END_OF_TURN, trainZooTokenizer, ZOO_MODEL_VOCABULARY_SIZE } from "./src/zoo-tokenizer.js";
 
 const zoo = fileURLToPath(new URL(".", import.meta.url));
 const root = resolve(zoo, "..");
 const data = join(root, "data");
-const work = join(zoo, ".work");
-const paths = {
-  tokenizer: join(work, "tokenizer"),
-  baseInit: join(work, "base-init"),
-  baseShards: join(work, "base-shards"),
-  baseF32: join(work, "base-f32"),
+const { values } = parseArgs({ options: { force: { type: "string" }, until: { type: "string" }, work: { type: "string" } } });
+const work = values.work ? resolve(values.work) : join(zoo, ".work");
+const files = {
+  enTrain: join(data, "en-train.txt.gz"),
+  enHeldout: join(data, "en-heldout.txt.gz"),
+  promptsEn: join(data, "prompts-en.jsonl"),
+  definitions: join(data, "tasks-en-definitions.jsonl"),
+  wordOrder: join(data, "tasks-en-word-order.jsonl"),
+  capitals: join(data, "tasks-en-capitals.jsonl"),
+};
+/** Where `publish` puts the committed outputs. */
+const published = {
   base: join(zoo, "tiny-en-base"),
-  instructData: join(work, "instruct-data"),
-  instructShards: join(work, "instruct-shards"),
-  instructF32: join(work, "instruct-f32"),
   instruct: join(zoo, "tiny-en-instruct"),
   quality: join(zoo, "quality.json"),
   /** The capitals quiz items kept out of the instruct data (committed: the zoo test measures on them). */
   heldoutIds: join(zoo, "heldout-ids.json"),
-  timings: join(work, "timings.json"),
 };
-
-const { values } = parseArgs({ options: { force: { type: "string" }, until: { type: "string" } } });
-const say = (line: string) => process.stdout.write(`${line}\n`);
-await mkdir(work, { recursive: true });
+const timings = join(work, "timings.json");
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 /** generation_config.json: greedy, stopping at the end of text or at the end of a turn. */
 async function writeGenerationConfig(directory: string): Promise<void> {
@@ -51,91 +57,174 @@ async function writeGenerationConfig(directory: string): Promise<void> {
   await writeFile(join(directory, "generation_config.json"), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-const steps: ZooStep[] = [
+const { seqLen: _pretrainSeqLen, validFraction: _validFraction, ...pretrainOptimisation } = PRETRAIN;
+const { seqLen: _instructSeqLen, ...instructOptimisation } = INSTRUCT;
+
+const stages: Stage[] = [
   {
     name: "tokenizer",
-    marker: join(paths.tokenizer, "tokenizer.json"),
-    run: async () => {
-      const report = await trainZooTokenizer({ corpus: [join(data, "en-train.txt.gz")], heldout: [join(data, "en-heldout.txt.gz")], work, out: paths.tokenizer });
-      say(`  ${report.merges} merges, held-out ${report.efficiency.after.charactersPerToken.toFixed(3)} characters per token`);
+    description: "a byte-level BPE learned on the English corpus",
+    settings: { modelVocabularySize: ZOO_MODEL_VOCABULARY_SIZE },
+    after: [],
+    inputs: [files.enTrain, files.enHeldout],
+    run: async ({ out, resumeDirectory, log }) => {
+      const report = await trainZooTokenizer({ corpus: [files.enTrain], heldout: [files.enHeldout], work: resumeDirectory, out });
+      const charactersPerToken = report.efficiency.after.charactersPerToken;
+      log(`${report.merges} merges, held-out ${charactersPerToken.toFixed(3)} characters per token`);
+      return { merges: report.merges, charactersPerToken };
     },
   },
   {
     name: "base-init",
-    marker: configOf(paths.baseInit),
-    run: async () => {
-      await createTinyModel({ out: paths.baseInit, tokenizerDirectory: paths.tokenizer, dtype: "F32", overwrite: true, ...MODEL });
-      await writeGenerationConfig(paths.baseInit);
+    description: "seeded random init, F32",
+    settings: { model: MODEL },
+    after: ["tokenizer"],
+    inputs: [],
+    run: async ({ out, upstream }) => {
+      await createTinyModel({ out, tokenizerDirectory: upstream("tokenizer"), dtype: "F32", overwrite: true, ...MODEL });
+      await writeGenerationConfig(out);
     },
   },
   {
     name: "base-shards",
-    marker: join(paths.baseShards, "manifest.json"),
-    run: async () => {
+    description: "the English corpus as token shards",
+    settings: { seqLen: PRETRAIN.seqLen, validFraction: PRETRAIN.validFraction, format: "plain" },
+    after: ["base-init"],
+    inputs: [files.enTrain],
+    run: async ({ out, upstream, log }) => {
       const { manifest } = await buildCorpus({
-        inputs: [join(data, "en-train.txt.gz")],
-        tokenizer: paths.baseInit,
+        inputs: [files.enTrain],
+        tokenizer: upstream("base-init"),
         seqLen: PRETRAIN.seqLen,
-        out: paths.baseShards,
+        out,
         format: "plain",
         validFraction: PRETRAIN.validFraction,
         overwrite: true,
         onEvent: (event) => {
-          if (event.type === "progress") say(`  ${formatProgress(event)}`);
+          if (event.type === "progress") log(formatProgress(event));
         },
       });
-      say(`  ${JSON.stringify((manifest.splits as Record<string, { sequences: number }>).train.sequences)} training sequences of ${PRETRAIN.seqLen}`);
+      const trainSequences = (manifest.splits as Record<string, { sequences: number }>).train.sequences;
+      log(`${trainSequences} training sequences of ${PRETRAIN.seqLen}`);
+      return { trainSequences };
     },
   },
   {
     name: "base-train",
-    marker: configOf(paths.baseF32),
-    run: async () => {
-      const { seqLen: _seqLen, validFraction: _validFraction, ...optimisation } = PRETRAIN;
-      const result = await trainModel({ model: paths.baseInit, data: paths.baseShards, output: paths.baseF32, mode: "full", checkpointDirectory: join(work, "base-checkpoints"), evalSteps: 0, ...optimisation }, say);
-      say(`  train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
+    description: "pretraining, F32",
+    settings: { ...pretrainOptimisation, evalSteps: 0 },
+    after: ["base-init", "base-shards"],
+    inputs: [],
+    run: async ({ out, upstream, resumeDirectory, log }) => {
+      const result = await trainModel({ model: upstream("base-init"), data: upstream("base-shards"), output: out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...pretrainOptimisation }, log);
+      log(`train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
+      return result;
     },
   },
-  { name: "base-export", marker: configOf(paths.base), run: () => toBfloat16(paths.baseF32, paths.base) },
+  { name: "base-export", description: "F32 → BF16", settings: {}, after: ["base-train"], inputs: [], run: ({ out, upstream }) => toBfloat16(upstream("base-train"), out) },
   {
     name: "instruct-data",
-    marker: join(paths.instructData, "train.jsonl"),
-    run: async () => {
-      const counts = await buildInstructData({ data, out: paths.instructData });
-      await copyFile(join(paths.instructData, "heldout-ids.json"), paths.heldoutIds);
-      say(`  ${JSON.stringify(counts)}`);
+    description: "instruction conversations from the packaged sources, evaluation items held out",
+    settings: {},
+    after: [],
+    inputs: [files.enTrain, files.definitions, files.promptsEn, files.capitals],
+    run: async ({ out, log }) => {
+      const counts = await buildInstructData({ data, out });
+      log(JSON.stringify(counts));
+      return counts;
     },
   },
   {
     name: "instruct-shards",
-    marker: join(paths.instructShards, "manifest.json"),
-    run: async () => {
-      const stats = await writeInstructShards({ model: paths.baseF32, input: join(paths.instructData, "train.jsonl"), seqLen: INSTRUCT.seqLen, out: paths.instructShards });
-      say(`  ${JSON.stringify(stats)}`);
+    description: "the conversations in the chat template, assistant-only loss",
+    settings: { seqLen: INSTRUCT.seqLen },
+    after: ["base-train", "instruct-data"],
+    inputs: [],
+    run: async ({ out, upstream, log }) => {
+      const stats = await writeInstructShards({ model: upstream("base-train"), input: join(upstream("instruct-data"), "train.jsonl"), seqLen: INSTRUCT.seqLen, out });
+      log(JSON.stringify(stats));
+      return { ...stats };
     },
   },
   {
     name: "instruct-train",
-    marker: configOf(paths.instructF32),
-    run: async () => {
-      const { seqLen: _seqLen, ...optimisation } = INSTRUCT;
-      const result = await trainModel({ model: paths.baseF32, data: paths.instructShards, output: paths.instructF32, mode: "full", checkpointDirectory: join(work, "instruct-checkpoints"), evalSteps: 0, ...optimisation }, say);
-      say(`  train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
+    description: "full fine-tuning on the conversations, F32",
+    settings: { ...instructOptimisation, evalSteps: 0 },
+    after: ["base-train", "instruct-shards"],
+    inputs: [],
+    run: async ({ out, upstream, resumeDirectory, log }) => {
+      const result = await trainModel({ model: upstream("base-train"), data: upstream("instruct-shards"), output: out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...instructOptimisation }, log);
+      log(`train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
+      return result;
     },
   },
-  { name: "instruct-export", marker: configOf(paths.instruct), run: () => toBfloat16(paths.instructF32, paths.instruct) },
+  { name: "instruct-export", description: "F32 → BF16", settings: {}, after: ["instruct-train"], inputs: [], run: ({ out, upstream }) => toBfloat16(upstream("instruct-train"), out) },
   {
     name: "measure",
-    marker: paths.quality,
-    run: async () => {
-      const quality = await measureZoo({ data, base: paths.base, instruct: paths.instruct, heldoutItems: paths.heldoutIds, work, say });
-      await writeFile(paths.quality, `${JSON.stringify(quality, null, 2)}\n`);
+    description: "the quality floor → quality.json",
+    settings: {},
+    after: ["base-export", "instruct-export", "instruct-data"],
+    inputs: [files.enHeldout, files.enTrain, files.promptsEn, files.definitions, files.wordOrder, files.capitals],
+    run: async ({ out, upstream, resumeDirectory, log }) => {
+      const quality = await measureZoo({ data, base: upstream("base-export"), instruct: upstream("instruct-export"), heldoutItems: join(upstream("instruct-data"), "heldout-ids.json"), work: resumeDirectory, say: log });
+      await mkdir(out, { recursive: true });
+      await writeFile(join(out, "quality.json"), `${JSON.stringify(quality, null, 2)}\n`);
+    },
+  },
+  {
+    name: "publish",
+    description: "the models, quality.json and heldout-ids.json into zoo/",
+    settings: { destination: published },
+    after: ["base-export", "instruct-export", "instruct-data", "measure"],
+    inputs: [],
+    run: async ({ upstream, log }) => {
+      await replaceDirectory(upstream("base-export"), published.base);
+      await replaceDirectory(upstream("instruct-export"), published.instruct);
+      await replaceFile(join(upstream("instruct-data"), "heldout-ids.json"), published.heldoutIds);
+      await replaceFile(join(upstream("measure"), "quality.json"), published.quality);
+      log(`published ${Object.values(published).join(", ")}`);
     },
   },
 ];
 
-const force = new Set((values.force ?? "").split(",").filter((name) => name !== ""));
-const seconds = await runSteps(steps, { force, until: values.until, say });
-const timings = existsSync(paths.timings) ? JSON.parse(await readFile(paths.timings, "utf8")) : {};
-await writeFile(paths.timings, `${JSON.stringify({ ...timings, ...seconds }, null, 2)}\n`);
-say(`zoo: done; wall seconds per step in ${paths.timings}`);
+function show(event: StageRunnerEvent): void {
+  switch (event.type) {
+    case "run-start":
+      return say(`zoo: ${event.toRun} of ${event.stages} steps to run in ${event.workDirectory}`);
+    case "stage-skip":
+      return say(`zoo: ${event.stage}: up to date (${event.detail}), skipped`);
+    case "stage-start":
+      return say(`zoo: ${event.stage} ... (${event.reason}: ${event.detail.replaceAll("--from", "--force")}; log ${event.log})`);
+    case "stage-end":
+      return say(`zoo: ${event.stage}: ${event.seconds.toFixed(1)} s`);
+    case "stage-fail":
+      return say(`zoo: ${event.stage}: failed after ${event.seconds.toFixed(1)} s (log ${event.log})`);
+    default:
+      return undefined;
+  }
+}
+
+const seconds: Record<string, number> = {};
+const force = (values.force ?? "").split(",").filter((name) => name !== "");
+for (const name of [...force, ...(values.until ? [values.until] : [])]) {
+  if (stages.some((stage) => stage.name === name)) continue;
+  say(`zoo: no step "${name}"; the steps are ${stages.map((stage) => stage.name).join(", ")}`);
+  process.exit(2);
+}
+try {
+  await runStages(stages, work, {
+    from: force,
+    until: values.until,
+    onLog: (_stage, line) => say(`  ${line.trimStart()}`),
+    onEvent: (event) => {
+      if (event.type === "stage-end") seconds[event.stage] = event.seconds;
+      show(event);
+    },
+  });
+} finally {
+  if (Object.keys(seconds).length > 0) {
+    const previous = existsSync(timings) ? JSON.parse(await readFile(timings, "utf8")) : {};
+    await writeFile(timings, `${JSON.stringify({ ...previous, ...seconds }, null, 2)}\n`);
+  }
+}
+say(`zoo: done; wall seconds per step in ${timings}`);

@@ -8,10 +8,10 @@ export async function trainModel(job: TrainJob, say: (line: string) => void): Pr
   const run = runTraining(job);
   let lastLoss = Number.NaN;
   for await (const event of run.events) {
-    if (event.event === "step-end") lastLoss = event.loss;
-    if (event.event === "step-end" && event.step % PROGRESS_EVERY_STEPS !== 0 && event.step !== event.max_steps) continue;
+    if (event.type === "step-end") lastLoss = event.loss;
+    if (event.type === "step-end" && event.step % PROGRESS_EVERY_STEPS !== 0 && event.step !== event.max_steps) continue;
     const line = formatProgress(event);
-    if (line) say(`  ${line}`);
+    if (line) say(line);
   }
   const result = await run.result;
   return { trainLoss: result.trainLoss, lastLoss };

@@ -1,11 +1,11 @@
-// The embedded default run (`npm run demo`): graft adapt (in process, the same code as the command)
+// The embedded default run (`npm run demo`): graft adapt (in process, @graft/adapt as the command uses it)
 // on the tiny model zoo and the packaged Russian data; writes demo-output/report.html comparing the
 // original instruct model, InsCP on it, LEP, and LEP followed by InsCP.
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { adapt, parseAdaptConfig } from "@graft/cli";
+import { adapt, createProgressDisplay, parseAdaptConfig } from "@graft/adapt";
 import { demoChecks, formatChecks } from "./demo-summary.js";
 import { standInModels } from "./stand-in-models.js";
 
@@ -28,7 +28,12 @@ if (!existsSync(join(config.base, "config.json")) || !existsSync(join(config.ins
 await mkdir(output, { recursive: true });
 const configPath = join(output, "adapt.json");
 await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
-const { report } = await adapt(config, {}, { stdout: process.stdout, json });
+const display = createProgressDisplay();
+const { report } = await adapt(config, {
+  onEvent: (event) => {
+    for (const line of json ? [JSON.stringify(event)] : display(event)) say(line);
+  },
+});
 await copyFile(report, join(output, "report.html"));
 await copyFile(report.replace(/report\.html$/, "report.json"), join(output, "report.json"));
 

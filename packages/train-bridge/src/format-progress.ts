@@ -2,7 +2,7 @@ import type { TrainEvent } from "./train-event.js";
 
 /** One human line per event (progress with loss, tokens/s, MFU and ETA), or undefined to stay quiet. */
 export function formatProgress(event: TrainEvent): string | undefined {
-  switch (event.event) {
+  switch (event.type) {
     case "train-start":
       return `training on ${event.device} × ${event.world_size} (${event.precision}): ${event.trainable_parameters.toLocaleString("en")} of ${event.total_parameters.toLocaleString("en")} parameters trainable, ${event.train_sequences} sequences`;
     case "train-resume":
@@ -19,7 +19,7 @@ export function formatProgress(event: TrainEvent): string | undefined {
     case "train-end":
       return `done: ${event.output} (step ${event.step}, mean loss ${event.train_loss.toFixed(4)})`;
     case "error":
-      return `error: ${event.type}: ${event.message}`;
+      return `error: ${event.error_type}: ${event.message}`;
   }
 }
 

@@ -1,5 +1,6 @@
 // Public surface of @graft/train-bridge: every export is named here.
-export { runTraining, TRAINER_PYTHON_PATH, type RunTrainingOptions, type TrainingResult, type TrainingRun } from "./run-training.js";
+export { runTraining, type RunTrainingOptions, type TrainingResult, type TrainingRun } from "./run-training.js";
+export { TRAINER_PYTHON_PATH } from "./trainer-python-path.js";
 export { validateTrainJob, trainJobToJson, TRAIN_JOB_FIELDS, type TrainJob, type TrainJobField, type TrainMode } from "./train-job.js";
 export {
   parseTrainEvent,
@@ -12,9 +13,10 @@ export {
   type TrainEndEvent,
   type TrainErrorEvent,
 } from "./train-event.js";
-export { launchCommand, fsdpConfiguration, type Launcher } from "./launcher.js";
+export { launchCommand, fsdpConfiguration, type Launcher, type LocalLauncher, type TorchrunLauncher, type SlurmLauncher } from "./launcher.js";
 export { slurmBatchScript, type SlurmOptions } from "./slurm-batch-script.js";
 export { formatProgress, formatDuration } from "./format-progress.js";
 export { TrainJobError } from "./train-job-error.js";
 export { TrainerProcessError, type TrainerProcessErrorContext } from "./trainer-process-error.js";
 export { TrainingCancelledError } from "./training-cancelled-error.js";
+export { SlurmJobError } from "./slurm-job-error.js";

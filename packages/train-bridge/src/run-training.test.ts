@@ -31,13 +31,13 @@ async function collect(events: AsyncIterable<TrainEvent>): Promise<TrainEvent[]>
   return all;
 }
 
-const steps = (events: TrainEvent[]) => events.filter((event): event is StepEndEvent => event.event === "step-end");
+const steps = (events: TrainEvent[]) => events.filter((event): event is StepEndEvent => event.type === "step-end");
 
 describe("runTraining", () => {
   it("streams typed events and writes a model transformers loads", async () => {
     const run = runTraining(job("local", { maxSteps: 6, evalSteps: 3 }));
     const [events, result] = await Promise.all([collect(run.events), run.result]);
-    expect(events.map((event) => event.event)).toEqual(["train-start", "step-end", "step-end", "step-end", "eval-end", "step-end", "step-end", "step-end", "eval-end", "train-end"]);
+    expect(events.map((event) => event.type)).toEqual(["train-start", "step-end", "step-end", "step-end", "eval-end", "step-end", "step-end", "step-end", "eval-end", "train-end"]);
     expect(result).toMatchObject({ output: join(scratch.path, "local"), step: 6 });
     expect(steps(events).every((event) => event.tokens_per_second > 0 && event.mfu === null)).toBe(true);
     const loaded = runPythonJson<{ model_type: string; max_new_tokens: number | null }>(
@@ -69,7 +69,7 @@ describe("runTraining", () => {
     const pid = await first.pid;
     let killedAfter = 0;
     for await (const event of first.events) {
-      if (event.event === "step-end" && event.step >= 6) {
+      if (event.type === "step-end" && event.step >= 6) {
         killedAfter = event.step;
         process.kill(-pid, "SIGKILL");
         break;
@@ -81,8 +81,8 @@ describe("runTraining", () => {
 
     const second = runTraining(interrupted);
     const [resumedEvents, result] = await Promise.all([collect(second.events), second.result]);
-    const resume = resumedEvents.find((event) => event.event === "train-resume");
-    expect(resume && resume.event === "train-resume" && resume.checkpoint).toMatch(/checkpoint-(4|8)$/);
+    const resume = resumedEvents.find((event) => event.type === "train-resume");
+    expect(resume && resume.type === "train-resume" && resume.checkpoint).toMatch(/checkpoint-(4|8)$/);
     expect(result.step).toBe(target);
     const referenceLoss = steps(referenceEvents).at(-1)!.loss;
     const resumedLoss = steps(resumedEvents).at(-1)!.loss;
@@ -94,7 +94,7 @@ describe("runTraining", () => {
     const controller = new AbortController();
     const run = runTraining(job("cancelled", { maxSteps: 500 }), { signal: controller.signal });
     for await (const event of run.events) {
-      if (event.event === "step-end") {
+      if (event.type === "step-end") {
         controller.abort();
         break;
       }
@@ -106,10 +106,10 @@ describe("runTraining", () => {
   it("a 2-process torchrun (gloo on CPU) run with the bridge's FSDP config completes", async () => {
     const run = runTraining(job("torchrun", { mode: "embeddings", maxSteps: 3, perDeviceBatchSize: 2 }), { launcher: { kind: "torchrun", processesPerNode: 2, fsdp: true } });
     const [events, result] = await Promise.all([collect(run.events), run.result]);
-    const start = events.find((event) => event.event === "train-start");
-    expect(start && start.event === "train-start" && start.world_size).toBe(2);
-    expect(events.filter((event) => event.event === "train-start")).toHaveLength(1); // rank 0 only
-    expect(start && start.event === "train-start" && start.config.fsdp).toBe("full_shard auto_wrap");
+    const start = events.find((event) => event.type === "train-start");
+    expect(start && start.type === "train-start" && start.world_size).toBe(2);
+    expect(events.filter((event) => event.type === "train-start")).toHaveLength(1); // rank 0 only
+    expect(start && start.type === "train-start" && start.config.fsdp).toBe("full_shard auto_wrap");
     expect(result.step).toBe(3);
     const changed = runPythonJson<Record<string, boolean>>(
       `import json, sys, numpy as np\nfrom safetensors.numpy import load_file\na, b = load_file(sys.argv[1] + "/model.safetensors"), load_file(sys.argv[2] + "/model.safetensors")\nprint(json.dumps({k: bool(not np.array_equal(a[k], b[k])) for k in a}))`,

@@ -3,16 +3,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { resolvePython } from "@graft/hf";
 import { launchCommand, type Launcher } from "./launcher.js";
+import { slurmTraining } from "./slurm-training.js";
 import { parseTrainEvent, type TrainEndEvent, type TrainErrorEvent, type TrainEvent } from "./train-event.js";
 import { trainJobToJson, validateTrainJob, type TrainJob } from "./train-job.js";
 import { TrainerProcessError } from "./trainer-process-error.js";
+import { TRAINER_PYTHON_PATH } from "./trainer-python-path.js";
 import { TrainingCancelledError } from "./training-cancelled-error.js";
-
-/** Where `graft_trainer` lives: beside src/ and dist/ in the package. */
-export const TRAINER_PYTHON_PATH = fileURLToPath(new URL("../python", import.meta.url));
 
 const STDERR_TAIL_LINES = 30; // kept for the error when the process dies without an `error` event
 const KILL_GRACE_MILLISECONDS = 5000; // SIGTERM first, then SIGKILL to the whole process group
@@ -23,7 +21,7 @@ export interface RunTrainingOptions {
   python?: string;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
-  /** Every stderr line of the trainer (transformers' logs, warnings). */
+  /** Every stderr line of the trainer (transformers' logs, warnings); with Slurm, every line of the job's output that is not an event. */
   onStderr?: (line: string) => void;
 }
 
@@ -44,8 +42,10 @@ export interface TrainingRun {
 
 /**
  * Validates the job (a malformed job throws `TrainJobError` and never launches Python), writes it
- * as JSON, starts the trainer and follows its events. `result` rejects with `TrainerProcessError`
- * (exit code + traceback tail) or `TrainingCancelledError` (the signal fired).
+ * as JSON, starts the trainer (one process, torchrun, or a Slurm job) and follows its events.
+ * `result` rejects with `TrainerProcessError` (exit code + traceback tail), `SlurmJobError` (sbatch
+ * could not run, the job failed or ended without finishing) or `TrainingCancelledError` (the signal
+ * fired; a Slurm job is cancelled with `scancel`).
  */
 export function runTraining(job: TrainJob, options: RunTrainingOptions = {}): TrainingRun {
   const valid = validateTrainJob(job);
@@ -59,12 +59,18 @@ export function runTraining(job: TrainJob, options: RunTrainingOptions = {}): Tr
   pid.catch(() => {});
 
   const push = (event: TrainEvent) => { queue.push(event); wake?.(); };
+  const launcher = options.launcher ?? { kind: "local" };
   const result = (async (): Promise<TrainingResult> => {
+    if (launcher.kind === "slurm") {
+      const python = options.python ?? resolvePython().path;
+      const { end, events } = await slurmTraining(valid, launcher, { python, signal: options.signal, env: options.env, onOutput: options.onStderr, onEvent: push, onPid: resolvePid });
+      return { output: end.output, step: end.step, trainLoss: end.train_loss, events };
+    }
     const workDirectory = await mkdtemp(join(tmpdir(), "graft-train-"));
     try {
       const python = options.python ?? resolvePython().path;
       const jobFile = join(workDirectory, "job.json");
-      const { argv, jobExtra } = await launchCommand(python, jobFile, options.launcher ?? { kind: "local" }, workDirectory);
+      const { argv, jobExtra } = await launchCommand(python, jobFile, launcher, workDirectory);
       await writeFile(jobFile, JSON.stringify(trainJobToJson(valid, jobExtra), null, 2));
       return await follow(argv, options, push, resolvePid);
     } finally {
@@ -116,9 +122,9 @@ function follow(argv: string[], options: RunTrainingOptions, push: (event: Train
     const event = parseTrainEvent(line);
     if (!event) return;
     events.push(event);
-    if (event.event === "error") errorEvent = event;
-    if (event.event === "train-end") endEvent = event;
-    if (event.event === "step-end") lastStep = event.step;
+    if (event.type === "error") errorEvent = event;
+    if (event.type === "train-end") endEvent = event;
+    if (event.type === "step-end") lastStep = event.step;
     push(event);
   });
   createInterface({ input: child.stderr }).on("line", (line) => {
@@ -138,7 +144,7 @@ function follow(argv: string[], options: RunTrainingOptions, push: (event: Train
       reject(new TrainerProcessError({
         exitCode,
         signal,
-        errorType: errorEvent?.type,
+        errorType: errorEvent?.error_type,
         tracebackTail: errorEvent?.traceback_tail ?? stderrTail.join("\n"),
         command: argv,
         message: errorEvent?.message ?? (exitCode === 0 ? "exited without a train-end event" : "died without an error event (see the stderr tail)"),

@@ -1,6 +1,6 @@
-/** Events the Python trainer prints, one JSON object per line (`event` is noun-verb). */
+/** Events the Python trainer prints, one JSON object per line (`type` is noun-verb). */
 export interface TrainStartEvent {
-  event: "train-start";
+  type: "train-start";
   time: number;
   config: Record<string, unknown>;
   trainable_parameters: number;
@@ -12,9 +12,9 @@ export interface TrainStartEvent {
   valid_sequences: number;
   tokens_per_step: number;
 }
-export interface TrainResumeEvent { event: "train-resume"; time: number; checkpoint: string }
+export interface TrainResumeEvent { type: "train-resume"; time: number; checkpoint: string }
 export interface StepEndEvent {
-  event: "step-end";
+  type: "step-end";
   time: number;
   step: number;
   max_steps: number;
@@ -27,10 +27,10 @@ export interface StepEndEvent {
   eta_seconds: number | null;
   epoch: number | null;
 }
-export interface EvalEndEvent { event: "eval-end"; time: number; step: number; loss: number | null; perplexity: number | null }
-export interface CheckpointSavedEvent { event: "checkpoint-saved"; time: number; step: number; path: string }
-export interface TrainEndEvent { event: "train-end"; time: number; output: string; step: number; train_loss: number }
-export interface TrainErrorEvent { event: "error"; time: number; type: string; message: string; traceback_tail: string }
+export interface EvalEndEvent { type: "eval-end"; time: number; step: number; loss: number | null; perplexity: number | null }
+export interface CheckpointSavedEvent { type: "checkpoint-saved"; time: number; step: number; path: string }
+export interface TrainEndEvent { type: "train-end"; time: number; output: string; step: number; train_loss: number }
+export interface TrainErrorEvent { type: "error"; time: number; /** The Python exception class. */ error_type: string; message: string; traceback_tail: string }
 
 export type TrainEvent =
   | TrainStartEvent
@@ -47,8 +47,8 @@ const EVENT_NAMES = new Set(["train-start", "train-resume", "step-end", "eval-en
 export function parseTrainEvent(line: string): TrainEvent | undefined {
   if (!line.startsWith("{")) return undefined;
   try {
-    const value = JSON.parse(line) as { event?: unknown };
-    return typeof value.event === "string" && EVENT_NAMES.has(value.event) ? (value as TrainEvent) : undefined;
+    const value = JSON.parse(line) as { type?: unknown };
+    return typeof value.type === "string" && EVENT_NAMES.has(value.type) ? (value as TrainEvent) : undefined;
   } catch {
     return undefined;
   }

@@ -2,17 +2,13 @@
 // every stage's output, a kill inside the training stage and its resume, skip on rerun, the plan.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { createTinyModel } from "@graft/hf";
 import { fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { loadAdaptConfig, type AdaptConfig } from "../adapt/adapt-config.js";
-import { StageFailedError } from "../adapt/stage-failed-error.js";
-import { STAGE_MARKER, type StageRunnerEvent } from "../adapt/stage-runner.js";
+import { adapt, loadAdaptConfig, STAGE_MARKER, StageFailedError, type AdaptConfig, type AdaptEvent } from "@graft/adapt";
 import { graft } from "../testing/run-graft.js";
-import { adapt } from "./adapt.js";
 
 const work = temporaryDirectory();
 afterAll(() => (process.env.KEEP_ADAPT_TEST ? console.log(work.path) : work.remove()));
@@ -49,13 +45,6 @@ beforeAll(async () => {
   writeFileSync(configPath, stringify(config));
 });
 
-function quiet() {
-  const stdout = new PassThrough();
-  let printed = "";
-  stdout.on("data", (chunk) => (printed += chunk));
-  return { context: { stdout, json: false }, printed: () => printed };
-}
-
 describe("graft adapt", () => {
   let config: AdaptConfig;
   const marker = (stage: string) => JSON.parse(readFileSync(join(config.out, stage, STAGE_MARKER), "utf8"));
@@ -63,14 +52,14 @@ describe("graft adapt", () => {
   it("a kill inside the training stage leaves the finished stages and checkpoints; the rerun skips them and resumes", async () => {
     config = await loadAdaptConfig(configPath);
     const controller = new AbortController();
-    const first: StageRunnerEvent[] = [];
+    const first: AdaptEvent[] = [];
     const failure = await adapt(config, {
       signal: controller.signal,
       onEvent: (event) => {
         first.push(event);
-        if (event.event === "stage-progress" && event.stage === "embeddings" && event.kind === "checkpoint-saved") controller.abort();
+        if (event.type === "stage-progress" && event.stage === "embeddings" && event.kind === "checkpoint-saved") controller.abort();
       },
-    }, quiet().context).catch((error: unknown) => error);
+    }).catch((error: unknown) => error);
     expect(StageFailedError.isInstance(failure) && (failure as StageFailedError).stage, String((failure as Error)?.message)).toBe("embeddings");
     expect((failure as Error).message).toMatch(/TrainingCancelledError/);
     for (const stage of ["corpus", "vocab", "init", "shards-embeddings"]) expect(existsSync(join(config.out, stage, STAGE_MARKER))).toBe(true);
@@ -82,10 +71,10 @@ describe("graft adapt", () => {
     expect(dryRun.out).toMatch(/skip +corpus +up-to-date/);
     expect(dryRun.out).toMatch(/run +embeddings +missing +an interrupted attempt did not finish; resumes from its checkpoints/);
 
-    const second: StageRunnerEvent[] = [];
-    const { report } = await adapt(config, { onEvent: (event) => second.push(event) }, quiet().context);
-    expect(second.filter((event) => event.event === "stage-skip").map((event) => event.stage)).toEqual(["corpus", "vocab", "init", "shards-embeddings"]);
-    const resumed = second.find((event) => event.event === "stage-progress" && event.kind === "train-resume");
+    const second: AdaptEvent[] = [];
+    const { report } = await adapt(config, { onEvent: (event) => second.push(event) });
+    expect(second.filter((event) => event.type === "stage-skip").map((event) => event.stage)).toEqual(["corpus", "vocab", "init", "shards-embeddings"]);
+    const resumed = second.find((event) => event.type === "stage-progress" && event.kind === "train-resume");
     expect(resumed).toMatchObject({ stage: "embeddings" });
     expect(marker("embeddings").summary).toMatchObject({ steps: EMBEDDING_STEPS });
     expect(readFileSync(join(config.out, "logs", "embeddings.log"), "utf8")).toMatch(/train-resume/);
@@ -118,8 +107,8 @@ describe("graft adapt", () => {
   it("a rerun skips every stage; a changed InsCP setting reruns only InsCP and the report, and the plan says which setting", async () => {
     const again = await graft("adapt", "--config", configPath, "--json");
     const events = again.out.trim().split("\n").map((line) => JSON.parse(line));
-    expect(events[0]).toMatchObject({ event: "run-start", toRun: 0 });
-    expect(events.filter((event) => event.event === "stage-skip").length).toBe(11);
+    expect(events[0]).toMatchObject({ type: "run-start", toRun: 0 });
+    expect(events.filter((event) => event.type === "stage-skip").length).toBe(11);
 
     writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/inscp:\n((?: {2}.*\n)*?) {2}maxSteps: 2/, "inscp:\n$1  maxSteps: 3"));
     const plan = await graft("adapt", "--config", configPath, "--dry-run", "--json");

@@ -1,57 +1,8 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { adapt, createProgressDisplay, EXAMPLE_CONFIG, formatPlan, loadAdaptConfig } from "@graft/adapt";
 import { GraftError } from "@graft/hf";
-import { checkAdaptPaths, EXAMPLE_CONFIG, loadAdaptConfig, type AdaptConfig } from "../adapt/adapt-config.js";
-import { adaptStages, REPORT_FILE, REPORT_STAGE } from "../adapt/adapt-stages.js";
-import { createProgressDisplay, formatPlan } from "../adapt/format-stage-event.js";
-import { planStages, type PlanOptions, type StagePlan } from "../adapt/plan-stages.js";
-import { runStages, type StageRunnerEvent } from "../adapt/stage-runner.js";
-import type { CommandContext, CommandDefinition } from "../command.js";
-
-export interface AdaptOptions extends PlanOptions {
-  /** Print the plan (what would run and why) and do nothing. */
-  dryRun?: boolean;
-  signal?: AbortSignal;
-  /** Every event (besides what is printed to `context.stdout`). */
-  onEvent?: (event: StageRunnerEvent) => void;
-}
-
-export interface AdaptResult {
-  plan: StagePlan[];
-  /** `<out>/eval/report.html` (not written by a dry run or a run stopped `until` an earlier stage). */
-  report: string;
-}
-
-/**
- * Runs (or, with `dryRun`, plans) the pipeline of a config: the command and the demo call this.
- * Paths are checked first, so a wrong one fails before any work.
- */
-export async function adapt(config: AdaptConfig, options: AdaptOptions, context: Pick<CommandContext, "stdout" | "json">): Promise<AdaptResult> {
-  checkAdaptPaths(config);
-  const stages = adaptStages(config);
-  const write = (line: string) => context.stdout.write(`${line}\n`);
-  const report = join(config.out, REPORT_STAGE, REPORT_FILE);
-  if (options.dryRun) {
-    const plan = await planStages(stages, config.out, options);
-    if (context.json) for (const step of plan) write(JSON.stringify({ event: "stage-plan", ...step }));
-    else write(formatPlan(plan));
-    return { plan, report };
-  }
-  const display = createProgressDisplay();
-  const plan = await runStages(stages, config.out, {
-    ...options,
-    onEvent: (event) => {
-      options.onEvent?.(event);
-      for (const line of context.json ? [JSON.stringify(event)] : display(event)) write(line);
-    },
-  });
-  if (existsSync(report)) {
-    if (context.json) write(JSON.stringify({ event: "report", path: report }));
-    else write(`report: ${report}`);
-  }
-  return { plan, report };
-}
+import type { CommandDefinition } from "../command.js";
 
 /** Ctrl-C once: stop the running stage cleanly (the trainer saves nothing new; checkpoints stay). */
 function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
@@ -94,9 +45,22 @@ export const adaptCommand: CommandDefinition = {
     if (positionals.length > 0) throw new GraftError({ name: "UsageError", message: `unexpected argument ${positionals[0]}; the config goes after --config` });
     if (!values.config) throw new GraftError({ name: "UsageError", message: "missing --config FILE (or --init to write an example); see graft adapt --help" });
     const config = await loadAdaptConfig(String(values.config));
+    const dryRun = values["dry-run"] === true;
+    const write = (line: string) => context.stdout.write(`${line}\n`);
+    const display = createProgressDisplay();
     const interrupt = interruptSignal();
     try {
-      await adapt(config, { from: values.from as string | undefined, until: values.until as string | undefined, force: values.force === true, dryRun: values["dry-run"] === true, signal: interrupt.signal }, context);
+      const { plan } = await adapt(config, {
+        from: values.from as string | undefined,
+        until: values.until as string | undefined,
+        force: values.force === true,
+        dryRun,
+        signal: interrupt.signal,
+        onEvent: (event) => {
+          for (const line of context.json ? [JSON.stringify(event)] : display(event)) write(line);
+        },
+      });
+      if (dryRun && !context.json) write(formatPlan(plan));
     } finally {
       interrupt.dispose();
     }

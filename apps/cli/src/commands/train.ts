@@ -85,7 +85,7 @@ export const trainCommand: CommandDefinition = {
       const nodes = toNumber("nodes", String(values.nodes ?? "1"));
       const gpusPerNode = toNumber("gpus-per-node", String(values["gpus-per-node"] ?? "8"));
       await writeFile(scriptPath, slurmBatchScript({ jobFile, nodes, gpusPerNode, python, trainerPythonPath: TRAINER_PYTHON_PATH }), { mode: 0o755 });
-      context.stdout.write(context.json ? `${JSON.stringify({ event: "slurm-script-written", path: scriptPath, job: jobFile })}\n` : `wrote ${scriptPath} and ${jobFile}; submit with: sbatch ${scriptPath}\n`);
+      context.stdout.write(context.json ? `${JSON.stringify({ type: "slurm-script-written", path: scriptPath, job: jobFile })}\n` : `wrote ${scriptPath} and ${jobFile}; submit with: sbatch ${scriptPath}\n`);
       return 0;
     }
 

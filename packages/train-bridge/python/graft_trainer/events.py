@@ -27,10 +27,10 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def emit(event: str, **fields: Any) -> None:
+def emit(kind: str, **fields: Any) -> None:
     if not is_main_process():
         return
-    record = {"event": event, "time": time.time(), **fields}
+    record = {"type": kind, "time": time.time(), **fields}
     _event_stream.write(json.dumps(record, default=str) + "\n")
     _event_stream.flush()
 

@@ -138,7 +138,7 @@ def cli(argv=None) -> None:
         if isinstance(error, SystemExit):
             raise
         tail = "".join(traceback.format_exception(error)).splitlines()[-TRACEBACK_TAIL_LINES:]
-        emit("error", type=type(error).__name__, message=str(error), traceback_tail="\n".join(tail))
+        emit("error", error_type=type(error).__name__, message=str(error), traceback_tail="\n".join(tail))
         sys.exit(1)
 
 

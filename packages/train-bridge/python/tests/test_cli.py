@@ -20,10 +20,10 @@ def test_stdout_holds_only_events(tmp_path, tiny_model, shards):
     completed = run_cli(job, tmp_path)
     assert completed.returncode == 0, completed.stderr[-2000:]
     records = [json.loads(line) for line in completed.stdout.splitlines()]
-    names = [record["event"] for record in records]
+    names = [record["type"] for record in records]
     assert names[0] == "train-start" and names[-1] == "train-end", names
     assert names.count("step-end") == 4 and names.count("eval-end") == 2 and names.count("checkpoint-saved") == 2
-    saved = [record["path"] for record in records if record["event"] == "checkpoint-saved"]
+    saved = [record["path"] for record in records if record["type"] == "checkpoint-saved"]
     assert all(os.path.exists(os.path.join(path, "model.safetensors")) for path in saved[-1:]), saved
 
 
@@ -31,5 +31,5 @@ def test_unknown_job_field_is_an_error_event(tmp_path, tiny_model, shards):
     completed = run_cli({"model": tiny_model, "data": shards, "output": str(tmp_path / "out"), "learning_rat": 1}, tmp_path)
     assert completed.returncode == 1
     error = json.loads(completed.stdout.splitlines()[-1])
-    assert error["event"] == "error" and error["type"] == "ValueError"
+    assert error["type"] == "error" and error["error_type"] == "ValueError"
     assert "learning_rat" in error["message"] and "Traceback" in error["traceback_tail"]

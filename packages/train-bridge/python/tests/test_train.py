@@ -28,12 +28,12 @@ def run_job(**fields):
 def test_loss_decreases_over_30_steps(tmp_path, tiny_model, shards):
     records = run_job(model=tiny_model, data=shards, output=str(tmp_path / "out"), mode="full",
                       learning_rate=3e-3, warmup_steps=3, max_steps=30, per_device_batch_size=4, eval_steps=15)
-    steps = [record for record in records if record["event"] == "step-end"]
+    steps = [record for record in records if record["type"] == "step-end"]
     assert [record["step"] for record in steps] == list(range(1, 31))
     first, last = np.mean([s["loss"] for s in steps[:3]]), np.mean([s["loss"] for s in steps[-3:]])
     assert last < first * 0.7, f"loss went from {first} to {last}"
-    assert any(record["event"] == "eval-end" for record in records)
-    assert records[0]["event"] == "train-start" and records[-1]["event"] == "train-end"
+    assert any(record["type"] == "eval-end" for record in records)
+    assert records[0]["type"] == "train-start" and records[-1]["type"] == "train-end"
     from transformers import AutoModelForCausalLM
 
     AutoModelForCausalLM.from_pretrained(str(tmp_path / "out"))
@@ -50,7 +50,7 @@ def test_embeddings_mode_keeps_every_other_tensor(tmp_path, case):
     output = str(tmp_path / "out")
     records = run_job(model=model, data=shards, output=output, mode="embeddings", learning_rate=1e-2,
                       weight_decay=0.1, max_steps=5, per_device_batch_size=4, new_token_start=case["new_token_start"])
-    start = next(record for record in records if record["event"] == "train-start")
+    start = next(record for record in records if record["type"] == "train-start")
     rows_per_matrix = 96 * 32
     assert start["trainable_parameters"] == rows_per_matrix * (1 if case["tie"] else 2)
     before, after = load_file(os.path.join(model, "model.safetensors")), load_file(os.path.join(output, "model.safetensors"))

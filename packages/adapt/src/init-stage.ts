@@ -1,7 +1,6 @@
 import { initializeEmbeddings } from "@graft/vocab";
 import type { AdaptConfig } from "./adapt-config.js";
 import type { Stage } from "./stage.js";
-import { withKind } from "./with-kind.js";
 
 /** `init`: the base model with rows for the new tokens (mean of their old sub-token rows, or merge-tree). */
 export function initStage(config: AdaptConfig): Stage {
@@ -19,7 +18,7 @@ export function initStage(config: AdaptConfig): Stage {
         out,
         padToMultipleOf: config.vocab.padToMultipleOf,
         overwrite: true,
-        onEvent: (event) => progress(withKind(event)),
+        onEvent: progress,
       });
       log(JSON.stringify(report));
       return { rows: report.rows, oldRows: report.oldRows, tied: report.tied, ...report.kinds };

@@ -36,15 +36,15 @@ describe("runStages", () => {
     expect(read(directory, "report", "report.txt")).toBe("double=6");
     expect(JSON.parse(read(directory, "double", STAGE_MARKER))).toMatchObject({ stage: "double", summary: { double: 6 } });
     expect(read(join(directory, "logs"), ".", "double.log")).toContain('double wrote {"double":6}');
-    expect(events.filter((event) => event.event === "stage-start").map((event) => `${event.index}/${event.total} ${event.stage}`)).toEqual(["1/5 count", "2/5 side", "3/5 double", "4/5 steps", "5/5 report"]);
-    expect(events.filter((event) => event.event === "stage-progress").map((event) => event.kind)).toEqual(["unit-end", "unit-end", "unit-end", "unit-end"]);
+    expect(events.filter((event) => event.type === "stage-start").map((event) => `${event.index}/${event.total} ${event.stage}`)).toEqual(["1/5 count", "2/5 side", "3/5 double", "4/5 steps", "5/5 report"]);
+    expect(events.filter((event) => event.type === "stage-progress").map((event) => event.kind)).toEqual(["unit-end", "unit-end", "unit-end", "unit-end"]);
     expect(existsSync(join(directory, ".resume", "steps-" + JSON.parse(read(directory, "steps", STAGE_MARKER)).key))).toBe(false);
     expect(existsSync(join(directory, RUN_LOCK_FILE))).toBe(false);
 
     const again: StageRunnerEvent[] = [];
     await runStages(pipeline(), directory, { onEvent: (event) => again.push(event) });
     expect(ran()).toEqual(["count", "side", "double", "steps", "report"]);
-    expect(again.filter((event) => event.event === "stage-skip").length).toBe(5);
+    expect(again.filter((event) => event.type === "stage-skip").length).toBe(5);
   });
 
   it("a changed setting changes the key: that stage and its dependents rerun, the plan names the setting", async () => {
@@ -76,6 +76,8 @@ describe("runStages", () => {
     { name: "--from side redoes side alone", options: { from: "side" }, expected: ["count:up-to-date", "side:forced", "double:up-to-date", "steps:up-to-date", "report:up-to-date"] },
     { name: "--force redoes everything", options: { force: true }, expected: ["count:forced", "side:forced", "double:forced", "steps:forced", "report:forced"] },
     { name: "--until double plans up to double", options: { until: "double", force: true }, expected: ["count:forced", "side:forced", "double:forced"] },
+    { name: "--until with --from stops after that stage", options: { until: "double", from: "count" }, expected: ["count:forced", "side:up-to-date", "double:forced"] },
+    { name: "from several stages redoes each and their dependents", options: { from: ["side", "steps"] }, expected: ["count:up-to-date", "side:forced", "double:up-to-date", "steps:forced", "report:forced"] },
   ];
   it.each(forcing)("$name", async ({ options, expected }) => {
     const { directory, pipeline, ran } = setup();
@@ -83,6 +85,15 @@ describe("runStages", () => {
     expect(await planOf(pipeline(), directory, options)).toEqual(expected);
     await runStages(pipeline(), directory, options);
     expect(ran().slice(5)).toEqual(expected.filter((entry) => entry.endsWith(":forced")).map((entry) => entry.split(":")[0]));
+  });
+
+  it("from several stages: the plan names the one that forces each", async () => {
+    const { directory, pipeline } = setup();
+    await runStages(pipeline(), directory);
+    const plan = await planStages(pipeline(), directory, { from: ["steps", "count"] });
+    expect(plan.filter((step) => step.reason === "forced").map((step) => `${step.name}: ${step.detail}`)).toEqual(["count: --from count", "double: after count (--from)", "steps: --from steps", "report: after steps (--from)"]);
+    expect(plan[1]?.reason).toBe("up-to-date");
+    await expect(planStages(pipeline(), directory, { from: ["count", "nope"] })).rejects.toSatisfy((error: unknown) => UnknownStageError.isInstance(error) && /--from nope: no such stage/.test((error as Error).message));
   });
 
   it("--from / --until with an unknown stage fails naming the stages", async () => {

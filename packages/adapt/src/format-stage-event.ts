@@ -1,3 +1,4 @@
+import type { AdaptEvent } from "./adapt.js";
 import type { StagePlan } from "./plan-stages.js";
 import type { StageRunnerEvent } from "./stage-runner.js";
 
@@ -11,8 +12,8 @@ function formatSeconds(seconds: number): string {
 }
 
 /** A stage's own progress event in one line: training steps with loss, rate and ETA; other fields as key=value. */
-function formatProgress(event: Extract<StageRunnerEvent, { event: "stage-progress" }>): string {
-  const { event: _event, stage: _stage, index: _index, total: _total, kind, ...fields } = event;
+function formatProgress(event: Extract<StageRunnerEvent, { type: "stage-progress" }>): string {
+  const { type: _type, stage: _stage, index: _index, total: _total, kind, ...fields } = event;
   if (kind === "step-end") {
     const step = Number(fields.step);
     const of = Number(fields.of);
@@ -21,9 +22,13 @@ function formatProgress(event: Extract<StageRunnerEvent, { event: "stage-progres
   return `${kind} ${Object.entries(fields).map(([key, value]) => `${key}=${formatValue(value)}`).join(" ")}`;
 }
 
-/** One line per event for people (`--json` prints the events themselves); undefined for events not shown. */
-export function formatStageEvent(event: StageRunnerEvent): string | undefined {
-  switch (event.event) {
+/** One line per event for people (`--json` prints the events themselves); undefined for events not shown (a dry run's plan is `formatPlan`'s table). */
+export function formatStageEvent(event: AdaptEvent): string | undefined {
+  switch (event.type) {
+    case "stage-plan":
+      return undefined;
+    case "report":
+      return `report: ${event.path}`;
     case "run-start":
       return `graft adapt: ${event.toRun} of ${event.stages} stages to run in ${event.workDirectory}`;
     case "stage-skip":
@@ -50,11 +55,11 @@ export const PROGRESS_DISPLAY_SECONDS = 5;
  * The human display: every run and stage event, and a stage's progress at most once per
  * `PROGRESS_DISPLAY_SECONDS` (a stage's last progress before its end is shown when it was held back).
  */
-export function createProgressDisplay(now: () => number = () => performance.now() / 1000): (event: StageRunnerEvent) => string[] {
+export function createProgressDisplay(now: () => number = () => performance.now() / 1000): (event: AdaptEvent) => string[] {
   let lastShown = -Infinity;
   let heldBack: string | undefined;
   return (event) => {
-    if (event.event === "stage-progress") {
+    if (event.type === "stage-progress") {
       const line = formatStageEvent(event) as string;
       if (ALWAYS_SHOWN.has(event.kind) || now() - lastShown >= PROGRESS_DISPLAY_SECONDS) {
         lastShown = now();
@@ -64,9 +69,9 @@ export function createProgressDisplay(now: () => number = () => performance.now(
       heldBack = line;
       return [];
     }
-    const lines = event.event === "stage-end" && heldBack ? [heldBack] : [];
+    const lines = event.type === "stage-end" && heldBack ? [heldBack] : [];
     heldBack = undefined;
-    if (event.event === "stage-start") lastShown = now();
+    if (event.type === "stage-start") lastShown = now();
     const line = formatStageEvent(event);
     return line ? [...lines, line] : lines;
   };

@@ -1,7 +1,10 @@
 import { GraftError } from "@graft/hf";
 
+const marker = Symbol.for("graft.train-bridge.slurm-job-error");
+
 /** A training job run through Slurm failed (sbatch could not start, the job failed, or it ended without finishing). */
 export class SlurmJobError extends GraftError {
+  private readonly [marker] = true;
   readonly jobId: string;
   readonly exitCode: number | null;
 
@@ -9,5 +12,9 @@ export class SlurmJobError extends GraftError {
     super({ name: "SlurmJobError", message: `Slurm job ${jobId || "(not submitted)"}${exitCode !== null ? ` (sbatch exit ${exitCode})` : ""}: ${message}`, cause });
     this.jobId = jobId;
     this.exitCode = exitCode;
+  }
+
+  static override isInstance(error: unknown): error is SlurmJobError {
+    return GraftError.hasMarker(error, "graft.train-bridge.slurm-job-error");
   }
 }

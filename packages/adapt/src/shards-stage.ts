@@ -31,7 +31,7 @@ export function shardsStage(config: AdaptConfig, name: string, model: ShardModel
         quality: false,
         dedup: "none",
         overwrite: true,
-        onEvent: ({ type, ...fields }) => progress({ ...fields, event: `shards-${type}` }),
+        onEvent: ({ type, ...fields }) => progress({ ...fields, type: `shards-${type}` }),
       });
       log(JSON.stringify(stats));
       return { documents: stats.forwarded, tokens: stats.tokens, ...Object.fromEntries(Object.entries(stats).filter(([key]) => key.startsWith("dropped_"))) };

@@ -12,8 +12,8 @@ export interface StageContext {
   upstream(name: string): string;
   /** One line into the stage's log file (and to `onLog`). */
   log(line: string): void;
-  /** A progress event (its own `event` kind is kept as `kind`); also logged. */
-  progress(event: Record<string, unknown>): void;
+  /** A progress event `{ type, ...fields }` (its `type` becomes the stage-progress event's `kind`); also logged. */
+  progress(event: { type: string; [field: string]: unknown }): void;
   /** Fires when the run is cancelled (Ctrl-C); long stages stop and throw. */
   signal?: AbortSignal;
 }

@@ -70,7 +70,7 @@ export function countingPipeline(options: CountingOptions): Stage[] {
         }
         await writeFile(checkpoint, "done");
         done.push(unit);
-        progress({ event: "unit-end", unit, of: units });
+        progress({ type: "unit-end", unit, of: units });
       }
       await writeFile(join(out, "steps.txt"), String(units));
       return { unitsThisAttempt: done };

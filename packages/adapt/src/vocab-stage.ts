@@ -3,7 +3,6 @@ import { extendTokenizer } from "@graft/vocab";
 import type { AdaptConfig } from "./adapt-config.js";
 import { CORPUS_FILE } from "./corpus-stage.js";
 import type { Stage } from "./stage.js";
-import { withKind } from "./with-kind.js";
 
 /** `vocab`: extend the base tokenizer with merges learned on the cleaned corpus (@graft/vocab). */
 export function vocabStage(config: AdaptConfig): Stage {
@@ -26,7 +25,7 @@ export function vocabStage(config: AdaptConfig): Stage {
         heldout: [config.eval.heldout],
         heldoutBase: config.eval.heldoutEnglish ? [config.eval.heldoutEnglish] : undefined,
         overwrite: true,
-        onEvent: (event) => (event.type === "warning" ? log(`warning: ${event.message}`) : progress(withKind(event))),
+        onEvent: (event) => (event.type === "warning" ? log(`warning: ${event.message}`) : progress(event)),
       });
       log(JSON.stringify({ ...report, topTokens: report.topTokens.slice(0, 20) }));
       return {

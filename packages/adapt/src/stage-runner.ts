@@ -16,13 +16,13 @@ export type { Stage, StageContext } from "./stage.js";
 
 /** Events of a run, in order; `--json` prints them one per line. */
 export type StageRunnerEvent =
-  | { event: "run-start"; stages: number; toRun: number; workDirectory: string }
-  | { event: "stage-skip"; stage: string; index: number; total: number; detail: string }
-  | { event: "stage-start"; stage: string; index: number; total: number; reason: StageReason; detail: string; resumes: boolean; log: string }
-  | { event: "stage-progress"; stage: string; index: number; total: number; kind: string; [field: string]: unknown }
-  | { event: "stage-end"; stage: string; index: number; total: number; seconds: number; out: string; summary?: Record<string, unknown> }
-  | { event: "stage-fail"; stage: string; index: number; total: number; seconds: number; message: string; log: string }
-  | { event: "run-end"; seconds: number; ran: string[]; skipped: string[] };
+  | { type: "run-start"; stages: number; toRun: number; workDirectory: string }
+  | { type: "stage-skip"; stage: string; index: number; total: number; detail: string }
+  | { type: "stage-start"; stage: string; index: number; total: number; reason: StageReason; detail: string; resumes: boolean; log: string }
+  | { type: "stage-progress"; stage: string; index: number; total: number; kind: string; [field: string]: unknown }
+  | { type: "stage-end"; stage: string; index: number; total: number; seconds: number; out: string; summary?: Record<string, unknown> }
+  | { type: "stage-fail"; stage: string; index: number; total: number; seconds: number; message: string; log: string }
+  | { type: "run-end"; seconds: number; ran: string[]; skipped: string[] };
 
 export interface RunStagesOptions extends PlanOptions {
   onEvent?: (event: StageRunnerEvent) => void;
@@ -62,14 +62,14 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
     const plan = await planStages(stages, workDirectory, options);
     const keys = await stageKeys(stages.slice(0, plan.length));
     const emit = (event: StageRunnerEvent) => options.onEvent?.(event);
-    emit({ event: "run-start", stages: plan.length, toRun: plan.filter((step) => step.action === "run").length, workDirectory });
+    emit({ type: "run-start", stages: plan.length, toRun: plan.filter((step) => step.action === "run").length, workDirectory });
     await mkdir(join(workDirectory, "logs"), { recursive: true });
     const total = plan.length;
     for (const [position, step] of plan.entries()) {
       const index = position + 1;
       const stage = stages[position] as Stage;
       if (step.action === "skip") {
-        emit({ event: "stage-skip", stage: step.name, index, total, detail: step.detail });
+        emit({ type: "stage-skip", stage: step.name, index, total, detail: step.detail });
         continue;
       }
       options.signal?.throwIfAborted();
@@ -77,7 +77,7 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
       const logPath = join(workDirectory, "logs", `${step.name}.log`);
       const log = openLog(logPath);
       log.write(`stage ${step.name} (${index}/${total}) key ${step.key}: ${step.reason} (${step.detail})`);
-      emit({ event: "stage-start", stage: step.name, index, total, reason: step.reason, detail: step.detail, resumes: step.resumes, log: logPath });
+      emit({ type: "stage-start", stage: step.name, index, total, reason: step.reason, detail: step.detail, resumes: step.resumes, log: logPath });
       const started = performance.now();
       const startedAt = new Date().toISOString();
       try {
@@ -100,9 +100,9 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
             options.onLog?.(step.name, line);
           },
           progress: (progress) => {
-            const { event: kind, ...fields } = progress;
+            const { type: kind, ...fields } = progress;
             log.write(JSON.stringify(progress));
-            emit({ ...fields, event: "stage-progress", stage: step.name, index, total, kind: String(kind ?? "progress") });
+            emit({ ...fields, type: "stage-progress", stage: step.name, index, total, kind: String(kind ?? "progress") });
           },
           signal: options.signal,
         })) ?? undefined;
@@ -115,18 +115,18 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
         await rename(directories.partial, directories.out);
         await rm(directories.resume, { recursive: true, force: true });
         log.write(`finished in ${seconds.toFixed(1)} s: ${JSON.stringify(summary ?? {})}`);
-        emit({ event: "stage-end", stage: step.name, index, total, seconds, out: directories.out, summary });
+        emit({ type: "stage-end", stage: step.name, index, total, seconds, out: directories.out, summary });
       } catch (error) {
         await rm(directories.partial, { recursive: true, force: true });
         const seconds = (performance.now() - started) / 1000;
         log.write(`failed after ${seconds.toFixed(1)} s: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        emit({ event: "stage-fail", stage: step.name, index, total, seconds, message: error instanceof Error ? error.message : String(error), log: logPath });
+        emit({ type: "stage-fail", stage: step.name, index, total, seconds, message: error instanceof Error ? error.message : String(error), log: logPath });
         throw new StageFailedError({ stage: step.name, logPath, cause: error });
       } finally {
         await log.close();
       }
     }
-    emit({ event: "run-end", seconds: (performance.now() - runStarted) / 1000, ran: plan.filter((step) => step.action === "run").map((step) => step.name), skipped: plan.filter((step) => step.action === "skip").map((step) => step.name) });
+    emit({ type: "run-end", seconds: (performance.now() - runStarted) / 1000, ran: plan.filter((step) => step.action === "run").map((step) => step.name), skipped: plan.filter((step) => step.action === "skip").map((step) => step.name) });
     return plan;
   } finally {
     release();

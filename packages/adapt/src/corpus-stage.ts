@@ -50,7 +50,7 @@ export function corpusStage(config: AdaptConfig): Stage {
           }
           if (stats.total % PROGRESS_EVERY_DOCUMENTS === 0) {
             const seconds = (performance.now() - started) / 1000;
-            progress({ event: "corpus-progress", documents: stats.total, kept: stats.kept, documentsPerSecond: stats.total / seconds });
+            progress({ type: "corpus-progress", documents: stats.total, kept: stats.kept, documentsPerSecond: stats.total / seconds });
           }
           if (dropped) {
             problems(`dropped_${dropped}`);

@@ -34,7 +34,7 @@ export function evalStage(config: AdaptConfig, models: ReportedModel[]): Stage {
         threads: settings.threads,
         out,
         overwrite: true,
-        onProgress: ({ model, step }) => progress({ event: "eval-progress", model: models[directories.indexOf(model)]?.name ?? model, step }),
+        onProgress: ({ model, step }) => progress({ type: "eval-progress", model: models[directories.indexOf(model)]?.name ?? model, step }),
       });
       return {
         models: Object.fromEntries(report.models.map((model, index) => [models[index]?.name ?? model.model, { charactersPerToken: model.charactersPerToken, bitsPerCharacter: model.bitsPerCharacter, alignment: Object.fromEntries(Object.entries(model.alignment ?? {}).map(([language, result]) => [language, result.share])) }])),

@@ -23,8 +23,8 @@ export interface StagePlan {
 }
 
 export interface PlanOptions {
-  /** Redo this stage and every stage that depends on it. */
-  from?: string;
+  /** Redo this stage (or these stages) and every stage that depends on it. */
+  from?: string | readonly string[];
   /** Redo every stage. */
   force?: boolean;
   /** Stop after this stage (stages after it are left out of the plan). */
@@ -80,12 +80,15 @@ function dependents(stages: readonly Stage[], name: string): Set<string> {
 /** What would run and why: missing output, key changed (which setting, input or upstream), forced (`from` / `force`). */
 export async function planStages(stages: readonly Stage[], workDirectory: string, options: PlanOptions = {}): Promise<StagePlan[]> {
   const names = stages.map((stage) => stage.name);
-  for (const [option, name] of [["from", options.from], ["until", options.until]] as const) {
+  const roots = options.from === undefined ? [] : typeof options.from === "string" ? [options.from] : [...options.from];
+  for (const [option, name] of [...roots.map((root) => ["from", root] as const), ["until", options.until] as const]) {
     if (name !== undefined && !names.includes(name)) throw new UnknownStageError({ option, stage: name, stages: names });
   }
   const selected = options.until ? stages.slice(0, names.indexOf(options.until) + 1) : stages;
   const keys = await stageKeys(selected);
-  const forced = options.from ? dependents(selected, options.from) : new Set<string>();
+  /** Each forced stage and the `from` stage that forces it (the first one named, when several do). */
+  const forcedBy = new Map<string, string>();
+  for (const root of roots) for (const name of dependents(selected, root)) if (!forcedBy.has(name)) forcedBy.set(name, root);
   const rerun = new Set<string>();
   const plan: StagePlan[] = [];
   for (const stage of selected) {
@@ -97,7 +100,7 @@ export async function planStages(stages: readonly Stage[], workDirectory: string
     let reason: StageReason;
     let detail: string;
     if (options.force) [reason, detail] = ["forced", "--force"];
-    else if (forced.has(stage.name)) [reason, detail] = ["forced", stage.name === options.from ? `--from ${options.from}` : `after ${options.from} (--from)`];
+    else if (forcedBy.has(stage.name)) [reason, detail] = ["forced", roots.includes(stage.name) ? `--from ${stage.name}` : `after ${forcedBy.get(stage.name)} (--from)`];
     else if (!marker) {
       reason = "missing";
       detail = existsSync(directories.partial) || resumes ? "an interrupted attempt did not finish" : existsSync(directories.out) ? "output without a finished marker" : "not run yet";

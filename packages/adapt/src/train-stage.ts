@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { runTraining, type Launcher as BridgeLauncher, type TrainEvent, type TrainJob, type TrainMode } from "@graft/train-bridge";
 import { EXTENSION_REPORT_FILE } from "@graft/vocab";
 import type { AdaptConfig, TrainSettings } from "./adapt-config.js";
-import { slurmTraining } from "./slurm-training.js";
 import type { Stage, StageContext } from "./stage.js";
 
 /** Checkpoints per run when the config does not say: a killed run loses at most a quarter of it. */
@@ -21,9 +20,12 @@ export interface TrainStageOptions {
   data: string;
 }
 
-function bridgeLauncher(config: AdaptConfig): BridgeLauncher {
+/** The config's launcher as the bridge's; a Slurm job's files go to the stage's resume directory (on the shared file system with the rest of `out`). */
+function bridgeLauncher(config: AdaptConfig, jobName: string, resumeDirectory: string): BridgeLauncher {
   const launcher = config.launcher;
-  return launcher?.type === "torchrun" ? { kind: "torchrun", processesPerNode: launcher.processesPerNode, fsdp: launcher.fsdp ?? true } : { kind: "local" };
+  if (launcher?.type === "torchrun") return { kind: "torchrun", processesPerNode: launcher.processesPerNode, fsdp: launcher.fsdp ?? true };
+  if (launcher?.type === "slurm") return { kind: "slurm", nodes: launcher.nodes, gpusPerNode: launcher.gpusPerNode, partition: launcher.partition, timeLimit: launcher.timeLimit, jobName, directory: resumeDirectory };
+  return { kind: "local" };
 }
 
 /** The first id of the extended vocabulary (the vocab stage's report), for `newTokensOnly`. */
@@ -72,15 +74,11 @@ export function trainStage(config: AdaptConfig, options: TrainStageOptions): Sta
         loraAlpha: settings.loraAlpha,
       };
       const onEvent = trainProgress(context, settings.maxSteps);
-      if (config.launcher?.type === "slurm") {
-        const { nodes, gpusPerNode, partition, timeLimit } = config.launcher;
-        const result = await slurmTraining(job, { nodes, gpusPerNode, partition, timeLimit, jobName: `graft-${options.name}`, directory: context.resumeDirectory, onEvent, onLog: context.log, signal: context.signal });
-        return { steps: result.step, trainLoss: result.trainLoss, launcher: "slurm" };
-      }
-      const run = runTraining(job, { launcher: bridgeLauncher(config), signal: context.signal, onStderr: (line) => context.log(`stderr: ${line}`) });
+      const launcher = bridgeLauncher(config, `graft-${options.name}`, context.resumeDirectory);
+      const run = runTraining(job, { launcher, signal: context.signal, onStderr: (line) => context.log(`stderr: ${line}`) });
       for await (const event of run.events) onEvent(event);
       const result = await run.result;
-      return { steps: result.step, trainLoss: result.trainLoss, launcher: bridgeLauncher(config).kind };
+      return { steps: result.step, trainLoss: result.trainLoss, launcher: launcher.kind };
     },
   };
 }
@@ -89,23 +87,23 @@ export function trainStage(config: AdaptConfig, options: TrainStageOptions): Sta
 function trainProgress(context: StageContext, maxSteps: number): (event: TrainEvent) => void {
   const every = Math.max(1, Math.floor(maxSteps / PROGRESS_LINES_PER_RUN));
   return (event) => {
-    switch (event.event) {
+    switch (event.type) {
       case "train-start":
         context.log(JSON.stringify(event));
-        context.progress({ event: "train-start", device: event.device, worldSize: event.world_size, trainableParameters: event.trainable_parameters, trainSequences: event.train_sequences });
+        context.progress({ type: "train-start", device: event.device, worldSize: event.world_size, trainableParameters: event.trainable_parameters, trainSequences: event.train_sequences });
         break;
       case "train-resume":
-        context.progress({ event: "train-resume", checkpoint: event.checkpoint });
+        context.progress({ type: "train-resume", checkpoint: event.checkpoint });
         break;
       case "step-end":
-        if (event.step % every === 0 || event.step === event.max_steps) context.progress({ event: "step-end", step: event.step, of: event.max_steps, loss: event.loss, tokensPerSecond: event.tokens_per_second, etaSeconds: event.eta_seconds });
+        if (event.step % every === 0 || event.step === event.max_steps) context.progress({ type: "step-end", step: event.step, of: event.max_steps, loss: event.loss, tokensPerSecond: event.tokens_per_second, etaSeconds: event.eta_seconds });
         else context.log(JSON.stringify(event));
         break;
       case "eval-end":
-        context.progress({ event: "eval-end", step: event.step, loss: event.loss, perplexity: event.perplexity });
+        context.progress({ type: "eval-end", step: event.step, loss: event.loss, perplexity: event.perplexity });
         break;
       case "checkpoint-saved":
-        context.progress({ event: "checkpoint-saved", step: event.step });
+        context.progress({ type: "checkpoint-saved", step: event.step });
         break;
       default:
         context.log(JSON.stringify(event));

@@ -1,14 +1,14 @@
-// The Slurm path of the training stages, with Slurm's three commands played by small shell
+// runTraining's Slurm launcher, with Slurm's three commands played by small shell
 // scripts (sbatch runs the batch script here, srun runs its command, scontrol names this host):
 // the real batch script, torchrun, trainer and event following.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTinyModel } from "@graft/hf";
 import { fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
-import type { TrainEvent } from "@graft/train-bridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTraining } from "./run-training.js";
 import { SlurmJobError } from "./slurm-job-error.js";
-import { slurmTraining } from "./slurm-training.js";
+import type { TrainEvent } from "./train-event.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -36,18 +36,22 @@ beforeAll(async () => {
   runPython(`import sys; sys.path.insert(0, sys.argv[2]); from conftest import write_shards; write_shards(sys.argv[1], max_token=316)`, { args: [data, join(repositoryRoot(), "packages/train-bridge/python/tests")] });
 });
 
-describe("slurmTraining", () => {
+describe("runTraining with the Slurm launcher", () => {
   it("submits the bridge's batch script with sbatch --wait and follows the trainer's events in the job output", async () => {
     const directory = join(work.path, "job");
     mkdirSync(directory, { recursive: true });
     const events: TrainEvent[] = [];
     const output = join(work.path, "out");
-    const result = await slurmTraining(
+    const run = runTraining(
       { model, data, output, mode: "full", maxSteps: 2, perDeviceBatchSize: 2, learningRate: 1e-3, saveSteps: 0 },
-      { nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "sbatch"), onEvent: (event) => events.push(event), onLog: () => {} },
+      { launcher: { kind: "slurm", nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "sbatch") } },
     );
+    for await (const event of run.events) events.push(event);
+    const result = await run.result;
     expect(result.step).toBe(2);
-    expect(events.map((event) => event.event)).toEqual(expect.arrayContaining(["train-start", "step-end", "train-end"]));
+    expect(result.output).toBe(output);
+    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(["train-start", "step-end", "train-end"]));
+    expect(result.events).toEqual(events);
     expect(existsSync(join(output, "model.safetensors"))).toBe(true);
     expect(readFileSync(join(directory, "train.sbatch"), "utf8")).toMatch(/#SBATCH --job-name=graft-test[\s\S]*--rdzv-endpoint "\$head_node:\d+"[\s\S]*--job .*job\.json/);
   });
@@ -55,12 +59,12 @@ describe("slurmTraining", () => {
   it("without Slurm, a SlurmJobError says so before anything runs", async () => {
     const directory = join(work.path, "no-slurm");
     mkdirSync(directory, { recursive: true });
-    const failure = await slurmTraining(
+    const failure = await runTraining(
       { model, data, output: join(work.path, "never"), mode: "full", maxSteps: 1 },
-      { nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "no-such-sbatch"), onEvent: () => {}, onLog: () => {} },
-    ).catch((error: unknown) => error);
+      { launcher: { kind: "slurm", nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "no-such-sbatch") } },
+    ).result.catch((error: unknown) => error);
     expect(SlurmJobError.isInstance(failure) && (failure as SlurmJobError).exitCode).toBe(null);
-    expect((failure as Error).message).toMatch(/could not run sbatch: .*launcher\.type local/);
+    expect((failure as Error).message).toMatch(/could not run sbatch: .*local or torchrun launcher/);
     expect(existsSync(join(work.path, "never"))).toBe(false);
   });
 });

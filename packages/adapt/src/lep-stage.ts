@@ -1,7 +1,6 @@
 import { propagateEmbeddings } from "@graft/lep";
 import type { AdaptConfig } from "./adapt-config.js";
 import type { Stage } from "./stage.js";
-import { withKind } from "./with-kind.js";
 
 /** `lep`: the embeddings the base learned, propagated into the instruct model (@graft/lep). */
 export function lepStage(config: AdaptConfig): Stage {
@@ -24,7 +23,7 @@ export function lepStage(config: AdaptConfig): Stage {
         onEvent: (event) => {
           if (event.type === "lep-finished") return;
           if (event.type === "map-solved") log(JSON.stringify(event));
-          progress(withKind(event));
+          progress(event);
         },
       });
       log(JSON.stringify(report));
