@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { createTagger } from "./create-tagger.js";
 import { loadChatTemplate } from "./load-chat-template.js";
 import { renderChatTemplate, type ChatMessage } from "./render-chat-template.js";

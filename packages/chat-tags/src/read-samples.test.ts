@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { createTagger } from "./create-tagger.js";
 import { readSamples, type ReadSamplesStats } from "./read-samples.js";
 import { inscpDocument } from "./sample-formats.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { createTagger } from "./create-tagger.js";
 import type { ChatMessage } from "./render-chat-template.js";
 import { conversation, inscpDocument } from "./sample-formats.js";

@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURE_TOKENIZER_NAMES, fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "./graft-error.js";
+import { GraftError } from "@graft/errors";
 import { loadTokenizer } from "./load-tokenizer.js";
 
 const work = temporaryDirectory();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GraftError } from "./graft-error.js";
+import { GraftError } from "@graft/errors";
 import { headDimension, parseModelConfig } from "./model-config.js";
 
 const base = { model_type: "llama", vocab_size: 100, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4 };

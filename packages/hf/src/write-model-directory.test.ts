@@ -4,10 +4,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromFloat32, toFloat32 } from "@graft/safetensors";
-import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { GraftError } from "@graft/errors";
 import { atomicOutputDirectory } from "./atomic-output-directory.js";
-import { createTinyModel } from "./create-tiny-model.js";
-import { GraftError } from "./graft-error.js";
 import { loadModelDirectory } from "./load-model-directory.js";
 import { writeModelDirectory } from "./write-model-directory.js";
 

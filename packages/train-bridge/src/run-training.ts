@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { resolvePython } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import { launchCommand, type Launcher } from "./launcher.js";
 import { parseTrainEvent, type TrainEndEvent, type TrainErrorEvent, type TrainEvent } from "./train-event.js";
 import { trainJobToJson, validateTrainJob, type TrainJob } from "./train-job.js";

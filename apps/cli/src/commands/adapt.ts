@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { checkAdaptPaths, EXAMPLE_CONFIG, loadAdaptConfig, type AdaptConfig } from "../adapt/adapt-config.js";
 import { adaptStages, REPORT_FILE, REPORT_STAGE } from "../adapt/adapt-stages.js";
 import { createProgressDisplay, formatPlan } from "../adapt/format-stage-event.js";
