@@ -1,6 +1,33 @@
 import { describe, expect, it } from "vitest";
 import { GraftError } from "./graft-error.js";
 
+const parentMarker = "graft.error.test.ParentError";
+const parentSymbol = Symbol.for(parentMarker);
+class ParentError extends GraftError {
+  private readonly [parentSymbol] = true;
+  static override isInstance(error: unknown): error is ParentError {
+    return GraftError.hasMarker(error, parentMarker);
+  }
+}
+
+const childMarker = "graft.error.test.ChildError";
+const childSymbol = Symbol.for(childMarker);
+class ChildError extends ParentError {
+  private readonly [childSymbol] = true;
+  static override isInstance(error: unknown): error is ChildError {
+    return GraftError.hasMarker(error, childMarker);
+  }
+}
+
+const siblingMarker = "graft.error.test.SiblingError";
+const siblingSymbol = Symbol.for(siblingMarker);
+class SiblingError extends GraftError {
+  private readonly [siblingSymbol] = true;
+  static override isInstance(error: unknown): error is SiblingError {
+    return GraftError.hasMarker(error, siblingMarker);
+  }
+}
+
 describe("GraftError", () => {
   it("is recognised by its marker, also for a look-alike from another package copy", () => {
     const own = new GraftError({ name: "SomethingError", message: "what, where, fix" });
@@ -21,5 +48,24 @@ describe("GraftError", () => {
     expect(error.name).toBe("ConfigError");
     expect(error.message).toBe("bad config");
     expect(error.cause).toBe(cause);
+  });
+
+  it("a subclass with its own marker passes its own and its ancestors' isInstance, never a sibling's or a subclass's", () => {
+    const errors = {
+      graft: new GraftError({ name: "GraftError", message: "m" }),
+      parent: new ParentError({ name: "ParentError", message: "m" }),
+      child: new ChildError({ name: "ChildError", message: "m" }),
+      sibling: new SiblingError({ name: "SiblingError", message: "m" }),
+    };
+    const cases = [
+      { name: "GraftError", check: GraftError.isInstance, passes: ["graft", "parent", "child", "sibling"] },
+      { name: "ParentError", check: ParentError.isInstance, passes: ["parent", "child"] },
+      { name: "ChildError", check: ChildError.isInstance, passes: ["child"] },
+      { name: "SiblingError", check: SiblingError.isInstance, passes: ["sibling"] },
+    ];
+    for (const testCase of cases) {
+      const passing = Object.entries(errors).filter(([, error]) => testCase.check(error)).map(([key]) => key);
+      expect(passing, testCase.name).toEqual(testCase.passes);
+    }
   });
 });

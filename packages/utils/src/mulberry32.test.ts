@@ -18,17 +18,19 @@ describe("seeded generators", () => {
     const normal = seededNormal(3);
     let sum = 0;
     let squares = 0;
+    const outOfRange = { integers: 0, uniforms: 0, normals: 0 };
     const count = 20_000;
     for (let index = 0; index < count; index += 1) {
       const integer = integers();
-      expect(Number.isInteger(integer) && integer >= 0 && integer < 2 ** 32).toBe(true);
+      if (!(Number.isInteger(integer) && integer >= 0 && integer < 2 ** 32)) outOfRange.integers += 1;
       const value = uniform();
-      expect(value >= 0 && value < 1).toBe(true);
+      if (!(value >= 0 && value < 1)) outOfRange.uniforms += 1;
       const sample = normal();
-      expect(Number.isFinite(sample)).toBe(true);
+      if (!Number.isFinite(sample)) outOfRange.normals += 1;
       sum += sample;
       squares += sample * sample;
     }
+    expect(outOfRange).toEqual({ integers: 0, uniforms: 0, normals: 0 });
     expect(Math.abs(sum / count)).toBeLessThan(0.05);
     expect(Math.abs(squares / count - 1)).toBeLessThan(0.05);
   });
