@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createTinyModel, resolvePython } from "../packages/hf/src/index.ts";
 import { EXPORT_OPERATORS, exportOnnx, generate, OnnxCausalModel, PythonCausalModel, type ExportOperators } from "../packages/eval/src/index.ts";
-import { fixtureTokenizerDirectory } from "../packages/testing/src/index.ts";
+import { createTinyModel, fixtureTokenizerDirectory } from "../packages/testing/src/index.ts";
+import { resolvePython } from "../packages/utils/src/index.ts";
 
 const { values } = parseArgs({
   options: {

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { createTinyModel, loadTokenizer } from "../packages/hf/src/index.ts";
+import { loadTokenizer } from "../packages/hf/src/index.ts";
 import { exportOnnx, generationSpeed, OnnxCausalModel } from "../packages/eval/src/index.ts";
-import { fixtureTokenizerDirectory, repositoryRoot } from "../packages/testing/src/index.ts";
+import { createTinyModel, fixtureTokenizerDirectory, repositoryRoot } from "../packages/testing/src/index.ts";
 import { tokenizerEfficiency } from "../packages/vocab/src/index.ts";
 
 const { values } = parseArgs({ options: { threads: { type: "string", default: "2" }, layers: { type: "string", default: "30" } } });

@@ -47,8 +47,8 @@ try {
   run(process.execPath, ["--import", "tsx", "-e", `
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTinyModel, loadTokenizer } from ${source("packages/hf/src/index.ts")};
-import { fixtureTokenizerDirectory } from ${source("packages/testing/src/index.ts")};
+import { loadTokenizer } from ${source("packages/hf/src/index.ts")};
+import { createTinyModel, fixtureTokenizerDirectory } from ${source("packages/testing/src/index.ts")};
 const work = ${JSON.stringify(work)};
 const tokenizerDirectory = fixtureTokenizerDirectory("llama3");
 await createTinyModel({ out: join(work, "base"), tokenizerDirectory, hiddenSize: ${hidden}, layers: 1, heads: 8, kvHeads: 4, intermediateSize: 256, dtype: "BF16", seed: 1, initializerRange: 0.5 });

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolvePython } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import { runTraining, type StepEndEvent, type TrainJob } from "@graft/train-bridge";
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 12);

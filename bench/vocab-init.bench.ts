@@ -39,9 +39,8 @@ try {
   node(
     "setup",
     `
-import { createTinyModel } from ${source("hf")};
 import { extendTokenizer } from ${source("vocab")};
-import { fixtureTokenizerDirectory } from ${source("testing")};
+import { createTinyModel, fixtureTokenizerDirectory } from ${source("testing")};
 await createTinyModel({ out: ${JSON.stringify(model)}, tokenizerDirectory: fixtureTokenizerDirectory("llama3"), architecture: "llama", hiddenSize: ${hidden}, layers: 1, heads: 16, kvHeads: 8, intermediateSize: 64, tieWordEmbeddings: false, dtype: "BF16", seed: 1 });
 const report = await extendTokenizer({ base: ${JSON.stringify(model)}, corpus: [${JSON.stringify(join(root, "data", "ru-train.txt.gz"))}], add: ${add}, out: ${JSON.stringify(tokenizer)} });
 console.log(JSON.stringify({ added: report.added }));

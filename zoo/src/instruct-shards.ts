@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { conversation, createTagger } from "@graft/chat-tags";
+import { conversation, createTagger, SampleTooLongError } from "@graft/chat-tags";
 import { MANIFEST_FILE, ShardWriter, STATS_FILE } from "@graft/corpus";
 import { atomicOutputDirectory } from "@graft/hf";
 import type { InstructRecord } from "./instruct-data.js";
@@ -48,7 +48,7 @@ export async function writeInstructShards(options: InstructShardsOptions): Promi
         try {
           samples = await tagger.tag(conversation(record.messages, { source: record.source }));
         } catch (error) {
-          if ((error as Error).name !== "SampleTooLongError") throw error;
+          if (!SampleTooLongError.isInstance(error)) throw error;
           stats.droppedTooLong += 1;
           continue;
         }

@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadChatTemplate } from "@graft/chat-tags";
 import { bitsPerCharacter, chatReply, exportOnnx, multipleChoiceAccuracy, OnnxCausalModel, PythonCausalModel, readMultipleChoiceTasks, readPromptSet, type CausalLanguageModel } from "@graft/eval";
-import { loadTokenizer, resolvePython, type GraftTokenizer } from "@graft/hf";
+import { loadTokenizer, type GraftTokenizer } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import { END_OF_TEXT, END_OF_TURN } from "./zoo-tokenizer.js";
 
 export interface MeasureZooOptions {

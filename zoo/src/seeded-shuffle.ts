@@ -1,4 +1,4 @@
-import { seededUniform } from "@graft/hf";
+import { seededUniform } from "@graft/utils";
 
 /** Fisher-Yates with a seeded generator (mulberry32): the same order on every machine. */
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {

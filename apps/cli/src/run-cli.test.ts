@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "./command.js";
 import * as registry from "./commands/index.js";
 import { findCommand, formatCommandHelp, runCli } from "./run-cli.js";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import type { CommandContext, CommandDefinition, ParseOptions } from "./command.js";
 
 const GLOBAL_OPTIONS: ParseOptions = {

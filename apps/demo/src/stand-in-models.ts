@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { buildCorpus } from "@graft/corpus";
-import { createTinyModel } from "@graft/hf";
+import { createTinyModel } from "@graft/testing";
 import { runTraining } from "@graft/train-bridge";
 
 /** A Llama-2-style chat template over the tokenizer's own <s> and </s>. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "@graft/hf";
+import { ChatTemplateError } from "./chat-template-error.js";
 import { createTagger } from "./create-tagger.js";
 import { loadChatTemplate } from "./load-chat-template.js";
 import { renderChatTemplate, type ChatMessage } from "./render-chat-template.js";
@@ -134,12 +134,12 @@ print(json.dumps(out))
   it("bad input gives typed errors that say where and what to do", async () => {
     const noTemplate = fixtureTokenizerDirectory("llama2");
     const error = await loadChatTemplate(noTemplate).catch((caught: unknown) => caught);
-    expect(GraftError.isInstance(error)).toBe(true);
+    expect(ChatTemplateError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(noTemplate);
     expect((error as Error).message).toContain("--template FILE");
     const tagger = await createTagger({ modelDirectory: mistralDirectory });
     const raised = await tagger.tag(conversation([{ role: "assistant", content: "first" }])).catch((caught: unknown) => caught);
-    expect(GraftError.isInstance(raised)).toBe(true);
+    expect(ChatTemplateError.isInstance(raised)).toBe(true);
     expect((raised as Error).message).toMatch(/Conversation roles must alternate/);
   });
 });

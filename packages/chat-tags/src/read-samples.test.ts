@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "@graft/hf";
 import { createTagger } from "./create-tagger.js";
 import { readSamples, type ReadSamplesStats } from "./read-samples.js";
+import { SampleInputError } from "./sample-input-error.js";
 import { inscpDocument } from "./sample-formats.js";
 import { splitDocument } from "./split-document.js";
 
@@ -28,7 +28,7 @@ describe("readSamples", () => {
     expect(stats.firstSkipped.map((skip) => skip.line)).toEqual([2, 3, 6]);
     expect(stats.firstSkipped[1].reason).toMatch(/field "text" is missing/);
     const error = await collect(readSamples(path, { format: "inscp-document", onError: "stop" })).catch((caught: unknown) => caught);
-    expect(GraftError.isInstance(error)).toBe(true);
+    expect(SampleInputError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/input\.jsonl:2: not valid JSON/);
   });
 

@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.SampleTooLongError";
+const symbol = Symbol.for(marker);
 
 /** A sample that does not fit the maximum length, even after splitting at every boundary. */
 export class SampleTooLongError extends GraftError {
+  private readonly [symbol] = true;
   readonly tokens: number;
   readonly maxLength: number;
   readonly path?: string;
@@ -20,5 +24,9 @@ export class SampleTooLongError extends GraftError {
     this.line = line;
     this.excerpt = excerpt;
     this.what = what;
+  }
+
+  static override isInstance(error: unknown): error is SampleTooLongError {
+    return GraftError.hasMarker(error, marker);
   }
 }

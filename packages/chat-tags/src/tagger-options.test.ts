@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "@graft/hf";
+import { ChatTemplateError } from "./chat-template-error.js";
 import { createTagger } from "./create-tagger.js";
 import type { ChatMessage } from "./render-chat-template.js";
+import { SampleTooLongError } from "./sample-too-long-error.js";
 import { conversation, inscpDocument } from "./sample-formats.js";
 import { tagJsonl } from "./tag-samples.js";
 import type { TokenizedSample } from "./tokenize-sample.js";
@@ -89,14 +90,14 @@ describe("tagger options", () => {
     expect(streamed).toHaveLength(1);
     expect(streamed[0].ids.length).toBe(streamed[0].mask.length);
     expect(streamed[0].metadata).toEqual({ source: path, line: 1 });
-    expect(GraftError.isInstance(error)).toBe(true);
+    expect(ChatTemplateError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/conversations\.jsonl:2: .*Conversation roles must alternate/);
 
     const longPath = join(work.path, "long.jsonl");
     writeFileSync(longPath, `${JSON.stringify(good)}\n`);
     const short = await createTagger({ modelDirectory: fixtureTokenizerDirectory("llama2"), templateFile: fixture("mistral-v0.1.jinja"), maxLength: 5 });
     const tooLong = await collect(tagJsonl(short, longPath, { format: "conversation" })).catch((caught: unknown) => caught);
-    expect((tooLong as Error).name).toBe("SampleTooLongError");
+    expect(SampleTooLongError.isInstance(tooLong)).toBe(true);
     expect((tooLong as Error).message).toMatch(/long\.jsonl:1: a conversation sample .*cannot be split.* does not fit max length 5/);
   });
 });

@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.CorpusResumeError";
+const symbol = Symbol.for(marker);
 
 /** A partial build cannot be continued by this run: a setting that shapes the output differs. */
 export class CorpusResumeError extends GraftError {
+  private readonly [symbol] = true;
   readonly path: string;
   readonly setting: string;
   readonly expected: unknown;
@@ -16,5 +20,9 @@ export class CorpusResumeError extends GraftError {
     this.setting = setting;
     this.expected = expected;
     this.found = found;
+  }
+
+  static override isInstance(error: unknown): error is CorpusResumeError {
+    return GraftError.hasMarker(error, marker);
   }
 }

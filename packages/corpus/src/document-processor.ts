@@ -1,5 +1,5 @@
 import { loadTokenizer } from "@graft/hf";
-import { createTagger, inscpDocument, inscpPair, type ChatSample } from "@graft/chat-tags";
+import { createTagger, inscpDocument, inscpPair, SampleTooLongError, type ChatSample } from "@graft/chat-tags";
 import { cleanText } from "./clean-text.js";
 import { exactKey } from "./exact-dedup.js";
 import { createLanguageIdentifier } from "./identify-language.js";
@@ -90,7 +90,7 @@ export async function createDocumentEncoder(settings: Pick<ProcessorSettings, "t
       for (const sample of samples) tagged.push(...(await tagger.tag(sample)));
     } catch (error) {
       // A sentence longer than a whole sequence cannot be wrapped: the document is dropped, counted.
-      if ((error as Error).name === "SampleTooLongError") return { drop: "sentence_too_long" };
+      if (SampleTooLongError.isInstance(error)) return { drop: "sentence_too_long" };
       throw error;
     }
     return concatenate(tagged);

@@ -1,8 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
-import { fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { evaluateModels, type EvaluationReport } from "./evaluate-models.js";
 import { readMultipleChoiceTasks } from "./multiple-choice.js";
 import { TaskFileError } from "./task-file-error.js";

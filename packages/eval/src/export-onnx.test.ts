@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { writeFile, mkdir } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
-import { fixtureTokenizerDirectory, runPython, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, runPython, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { exportOnnx } from "./export-onnx.js";
 import { EXPORT_OPERATORS } from "./export-operators.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";

@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.ExportOptionError";
+const symbol = Symbol.for(marker);
 
 /** An `exportOnnx` option has a value the exporter does not accept (e.g. an unknown `operators`). */
 export class ExportOptionError extends GraftError {
+  private readonly [symbol] = true;
   readonly option: string;
   readonly value: unknown;
 
@@ -12,5 +16,9 @@ export class ExportOptionError extends GraftError {
     });
     this.option = options.option;
     this.value = options.value;
+  }
+
+  static override isInstance(error: unknown): error is ExportOptionError {
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,5 +1,5 @@
 import type { CausalLanguageModel, KeyValueCache } from "./causal-language-model.js";
-import { seededUniform } from "@graft/hf";
+import { seededUniform } from "@graft/utils";
 
 export interface GenerateOptions {
   maxNewTokens: number;

@@ -1,8 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
-import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { positionIdsFromMask } from "./causal-language-model.js";
 import { exportOnnx } from "./export-onnx.js";
 import { EXPORT_METADATA_FILE, EXPORT_OPERATORS } from "./export-operators.js";

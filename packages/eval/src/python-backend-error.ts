@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.PythonBackendError";
+const symbol = Symbol.for(marker);
 
 /** The Python (transformers) backend failed: it could not start, a request failed, or the process died. */
 export class PythonBackendError extends GraftError {
+  private readonly [symbol] = true;
   readonly directory: string;
   readonly exitCode: number | null;
   /** The last lines the process wrote to stderr. */
@@ -20,5 +24,9 @@ export class PythonBackendError extends GraftError {
     this.directory = options.directory;
     this.exitCode = options.exitCode ?? null;
     this.stderrTail = options.stderrTail ?? "";
+  }
+
+  static override isInstance(error: unknown): error is PythonBackendError {
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTinyModel, loadTokenizer, type GraftTokenizer } from "@graft/hf";
-import { fixtureText, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { loadTokenizer, type GraftTokenizer } from "@graft/hf";
+import { createTinyModel, fixtureText, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { bitsPerCharacter } from "./bits-per-character.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
 import { exportOnnx } from "./export-onnx.js";

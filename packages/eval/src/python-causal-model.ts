@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { delimiter } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { resolvePython } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import type { CausalLanguageModel, ForwardInput, ForwardResult, KeyValueCache } from "./causal-language-model.js";
 import { PythonBackendError } from "./python-backend-error.js";
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTinyModel, loadTokenizer, type GraftTokenizer } from "@graft/hf";
-import { fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { loadTokenizer, type GraftTokenizer } from "@graft/hf";
+import { createTinyModel, fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { exportOnnx } from "./export-onnx.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { bitsPerCharacter } from "./bits-per-character.js";

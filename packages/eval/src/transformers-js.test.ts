@@ -1,8 +1,7 @@
 import { basename, dirname, join } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
-import { fixtureTokenizerDirectory, runPython, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, runPython, temporaryDirectory } from "@graft/testing";
 import { exportOnnx } from "./export-onnx.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { generate } from "./generate.js";

@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.UnsupportedArchitectureError";
+const symbol = Symbol.for(marker);
 
 /** The model's architecture has no ONNX graph builder in graft. */
 export class UnsupportedArchitectureError extends GraftError {
+  private readonly [symbol] = true;
   readonly architecture: string;
   readonly path: string;
 
@@ -14,5 +18,9 @@ export class UnsupportedArchitectureError extends GraftError {
     });
     this.architecture = options.architecture;
     this.path = options.path;
+  }
+
+  static override isInstance(error: unknown): error is UnsupportedArchitectureError {
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,7 +1,11 @@
-import { GraftError } from "./graft-error.js";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.ConfigError";
+const symbol = Symbol.for(marker);
 
 /** A `config.json` field that is missing, of the wrong type, or unsupported. */
 export class ConfigError extends GraftError {
+  private readonly [symbol] = true;
   readonly path: string;
   readonly field: string;
 
@@ -9,5 +13,9 @@ export class ConfigError extends GraftError {
     super({ name: "ConfigError", message: `${path}: field "${field}": ${message}` });
     this.path = path;
     this.field = field;
+  }
+
+  static override isInstance(error: unknown): error is ConfigError {
+    return GraftError.hasMarker(error, marker);
   }
 }

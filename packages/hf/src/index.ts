@@ -1,6 +1,8 @@
 // Public surface of @graft/hf: every export is named here.
-export { GraftError, GRAFT_ERROR_MARKER, type GraftErrorOptions } from "./graft-error.js";
-export { resolvePython, type ResolvedPython } from "./resolve-python.js";
+// Re-exported from their own packages until apps/cli/src/adapt (being moved to its own package)
+// imports them from @graft/errors and @graft/utils; then these two lines go.
+export { GraftError, GRAFT_ERROR_MARKER, type GraftErrorOptions } from "@graft/errors";
+export { resolvePython, processIsAlive, type ResolvedPython } from "@graft/utils";
 export {
   GraftTokenizer,
   loadTokenizer,
@@ -19,13 +21,9 @@ export { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
 export { atomicOutputDirectory, type AtomicOutputOptions } from "./atomic-output-directory.js";
 export { loadModelDirectory, embeddingInfo, chatTemplateOf, type ModelDirectory, type EmbeddingInfo } from "./load-model-directory.js";
 export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource, type StreamedTensor } from "./write-model-directory.js";
-export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";
 export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";
 export { createFastEncoder, FAST_ENCODER_CACHE_ENTRIES, type FastEncoder } from "./fast-encoder.js";
-export { seededNormal } from "./seeded-normal.js";
-export { mulberry32, seededUniform } from "./mulberry32.js";
 export { pinAddedTokenIds } from "./pin-added-token-ids.js";
 export { createPreTokenizer, type PreTokenizer } from "./pre-tokenize.js";
 export { BpeIdMerger } from "./bpe-id-merger.js";
 export { bytesToUnicode } from "./word-encoder.js";
-export { processIsAlive } from "./process-is-alive.js";

@@ -2,8 +2,8 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURE_TOKENIZER_NAMES, fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
-import { GraftError } from "./graft-error.js";
 import { loadTokenizer } from "./load-tokenizer.js";
+import { TokenizerLoadError } from "./tokenizer-load-error.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -117,7 +117,7 @@ print(json.dumps(out))
     ];
     for (const testCase of cases) {
       const error = await loadTokenizer(testCase.directory).catch((caught: unknown) => caught);
-      expect(GraftError.isInstance(error), testCase.name).toBe(true);
+      expect(TokenizerLoadError.isInstance(error), testCase.name).toBe(true);
       expect((error as Error).message, testCase.name).toMatch(testCase.expected);
     }
   });

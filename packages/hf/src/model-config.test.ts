@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GraftError } from "./graft-error.js";
+import { ConfigError } from "./config-error.js";
 import { headDimension, parseModelConfig } from "./model-config.js";
 
 const base = { model_type: "llama", vocab_size: 100, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4 };
@@ -31,7 +31,7 @@ describe("parseModelConfig", () => {
       } catch (error) {
         caught = error;
       }
-      expect(GraftError.isInstance(caught), testCase.name).toBe(true);
+      expect(ConfigError.isInstance(caught), testCase.name).toBe(true);
       expect((caught as Error).message, testCase.name).toMatch(testCase.expected);
       expect((caught as Error).message, testCase.name).toContain("/models/x/config.json");
     }

@@ -4,11 +4,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromFloat32, toFloat32 } from "@graft/safetensors";
-import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { atomicOutputDirectory } from "./atomic-output-directory.js";
-import { createTinyModel } from "./create-tiny-model.js";
-import { GraftError } from "./graft-error.js";
 import { loadModelDirectory } from "./load-model-directory.js";
+import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
 import { writeModelDirectory } from "./write-model-directory.js";
 
 const work = temporaryDirectory();
@@ -68,7 +67,7 @@ print(json.dumps({"tied": model.lm_head.weight.data_ptr() == model.model.embed_t
     mkdirSync(out);
     writeFileSync(join(out, "keep.txt"), "user data");
     const error = await writeModelDirectory({ source, out }).catch((caught: unknown) => caught);
-    expect(GraftError.isInstance(error)).toBe(true);
+    expect(OutputDirectoryExistsError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/already exists and is not empty/);
     expect(readFileSync(join(out, "keep.txt"), "utf8")).toBe("user data");
     await writeModelDirectory({ source, out, overwrite: true });

@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.SingularSystemError";
+const symbol = Symbol.for(marker);
 
 /** The normal equations of a propagation map are not positive definite (no unique least-squares map). */
 export class SingularSystemError extends GraftError {
+  private readonly [symbol] = true;
   /** The module, e.g. `model.embed_tokens.weight`. */
   readonly module: string;
   /** The ridge λ of the last attempt. */
@@ -14,5 +18,9 @@ export class SingularSystemError extends GraftError {
     this.module = module;
     this.ridge = ridge;
     this.pivotIndex = pivotIndex;
+  }
+
+  static override isInstance(error: unknown): error is SingularSystemError {
+    return GraftError.hasMarker(error, marker);
   }
 }

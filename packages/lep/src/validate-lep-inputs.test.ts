@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTinyModel, writeModelDirectory } from "@graft/hf";
+import { writeModelDirectory } from "@graft/hf";
+import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { ShardedSafetensorsReader, fromFloat32, toFloat32 } from "@graft/safetensors";
-import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LepInputError } from "./lep-error.js";
 import { propagateEmbeddings } from "./propagate-embeddings.js";

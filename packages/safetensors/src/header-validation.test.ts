@@ -58,7 +58,7 @@ describe("header validation", () => {
         () => undefined,
         (caught: unknown) => caught,
       );
-      expect(InvalidHeaderError.isInstance(error) || (error as Error)?.name === "InvalidHeaderError", testCase.name).toBe(true);
+      expect(InvalidHeaderError.isInstance(error), testCase.name).toBe(true);
       expect((error as Error).message, testCase.name).toMatch(testCase.expected);
       expect((error as Error).message, testCase.name).toContain(`case-${index}.safetensors`);
     }

@@ -1,7 +1,11 @@
 import { SafetensorsError } from "./safetensors-error.js";
 
+const marker = "graft.error.TensorNotFoundError";
+const symbol = Symbol.for(marker);
+
 /** A tensor name that the file or index does not hold; lists the closest names. */
 export class TensorNotFoundError extends SafetensorsError {
+  private readonly [symbol] = true;
   readonly tensorName: string;
 
   constructor({ path, tensorName, available }: { path: string; tensorName: string; available: readonly string[] }) {
@@ -12,6 +16,10 @@ export class TensorNotFoundError extends SafetensorsError {
       message: `${path}: no tensor named "${tensorName}" (${available.length} tensors present${close.length ? `; closest: ${close.join(", ")}` : ""}). Check the name against \`tensorNames()\`.`,
     });
     this.tensorName = tensorName;
+  }
+
+  static override isInstance(error: unknown): error is TensorNotFoundError {
+    return SafetensorsError.hasMarker(error, marker);
   }
 }
 

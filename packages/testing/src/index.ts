@@ -4,3 +4,4 @@ export { fixtureTokenizerDirectory, FIXTURE_TOKENIZER_NAMES, type FixtureTokeniz
 export { referencePython, runPython, runPythonJson, type RunPythonOptions } from "./run-python.js";
 export { temporaryDirectory } from "./temporary-directory.js";
 export { fixtureText, type FixtureTextName } from "./fixture-text.js";
+export { createTinyModel, type TinyModelOptions } from "./create-tiny-model.js";

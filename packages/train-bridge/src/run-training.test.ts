@@ -1,8 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
-import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { runTraining } from "./run-training.js";
 import { writeShardFixture } from "./shard-fixture.js";
 import type { StepEndEvent, TrainEvent } from "./train-event.js";

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
-import { resolvePython } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import { launchCommand, type Launcher } from "./launcher.js";
 import { slurmTraining } from "./slurm-training.js";
 import { parseTrainEvent, type TrainEndEvent, type TrainErrorEvent, type TrainEvent } from "./train-event.js";

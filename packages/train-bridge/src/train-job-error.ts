@@ -1,10 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 
-const marker = Symbol.for("graft.train-bridge.train-job-error");
+const marker = "graft.error.TrainJobError";
+const symbol = Symbol.for(marker);
 
 /** A training job failed validation before any Python was launched. */
 export class TrainJobError extends GraftError {
-  private readonly [marker] = true;
+  private readonly [symbol] = true;
   /** The job field at fault (camelCase, as in `TrainJob`). */
   readonly field: string;
   readonly reason: string;
@@ -16,6 +17,6 @@ export class TrainJobError extends GraftError {
   }
 
   static override isInstance(error: unknown): error is TrainJobError {
-    return GraftError.hasMarker(error, "graft.train-bridge.train-job-error");
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
-import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { writeShardFixture } from "./shard-fixture.js";
 import { runTraining } from "./run-training.js";
 import { TrainJobError } from "./train-job-error.js";

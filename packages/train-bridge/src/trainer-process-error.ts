@@ -1,6 +1,7 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 
-const marker = Symbol.for("graft.train-bridge.trainer-process-error");
+const marker = "graft.error.TrainerProcessError";
+const symbol = Symbol.for(marker);
 
 export interface TrainerProcessErrorContext {
   exitCode: number | null;
@@ -14,7 +15,7 @@ export interface TrainerProcessErrorContext {
 
 /** The trainer process failed: a Python exception, a crash, or a kill from outside. */
 export class TrainerProcessError extends GraftError {
-  private readonly [marker] = true;
+  private readonly [symbol] = true;
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly errorType?: string;
@@ -36,6 +37,6 @@ export class TrainerProcessError extends GraftError {
   }
 
   static override isInstance(error: unknown): error is TrainerProcessError {
-    return GraftError.hasMarker(error, "graft.train-bridge.trainer-process-error");
+    return GraftError.hasMarker(error, marker);
   }
 }

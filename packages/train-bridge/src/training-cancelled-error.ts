@@ -1,10 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 
-const marker = Symbol.for("graft.train-bridge.training-cancelled-error");
+const marker = "graft.error.TrainingCancelledError";
+const symbol = Symbol.for(marker);
 
 /** The caller's AbortSignal fired; the trainer's process group was killed. */
 export class TrainingCancelledError extends GraftError {
-  private readonly [marker] = true;
+  private readonly [symbol] = true;
   readonly lastStep?: number;
 
   constructor({ lastStep, cause }: { lastStep?: number; cause?: unknown }) {
@@ -17,6 +18,6 @@ export class TrainingCancelledError extends GraftError {
   }
 
   static override isInstance(error: unknown): error is TrainingCancelledError {
-    return GraftError.hasMarker(error, "graft.train-bridge.training-cancelled-error");
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.InitMethodError";
+const symbol = Symbol.for(marker);
 
 /** An initialisation method returned a row combination the engine cannot use (a bug in the method). */
 export class InitMethodError extends GraftError {
+  private readonly [symbol] = true;
   readonly method: string;
   readonly module: string;
   readonly tokenId: number;
@@ -11,5 +15,9 @@ export class InitMethodError extends GraftError {
     this.method = method;
     this.module = module;
     this.tokenId = tokenId;
+  }
+
+  static override isInstance(error: unknown): error is InitMethodError {
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { createTinyModel, loadTokenizer, ModelDirectoryError, writeModelDirectory } from "@graft/hf";
+import { loadTokenizer, ModelDirectoryError, writeModelDirectory } from "@graft/hf";
+import { createTinyModel, fixtureTokenizerDirectory, repositoryRoot, runPythonJson, temporaryDirectory, type FixtureTokenizerName } from "@graft/testing";
 import { fromFloat32, readFloat32, ShardedSafetensorsReader, type Tensor } from "@graft/safetensors";
-import { fixtureTokenizerDirectory, repositoryRoot, runPythonJson, temporaryDirectory, type FixtureTokenizerName } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { extendTokenizer } from "./extend-tokenizer.js";
 import { INIT_REPORT_FILE, initializeEmbeddings, type InitMethodName } from "./initialize-embeddings.js";

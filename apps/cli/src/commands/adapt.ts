@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { adapt, createProgressDisplay, EXAMPLE_CONFIG, formatPlan, loadAdaptConfig } from "@graft/adapt";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
 
 /** Ctrl-C once: stop the running stage cleanly (the trainer saves nothing new; checkpoints stay). */

@@ -1,4 +1,4 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { buildCorpus, formatProgress, MANIFEST_FILE, STATS_FILE, type CorpusFormat } from "@graft/corpus";
 import type { CommandDefinition } from "../command.js";
 

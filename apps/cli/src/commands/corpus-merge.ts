@@ -1,4 +1,4 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { mergeCorpus } from "@graft/corpus";
 import type { CommandDefinition } from "../command.js";
 

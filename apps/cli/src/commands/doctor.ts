@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { resolvePython } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import type { CommandDefinition } from "../command.js";
 
 const MINIMUM_NODE_MAJOR = 20;

@@ -1,5 +1,5 @@
 import { evaluateModels, type EvaluationBackend, type ModelMetrics } from "@graft/eval";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
 
 const BACKENDS: readonly EvaluationBackend[] = ["onnx", "python"];

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, OnnxCausalModel } from "@graft/eval";
-import { createTinyModel, writeModelDirectory } from "@graft/hf";
-import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { writeModelDirectory } from "@graft/hf";
+import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graft } from "../testing/run-graft.js";
 

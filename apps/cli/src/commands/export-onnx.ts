@@ -1,5 +1,5 @@
 import { DEFAULT_EXPORT_OPERATORS, EXPORT_OPERATORS, exportOnnx, isExportOperators } from "@graft/eval";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
 
 export const exportOnnxCommand: CommandDefinition = {

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { createTinyModel, writeModelDirectory } from "@graft/hf";
+import { writeModelDirectory } from "@graft/hf";
+import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { LEP_REPORT_FILE, LepInputError } from "@graft/lep";
 import { ShardedSafetensorsReader, toFloat32 } from "@graft/safetensors";
-import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lepCommand } from "./lep.js";
 

@@ -1,4 +1,4 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, type ProductEngine, type PropagationMode, formatLepReport, propagateEmbeddings } from "@graft/lep";
 import type { CommandDefinition } from "../command.js";
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { ChatTemplateError } from "@graft/chat-tags";
 import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
 import { tagsRenderCommand } from "./tags-render.js";
 
@@ -38,7 +39,7 @@ describe("graft tags render", () => {
     const error = await tagsRenderCommand
       .run({ values: { model, input, out, format: "inscp-document", mask: "all", "text-field": "text", "on-error": "stop" }, positionals: [] }, { stdout: new PassThrough(), stderr: new PassThrough(), json: false })
       .catch((caught: unknown) => caught);
-    expect((error as Error).name).toBe("ChatTemplateError");
+    expect(ChatTemplateError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(model);
     expect((error as Error).message).toContain("--template FILE");
     expect(existsSync(out)).toBe(false);

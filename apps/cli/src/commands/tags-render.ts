@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { SAMPLE_FORMATS, type ReadSamplesStats, type SampleFormat, createTagger, readSamples } from "@graft/chat-tags";
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
 
 /** How often progress is reported while rendering. */

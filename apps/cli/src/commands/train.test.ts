@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTinyModel } from "@graft/hf";
+import { createTinyModel, fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
 import { TrainJobError } from "@graft/train-bridge";
-import { fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
 import { trainCommand } from "./train.js";
 
 const work = temporaryDirectory();

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { resolvePython } from "@graft/hf";
+import { resolvePython } from "@graft/utils";
 import {
   TRAINER_PYTHON_PATH,
   TrainJobError,

@@ -1,4 +1,4 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { EXTENSION_REPORT_FILE, REPLACEMENT_REPORT_FILE, extendTokenizer, replaceTokenizer, type ExtensionReport, type MergeOrder } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { createTinyModel } from "@graft/hf";
-import { fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { extendTokenizer } from "@graft/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graft } from "../testing/run-graft.js";

@@ -1,4 +1,4 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 import { INIT_METHODS, INIT_REPORT_FILE, initializeEmbeddings, type InitMethodName } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
-import { GraftError, loadTokenizer } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+import { loadTokenizer } from "@graft/hf";
 import { readTexts, tokenizerEfficiency } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 

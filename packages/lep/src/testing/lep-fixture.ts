@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTinyModel, loadTokenizer, writeModelDirectory, type TokenizerJson } from "@graft/hf";
+import { loadTokenizer, writeModelDirectory, type TokenizerJson } from "@graft/hf";
+import { createTinyModel, fixtureText, fixtureTokenizerDirectory } from "@graft/testing";
 import { ShardedSafetensorsReader, type Tensor, fromFloat32, toFloat32 } from "@graft/safetensors";
-import { fixtureText, fixtureTokenizerDirectory } from "@graft/testing";
 import { randomMatrix } from "./random-matrix.js";
 
 /** The instruct-only special token (the instruct model's chat token the donor lacks). */

@@ -1,4 +1,4 @@
-import { seededNormal } from "@graft/hf";
+import { seededNormal } from "@graft/utils";
 /** A rows x columns row-major float64 matrix of seeded normal samples times `scale`. */
 export function randomMatrix(rows: number, columns: number, seed: number, scale = 1): Float64Array {
   const sample = seededNormal(seed);

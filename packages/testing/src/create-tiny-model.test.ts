@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { embeddingInfo, loadModelDirectory } from "@graft/hf";
 import { createTinyModel } from "./create-tiny-model.js";
-import { embeddingInfo, loadModelDirectory } from "./load-model-directory.js";
+import { fixtureTokenizerDirectory } from "./fixture-tokenizer.js";
+import { runPythonJson } from "./run-python.js";
+import { temporaryDirectory } from "./temporary-directory.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());

@@ -2,10 +2,8 @@ import { copyFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ShardedSafetensorsWriter, fromFloat32 } from "@graft/safetensors";
-import { atomicOutputDirectory } from "./atomic-output-directory.js";
-import { loadTokenizer } from "./load-tokenizer.js";
-import type { ModelConfig } from "./model-config.js";
-import { seededNormal } from "./seeded-normal.js";
+import { atomicOutputDirectory, loadTokenizer, type ModelConfig } from "@graft/hf";
+import { seededNormal } from "@graft/utils";
 
 export interface TinyModelOptions {
   out: string;
