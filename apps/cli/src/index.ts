@@ -3,3 +3,5 @@
 export type { CommandContext, CommandDefinition, CommandOption, ParsedArguments } from "./command.js";
 export { findCommand, formatCommandHelp, formatOverview, runCli } from "./run-cli.js";
 export * as commands from "./commands/index.js";
+export { UsageError } from "./usage-error.js";
+export { OptionReader, type NumberRule } from "./option-reader.js";

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { GraftError } from "@graft/errors";
 import type { CommandContext, CommandDefinition, ParseOptions } from "./command.js";
+import { UsageError } from "./usage-error.js";
 
 const GLOBAL_OPTIONS: ParseOptions = {
   help: { type: "boolean", short: "h" },
@@ -50,6 +51,25 @@ export function findCommand(commands: readonly CommandDefinition[], argv: readon
   return { command: best, rest: argv.slice(bestWords) };
 }
 
+/**
+ * `--ridge -1` as `--ridge=-1`: parseArgs reads a value that starts with "-" as an option and
+ * refuses it as ambiguous, so a negative number after a string option is attached to it first,
+ * and the command's own rule then judges the value.
+ */
+function attachNegativeValues(argv: readonly string[], command: CommandDefinition): string[] {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] as string;
+    const next = argv[index + 1];
+    const option = argument.startsWith("--") ? command.options[argument.slice(2)] : undefined;
+    if (option?.type === "string" && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      args.push(`${argument}=${next}`);
+      index += 1;
+    } else args.push(argument);
+  }
+  return args;
+}
+
 /** Runs `graft` with argv (without node and script); returns the exit code. */
 export async function runCli(commands: readonly CommandDefinition[], argv: readonly string[], io: Pick<CommandContext, "stdout" | "stderr">): Promise<number> {
   const { command, rest } = findCommand(commands, argv);
@@ -62,7 +82,7 @@ export async function runCli(commands: readonly CommandDefinition[], argv: reado
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...rest],
+      args: attachNegativeValues(rest, command),
       options: { ...GLOBAL_OPTIONS, ...(command.options as ParseOptions) },
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
@@ -80,9 +100,10 @@ export async function runCli(commands: readonly CommandDefinition[], argv: reado
     return await command.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, context);
   } catch (error) {
     if (GraftError.isInstance(error)) {
-      if (context.json) io.stdout.write(`${JSON.stringify({ event: "error", type: error.name, message: error.message })}\n`);
+      const exitCode = UsageError.isInstance(error) ? 2 : 1;
+      if (context.json) io.stdout.write(`${JSON.stringify({ type: "error", name: error.name, message: error.message, exitCode })}\n`);
       else io.stderr.write(`graft ${command.name}: ${error.name}: ${error.message}\n`);
-      return 1;
+      return exitCode;
     }
     throw error;
   }

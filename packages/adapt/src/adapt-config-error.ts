@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.AdaptConfigError";
+const symbol = Symbol.for(marker);
 
 /** A `graft adapt` config is wrong: the message names the file, the field (dotted path) and what is expected. */
 export class AdaptConfigError extends GraftError {
+  private readonly [symbol] = true;
   readonly path: string;
   readonly field: string;
 
@@ -9,5 +13,9 @@ export class AdaptConfigError extends GraftError {
     super({ name: "AdaptConfigError", message: `${path}: ${field}: ${message}` });
     this.path = path;
     this.field = field;
+  }
+
+  static override isInstance(error: unknown): error is AdaptConfigError {
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,6 +1,6 @@
 import { openSync, closeSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { processIsAlive } from "@graft/hf";
+import { processIsAlive } from "@graft/utils";
 import { RunLockedError } from "./run-locked-error.js";
 
 /** Held by the process running a work directory's stages. */

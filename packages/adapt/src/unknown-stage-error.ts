@@ -1,7 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
+
+const marker = "graft.error.UnknownStageError";
+const symbol = Symbol.for(marker);
 
 /** `--from` / `--until` names a stage the pipeline does not have. */
 export class UnknownStageError extends GraftError {
+  private readonly [symbol] = true;
   readonly stage: string;
   readonly stages: string[];
 
@@ -9,5 +13,9 @@ export class UnknownStageError extends GraftError {
     super({ name: "UnknownStageError", message: `--${option} ${stage}: no such stage; the stages of this config are ${stages.join(", ")}` });
     this.stage = stage;
     this.stages = stages;
+  }
+
+  static override isInstance(error: unknown): error is UnknownStageError {
+    return GraftError.hasMarker(error, marker);
   }
 }

@@ -1,8 +1,4 @@
 // Public surface of @graft/hf: every export is named here.
-// Re-exported from their own packages until apps/cli/src/adapt (being moved to its own package)
-// imports them from @graft/errors and @graft/utils; then these two lines go.
-export { GraftError, GRAFT_ERROR_MARKER, type GraftErrorOptions } from "@graft/errors";
-export { resolvePython, processIsAlive, type ResolvedPython } from "@graft/utils";
 export {
   GraftTokenizer,
   loadTokenizer,

@@ -1,10 +1,11 @@
-import { GraftError } from "@graft/hf";
+import { GraftError } from "@graft/errors";
 
-const marker = Symbol.for("graft.train-bridge.slurm-job-error");
+const marker = "graft.error.SlurmJobError";
+const symbol = Symbol.for(marker);
 
 /** A training job run through Slurm failed (sbatch could not start, the job failed, or it ended without finishing). */
 export class SlurmJobError extends GraftError {
-  private readonly [marker] = true;
+  private readonly [symbol] = true;
   readonly jobId: string;
   readonly exitCode: number | null;
 
@@ -15,6 +16,6 @@ export class SlurmJobError extends GraftError {
   }
 
   static override isInstance(error: unknown): error is SlurmJobError {
-    return GraftError.hasMarker(error, "graft.train-bridge.slurm-job-error");
+    return GraftError.hasMarker(error, marker);
   }
 }

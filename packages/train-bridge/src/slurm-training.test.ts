@@ -3,7 +3,7 @@
 // the real batch script, torchrun, trainer and event following.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTinyModel } from "@graft/hf";
+import { createTinyModel } from "@graft/testing";
 import { fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTraining } from "./run-training.js";

@@ -88,7 +88,7 @@ export const doctorCommand: CommandDefinition = {
       : `none (CPU only${cuda?.version ? `; torch built for CUDA ${cuda.version}` : "; torch is a CPU build"})`;
     const requiredOk = checks.every((check) => check.ok);
     if (context.json) {
-      context.stdout.write(`${JSON.stringify({ event: "doctor-report", ok: requiredOk, checks, gpus: cuda?.devices ?? [], cuda: cuda ?? null })}\n`);
+      context.stdout.write(`${JSON.stringify({ type: "doctor-report", ok: requiredOk, checks, gpus: cuda?.devices ?? [], cuda: cuda ?? null })}\n`);
     } else {
       for (const check of checks) {
         context.stdout.write(`${check.ok ? "ok  " : "FAIL"} ${check.name.padEnd(13)} ${check.value}\n`);

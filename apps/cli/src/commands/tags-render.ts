@@ -87,7 +87,7 @@ export const tagsRenderCommand: CommandDefinition = {
         if (Date.now() - lastReport > PROGRESS_INTERVAL_MS) {
           lastReport = Date.now();
           const rate = written / ((lastReport - started) / 1000);
-          if (context.json) context.stdout.write(`${JSON.stringify({ event: "progress", samples: written, tokens, rate })}\n`);
+          if (context.json) context.stdout.write(`${JSON.stringify({ type: "progress", samples: written, tokens, rate })}\n`);
           else context.stderr.write(`tags render: ${written} samples, ${tokens} tokens, ${rate.toFixed(0)} samples/s\n`);
         }
       }
@@ -99,7 +99,7 @@ export const tagsRenderCommand: CommandDefinition = {
     }
     await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
     await rename(temporary, out);
-    const summary = { event: "tags-rendered", out, samples: written, tokens, lines: stats.lines, skipped: stats.skipped, firstSkipped: stats.firstSkipped.slice(0, 5) };
+    const summary = { type: "tags-rendered", out, samples: written, tokens, lines: stats.lines, skipped: stats.skipped, firstSkipped: stats.firstSkipped.slice(0, 5) };
     if (context.json) context.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       context.stdout.write(`wrote ${written} samples (${tokens} tokens) to ${out}; ${stats.skipped} bad lines skipped\n`);

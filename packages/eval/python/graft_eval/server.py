@@ -9,7 +9,7 @@ Protocol (the contract with TypeScript is data):
           shape `shape`) when "ok" is true:
           {"id": 1, "ok": true, "shape": [b, s, v], "bytes": n, "cache": handle | null, "cache_length": n}
           {"id": 1, "ok": false, "error": "..."}
-  The first line is {"event": "ready", ...} with the device, dtype and library versions.
+  The first line is {"type": "ready", ...} with the device, dtype and library versions.
 Everything else (warnings, logs) goes to stderr.
 """
 from __future__ import annotations
@@ -74,7 +74,7 @@ class ForwardServer:
         import transformers
 
         return {
-            "event": "ready",
+            "type": "ready",
             "device": str(self.device),
             "dtype": str(self.dtype).removeprefix("torch."),
             "vocab_size": int(self.model.get_output_embeddings().weight.shape[0]),

@@ -72,7 +72,7 @@ def test_frames_cache_and_errors(model_directory: str) -> None:
     output = io.BytesIO()
     serve(server, io.StringIO("".join(json.dumps(request) + "\n" for request in requests)), output)
     frames = read_frames(output.getvalue())
-    assert frames[0][0]["event"] == "ready" and frames[0][0]["vocab_size"] == VOCAB_SIZE
+    assert frames[0][0]["type"] == "ready" and frames[0][0]["vocab_size"] == VOCAB_SIZE
     (prefix, prefix_logits), (step, step_logits) = frames[1], frames[2]
     assert prefix["shape"] == [1, 5, VOCAB_SIZE] and prefix["cache_length"] == 5
     assert step["shape"] == [1, 1, VOCAB_SIZE] and step["cache_length"] == 6
