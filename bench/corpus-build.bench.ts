@@ -57,7 +57,7 @@ function ensureDatatrove(): void {
 const graftScript = `
 import { buildCorpus } from ${JSON.stringify(join(root, "packages", "corpus", "src", "index.ts"))};
 const started = performance.now();
-const { stats } = await buildCorpus({ inputs: [process.argv[2]], tokenizer: process.argv[3], seqLen: 2048, out: process.argv[4], languages: ["ru"], languageThreshold: 0.65, dedup: "exact", workers: Number(process.argv[5]), validFraction: 0 });
+const { stats } = await buildCorpus({ inputs: [process.argv[2]], tokenizer: process.argv[3], sequenceLength: 2048, out: process.argv[4], languages: ["ru"], languageThreshold: 0.65, dedup: "exact", workers: Number(process.argv[5]), validFraction: 0 });
 console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, kept: stats.forwarded, tokens: stats.tokens, rssMegabytes: process.resourceUsage().maxRSS / 1024 }));
 `;
 

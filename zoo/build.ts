@@ -58,8 +58,8 @@ async function writeGenerationConfig(directory: string): Promise<void> {
   await writeFile(join(directory, "generation_config.json"), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-const { seqLen: _pretrainSeqLen, validFraction: _validFraction, ...pretrainOptimisation } = PRETRAIN;
-const { seqLen: _instructSeqLen, ...instructOptimisation } = INSTRUCT;
+const { sequenceLength: _pretrainSeqLen, validFraction: _validFraction, ...pretrainOptimisation } = PRETRAIN;
+const { sequenceLength: _instructSeqLen, ...instructOptimisation } = INSTRUCT;
 
 const stages: Stage[] = [
   {
@@ -89,14 +89,14 @@ const stages: Stage[] = [
   {
     name: "base-shards",
     description: "the English corpus as token shards",
-    settings: { seqLen: PRETRAIN.seqLen, validFraction: PRETRAIN.validFraction, format: "plain" },
+    settings: { sequenceLength: PRETRAIN.sequenceLength, validFraction: PRETRAIN.validFraction, format: "plain" },
     after: ["base-init"],
     inputs: [files.enTrain],
     run: async ({ out, upstream, log }) => {
       const { manifest } = await buildCorpus({
         inputs: [files.enTrain],
         tokenizer: upstream("base-init"),
-        seqLen: PRETRAIN.seqLen,
+        sequenceLength: PRETRAIN.sequenceLength,
         out,
         format: "plain",
         validFraction: PRETRAIN.validFraction,
@@ -106,7 +106,7 @@ const stages: Stage[] = [
         },
       });
       const trainSequences = (manifest.splits as Record<string, { sequences: number }>).train.sequences;
-      log(`${trainSequences} training sequences of ${PRETRAIN.seqLen}`);
+      log(`${trainSequences} training sequences of ${PRETRAIN.sequenceLength}`);
       return { trainSequences };
     },
   },
@@ -138,11 +138,11 @@ const stages: Stage[] = [
   {
     name: "instruct-shards",
     description: "the conversations in the chat template, assistant-only loss",
-    settings: { seqLen: INSTRUCT.seqLen },
+    settings: { sequenceLength: INSTRUCT.sequenceLength },
     after: ["base-train", "instruct-data"],
     inputs: [],
     run: async ({ out, upstream, log }) => {
-      const stats = await writeInstructShards({ model: upstream("base-train"), input: join(upstream("instruct-data"), "train.jsonl"), seqLen: INSTRUCT.seqLen, out });
+      const stats = await writeInstructShards({ model: upstream("base-train"), input: join(upstream("instruct-data"), "train.jsonl"), sequenceLength: INSTRUCT.sequenceLength, out });
       log(JSON.stringify(stats));
       return { ...stats };
     },

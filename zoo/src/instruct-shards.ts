@@ -19,7 +19,7 @@ export interface InstructShardsOptions {
   model: string;
   /** JSONL of {source, messages}. */
   input: string;
-  seqLen: number;
+  sequenceLength: number;
   out: string;
 }
 
@@ -32,15 +32,15 @@ export interface InstructShardStats {
 }
 
 export async function writeInstructShards(options: InstructShardsOptions): Promise<InstructShardStats> {
-  const tagger = await createTagger({ modelDirectory: options.model, mask: "assistant", maxLength: options.seqLen });
+  const tagger = await createTagger({ modelDirectory: options.model, mask: "assistant", maxLength: options.sequenceLength });
   const { tokenizer } = tagger;
   const padId = tokenizer.specialTokens.pad?.id ?? tokenizer.specialTokens.eos?.id ?? 0;
   const stats: InstructShardStats = { conversations: 0, droppedTooLong: 0, tokens: 0, labelTokens: 0, sequences: 0 };
   return atomicOutputDirectory(
     options.out,
     async (directory) => {
-      const train = new ShardWriter(directory, "train", options.seqLen, SEQUENCES_PER_SHARD, padId);
-      const valid = new ShardWriter(directory, "valid", options.seqLen, SEQUENCES_PER_SHARD, padId);
+      const train = new ShardWriter(directory, "train", options.sequenceLength, SEQUENCES_PER_SHARD, padId);
+      const valid = new ShardWriter(directory, "valid", options.sequenceLength, SEQUENCES_PER_SHARD, padId);
       for await (const line of createInterface({ input: createReadStream(options.input), crlfDelay: Infinity })) {
         if (line.trim() === "") continue;
         const record = JSON.parse(line) as InstructRecord;
@@ -64,7 +64,7 @@ export async function writeInstructShards(options: InstructShardsOptions): Promi
       const manifest = {
         format: "graft-shards",
         version: 1,
-        seq_len: options.seqLen,
+        seq_len: options.sequenceLength,
         tokenizer: { sha256: tokenizer.sha256, vocab_size: tokenizer.idLimit, bos_token_id: tokenizer.specialTokens.bos?.id ?? null, eos_token_id: tokenizer.specialTokens.eos?.id ?? null, pad_token_id: padId },
         sample_format: "conversation",
         splits,

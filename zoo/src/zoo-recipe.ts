@@ -17,7 +17,7 @@ export const MODEL = {
 
 /** Pretraining of tiny-en-base: about 11 minutes on 2 CPU cores (fp32, ~1,850 tokens/s). */
 export const PRETRAIN = {
-  seqLen: 256,
+  sequenceLength: 256,
   perDeviceBatchSize: 4,
   maxSteps: 1200,
   learningRate: 3e-3,
@@ -30,7 +30,7 @@ export const PRETRAIN = {
 
 /** Supervised tuning of tiny-en-instruct (full, assistant-only loss). */
 export const INSTRUCT = {
-  seqLen: 256,
+  sequenceLength: 256,
   perDeviceBatchSize: 8,
   maxSteps: 600,
   learningRate: 1e-3,

@@ -30,7 +30,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   SampleTooLongError: { tokens: 90, maxLength: 64, excerpt: "word word" },
   // @graft/corpus
   CorpusInputError: { path: "/in.csv", message: "unknown format" },
-  CorpusResumeError: { path: "/out", setting: "seqLen", expected: 64, found: 32 },
+  CorpusResumeError: { path: "/out", setting: "sequenceLength", expected: 64, found: 32 },
   CorpusWorkerError: { workerName: "worker 1", originalName: "TypeError", message: "x is undefined" },
   // @graft/vocab
   InitMethodError: { method: "mean", module: "model.embed_tokens.weight", tokenId: 7, message: "weight is NaN" },

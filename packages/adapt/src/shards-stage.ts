@@ -24,7 +24,7 @@ export function shardsStage(config: AdaptConfig, name: string, model: ShardModel
         inputs: [join(upstream("corpus"), CORPUS_FILE)],
         tokenizer: directory,
         model: directory,
-        seqLen: config.sequenceLength,
+        sequenceLength: config.sequenceLength,
         out,
         format,
         // the corpus stage already cleaned, filtered and deduplicated

@@ -29,7 +29,7 @@ function writeParagraphs(name: string, texts: readonly string[]): string {
 
 describe("buildCorpus inputs", () => {
   it("reads .jsonl.zst and .parquet (row groups) into the same token stream, and globs expand to both", async () => {
-    const options = { tokenizer, seqLen: 64, validFraction: 0, workers: 0 } as const;
+    const options = { tokenizer, sequenceLength: 64, validFraction: 0, workers: 0 } as const;
     const zst = await buildCorpus({ ...options, inputs: [join(fixtures, "ru-fortunes-60.jsonl.zst")], out: join(work.path, "zst") });
     const parquet = await buildCorpus({ ...options, inputs: [join(fixtures, "ru-fortunes-60.parquet")], out: join(work.path, "parquet") });
     expect(zst.stats.total).toBe(60);
@@ -46,13 +46,13 @@ describe("buildCorpus bad input", () => {
   it("invalid UTF-8 is replaced and counted with its line; an empty input is a typed error", async () => {
     const broken = join(work.path, "broken.txt");
     writeFileSync(broken, Buffer.concat([Buffer.from(`${paragraphs[0]}\n\n`), Buffer.from("Испорченная строка: "), Buffer.from([0xff, 0xfe]), Buffer.from(" и дальше нормальный текст документа.\n")]));
-    const { stats } = await buildCorpus({ inputs: [broken], tokenizer, seqLen: 64, validFraction: 0, workers: 0, out: join(work.path, "broken") });
+    const { stats } = await buildCorpus({ inputs: [broken], tokenizer, sequenceLength: 64, validFraction: 0, workers: 0, out: join(work.path, "broken") });
     expect(stats.invalid_utf8).toBe(1);
     expect(stats.invalid_utf8_first_lines).toEqual([`${broken}:${paragraphs[0]!.split("\n").length + 2}`]);
     expect(stats.forwarded).toBe(2);
     const empty = join(work.path, "empty.jsonl");
     writeFileSync(empty, "");
-    await expect(buildCorpus({ inputs: [empty], tokenizer, seqLen: 64, workers: 0, out: join(work.path, "empty") })).rejects.toThrow(/no document survived \(0 read\)/);
+    await expect(buildCorpus({ inputs: [empty], tokenizer, sequenceLength: 64, workers: 0, out: join(work.path, "empty") })).rejects.toThrow(/no document survived \(0 read\)/);
   });
 });
 
@@ -64,7 +64,7 @@ describe("buildCorpus split", () => {
       mkdirSync(join(work.path, directory), { recursive: true });
       writeFileSync(path, paragraphs.slice(0, 200).join("\n\n"));
       const out = join(work.path, `split-${directory.replace("/", "-")}`);
-      await buildCorpus({ inputs: [path], tokenizer, seqLen: 64, validFraction: 0.3, workers: 0, out });
+      await buildCorpus({ inputs: [path], tokenizer, sequenceLength: 64, validFraction: 0.3, workers: 0, out });
       shards.push(filesOf(out));
     }
     expect(Object.keys(shards[0]!)).toContain("valid-00000.tokens.npy");
@@ -75,7 +75,7 @@ describe("buildCorpus split", () => {
 describe("buildCorpus workers", () => {
   it("two worker threads give byte-identical shards to the in-process run", async () => {
     const input = writeParagraphs("workers.txt", paragraphs);
-    const options = { inputs: [input], tokenizer, seqLen: 64, validFraction: 0.1, shardTokens: 64 * 40 } as const;
+    const options = { inputs: [input], tokenizer, sequenceLength: 64, validFraction: 0.1, shardTokens: 64 * 40 } as const;
     await buildCorpus({ ...options, out: join(work.path, "in-process"), workers: 0 });
     await buildCorpus({ ...options, out: join(work.path, "threads"), workers: 2 });
     const inProcess = filesOf(join(work.path, "in-process"));
@@ -91,7 +91,7 @@ describe("buildCorpus near-dedup", () => {
     expect(long.length).toBe(200);
     // A word appended: the n >= 12 words' 5-word shingles gain one, Jaccard = (n - 4) / (n - 3) >= 0.89.
     const planted = long.map((paragraph) => `${paragraph} конец`);
-    const options = { tokenizer, seqLen: 64, validFraction: 0, workers: 0, dedup: "minhash" } as const;
+    const options = { tokenizer, sequenceLength: 64, validFraction: 0, workers: 0, dedup: "minhash" } as const;
     const alone = await buildCorpus({ ...options, inputs: [writeParagraphs("distinct.txt", documents)], out: join(work.path, "distinct") });
     expect((alone.stats.dropped_near_duplicate as number | undefined) ?? 0).toBeLessThan(documents.length * 0.01);
     const exact = await buildCorpus({ ...options, dedup: "exact", inputs: [writeParagraphs("planted.txt", [...documents, ...planted])], out: join(work.path, "exact") });
@@ -107,7 +107,7 @@ describe("buildCorpus resume", () => {
   it("an interrupted build resumes from its last checkpoint to the same bytes; changed settings are refused", async () => {
     // Three read batches (512 documents each): checkpoints are taken between batches.
     const input = writeParagraphs("resume.txt", distinct.slice(0, 1400));
-    const options: Omit<BuildCorpusOptions, "out"> = { inputs: [input], tokenizer, seqLen: 64, validFraction: 0.1, shardTokens: 64 * 64, workers: 1 };
+    const options: Omit<BuildCorpusOptions, "out"> = { inputs: [input], tokenizer, sequenceLength: 64, validFraction: 0.1, shardTokens: 64 * 64, workers: 1 };
     await buildCorpus({ ...options, out: join(work.path, "whole") });
 
     const out = join(work.path, "resumed");
@@ -118,7 +118,7 @@ describe("buildCorpus resume", () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(partialDirectory(out), "checkpoint.json"))).toBe(true);
 
-    await expect(buildCorpus({ ...options, seqLen: 32, out })).rejects.toBeInstanceOf(CorpusResumeError);
+    await expect(buildCorpus({ ...options, sequenceLength: 32, out })).rejects.toBeInstanceOf(CorpusResumeError);
     await expect(buildCorpus({ ...options, tokenizer: fixtureTokenizerDirectory("qwen2_5"), out })).rejects.toThrow(/tokenizer \(sha256 of tokenizer.json\)/);
 
     const events: CorpusEvent[] = [];
@@ -135,7 +135,7 @@ describe("buildCorpus resume", () => {
 describe("buildCorpus killed", () => {
   it("a build SIGKILLed after a checkpoint resumes on rerun to bytes identical to an uninterrupted build", async () => {
     const input = writeParagraphs("killed.txt", distinct.slice(0, 2500));
-    const options: Omit<BuildCorpusOptions, "out"> = { inputs: [input], tokenizer, seqLen: 64, validFraction: 0.1, shardTokens: 64 * 64, workers: 1 };
+    const options: Omit<BuildCorpusOptions, "out"> = { inputs: [input], tokenizer, sequenceLength: 64, validFraction: 0.1, shardTokens: 64 * 64, workers: 1 };
     await buildCorpus({ ...options, out: join(work.path, "killed-whole") });
     const out = join(work.path, "killed");
     const script = join(work.path, "build.mts");
@@ -165,7 +165,7 @@ describe("buildCorpus ranks", () => {
   it("ranks split the inputs; cross-rank dedup keeps a document repeated across ranks once", async () => {
     const first = writeParagraphs("rank-a.txt", paragraphs.slice(0, 100));
     const second = writeParagraphs("rank-b.txt", [...paragraphs.slice(100, 200), paragraphs[5]!, paragraphs[6]!]);
-    const options = { inputs: [first, second], tokenizer, seqLen: 64, validFraction: 0, workers: 0, worldSize: 2 } as const;
+    const options = { inputs: [first, second], tokenizer, sequenceLength: 64, validFraction: 0, workers: 0, worldSize: 2 } as const;
     const plain = await Promise.all([0, 1].map((rank) => buildCorpus({ ...options, rank, out: join(work.path, `rank-${rank}`) })));
     expect(plain.map((build) => build.stats.total)).toEqual([100, 102]);
     expect(plain[0]!.manifest).toMatchObject({ rank: 0, world_size: 2 });

@@ -63,7 +63,7 @@ describe("buildCorpus", () => {
   it("plain: numpy reads every shard (hashes match), the trainer's dataset reads them, and the token stream decodes back to the kept documents", async () => {
     const out = join(work.path, "plain");
     const tokenizer = fixtureTokenizerDirectory("llama3");
-    const { manifest, stats } = await buildCorpus({ inputs: [textFile, jsonlFile], tokenizer, seqLen: 64, out, validFraction: 0.1, shardTokens: 64 * 50 });
+    const { manifest, stats } = await buildCorpus({ inputs: [textFile, jsonlFile], tokenizer, sequenceLength: 64, out, validFraction: 0.1, shardTokens: 64 * 50 });
     expect(stats.total).toBe(paragraphs.length + 3 + 2);
     expect(stats.dropped_duplicate).toBe(1);
     expect(stats.dropped_too_short).toBe(1);
@@ -86,7 +86,7 @@ describe("buildCorpus", () => {
   it("inscp-document: every document is wrapped in the chat template, masks cover the labels", async () => {
     const out = join(work.path, "inscp");
     const tokenizerDirectory = fixtureTokenizerDirectory("llama3");
-    const { manifest } = await buildCorpus({ inputs: [jsonlFile], tokenizer: tokenizerDirectory, seqLen: 128, out, format: "inscp-document", validFraction: 0 });
+    const { manifest } = await buildCorpus({ inputs: [jsonlFile], tokenizer: tokenizerDirectory, sequenceLength: 128, out, format: "inscp-document", validFraction: 0 });
     expect(manifest.sample_format).toBe("inscp-document");
     const tokenizer = await loadTokenizer(tokenizerDirectory);
     const tokens = runPythonJson<number[]>(`import json, sys, numpy as np; print(json.dumps(np.load(sys.argv[1]).reshape(-1).tolist()))`, { args: [join(out, "train-00000.tokens.npy")] });
@@ -96,18 +96,18 @@ describe("buildCorpus", () => {
   });
 
   it("fails with a typed error on a missing input, on an unknown format and when nothing survives, leaving no output", async () => {
-    await expect(buildCorpus({ inputs: [join(work.path, "missing.txt")], tokenizer: fixtureTokenizerDirectory("llama3"), seqLen: 16, out: join(work.path, "bad-1") })).rejects.toBeInstanceOf(CorpusInputError);
+    await expect(buildCorpus({ inputs: [join(work.path, "missing.txt")], tokenizer: fixtureTokenizerDirectory("llama3"), sequenceLength: 16, out: join(work.path, "bad-1") })).rejects.toBeInstanceOf(CorpusInputError);
     writeFileSync(join(work.path, "data.csv"), "a,b");
-    await expect(buildCorpus({ inputs: [join(work.path, "data.csv")], tokenizer: fixtureTokenizerDirectory("llama3"), seqLen: 16, out: join(work.path, "bad-2") })).rejects.toThrow(/unknown format/);
+    await expect(buildCorpus({ inputs: [join(work.path, "data.csv")], tokenizer: fixtureTokenizerDirectory("llama3"), sequenceLength: 16, out: join(work.path, "bad-2") })).rejects.toThrow(/unknown format/);
     writeFileSync(join(work.path, "tiny.txt"), "ok\n\nno");
-    await expect(buildCorpus({ inputs: [join(work.path, "tiny.txt")], tokenizer: fixtureTokenizerDirectory("llama3"), seqLen: 16, out: join(work.path, "bad-3") })).rejects.toThrow(/no document survived \(2 read\)/);
+    await expect(buildCorpus({ inputs: [join(work.path, "tiny.txt")], tokenizer: fixtureTokenizerDirectory("llama3"), sequenceLength: 16, out: join(work.path, "bad-3") })).rejects.toThrow(/no document survived \(2 read\)/);
     expect(existsSync(join(work.path, "bad-3"))).toBe(false);
   });
 
   it("--lang keeps the target language: English documents are dropped as `language`", async () => {
     const mixed = join(work.path, "mixed.jsonl");
     writeFileSync(mixed, [JSON.stringify({ text: "Сегодня утром мы пошли в парк и долго гуляли вдоль реки." }), JSON.stringify({ text: "This morning we went to the park and walked along the river." })].join("\n"));
-    const { stats } = await buildCorpus({ inputs: [mixed], tokenizer: fixtureTokenizerDirectory("llama2"), seqLen: 32, out: join(work.path, "lang"), languages: ["ru"], validFraction: 0 });
+    const { stats } = await buildCorpus({ inputs: [mixed], tokenizer: fixtureTokenizerDirectory("llama2"), sequenceLength: 32, out: join(work.path, "lang"), languages: ["ru"], validFraction: 0 });
     expect(stats.forwarded).toBe(1);
     expect(stats.dropped_language).toBe(1);
   });

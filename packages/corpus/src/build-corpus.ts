@@ -28,7 +28,7 @@ export interface BuildCorpusOptions {
   inputs: readonly string[];
   /** Tokenizer (or model) directory. */
   tokenizer: string;
-  seqLen: number;
+  sequenceLength: number;
   out: string;
   /** `plain`: text + EOS (orgCP). `inscp-document`: wrapped in the model's chat template (InsCP). `inscp-pair`: question and answer each wrapped (needs `read.pairFields`). */
   format?: CorpusFormat;
@@ -122,7 +122,7 @@ function countProblems(stats: CorpusStats, problems: readonly { reason: ReadProb
 /**
  * Builds training shards (docs/contracts.md) from raw text: read → clean → quality filters →
  * language filter → tokenize (worker threads) → exact / near dedup → extra steps → pack into
- * `seqLen` rows, with a deterministic train/valid split by document id. Resumable: a killed
+ * `sequenceLength` rows, with a deterministic train/valid split by document id. Resumable: a killed
  * run continues from its last finished shard and gives the same bytes; the output directory
  * appears only when complete.
  */
@@ -132,7 +132,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   const rank = options.rank ?? 0;
   const worldSize = options.worldSize ?? 1;
   const languages = options.languages ?? (typeof options.lang === "string" ? options.lang.split(",").filter(Boolean) : options.lang);
-  if (!Number.isInteger(options.seqLen) || options.seqLen < 2) throw new CorpusInputError({ path: options.out, message: `seq-len ${options.seqLen} must be an integer >= 2` });
+  if (!Number.isInteger(options.sequenceLength) || options.sequenceLength < 2) throw new CorpusInputError({ path: options.out, message: `seq-len ${options.sequenceLength} must be an integer >= 2` });
   if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) throw new CorpusInputError({ path: options.out, message: `rank ${rank} of world size ${worldSize}: need 0 <= rank < world size` });
   if (format === "inscp-pair" && !options.read?.pairFields) throw new CorpusInputError({ path: options.out, message: "format inscp-pair needs the question and answer fields (read.pairFields, --pair-fields QUESTION,ANSWER)" });
   const target = resolve(options.out);
@@ -143,14 +143,14 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   const signaturesPass = options.dedupPass === "signatures";
   const files = expandInputs(options.inputs);
   const validFraction = options.validFraction ?? 0.01;
-  const shardSequences = Math.max(1, Math.floor((options.shardTokens ?? DEFAULT_SHARD_TOKENS) / options.seqLen));
+  const shardSequences = Math.max(1, Math.floor((options.shardTokens ?? DEFAULT_SHARD_TOKENS) / options.sequenceLength));
   const readingSettings = { inputs: files, read: options.read ?? {}, quality: options.quality ?? {}, languages: languages ?? [], languageThreshold: options.languageThreshold ?? 0.5, maxDocuments: options.maxDocuments ?? null, worldSize };
-  const settings = { ...readingSettings, tokenizer: tokenizer.sha256, seqLen: options.seqLen, format, model: options.model ? resolve(options.model) : null, validFraction, dedup, nearDuplicateThreshold: options.nearDuplicateThreshold ?? null, rank, shardSequences, dedupPass: options.dedupPass ?? null, dedupSignatures: options.dedupSignatures?.map((path) => resolve(path)) ?? null };
+  const settings = { ...readingSettings, tokenizer: tokenizer.sha256, sequenceLength: options.sequenceLength, format, model: options.model ? resolve(options.model) : null, validFraction, dedup, nearDuplicateThreshold: options.nearDuplicateThreshold ?? null, rank, shardSequences, dedupPass: options.dedupPass ?? null, dedupSignatures: options.dedupSignatures?.map((path) => resolve(path)) ?? null };
   const processorSettings: ProcessorSettings = {
     tokenizer: options.tokenizer,
     model: options.model,
     format,
-    seqLen: options.seqLen,
+    sequenceLength: options.sequenceLength,
     quality: options.quality === false ? false : (options.quality ?? {}),
     languages,
     languageThreshold: options.languageThreshold,
@@ -172,7 +172,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
 
   const decisions = options.dedupSignatures ? await dedupDecisions({ directories: options.dedupSignatures, rank, worldSize, mode: dedup, threshold: options.nearDuplicateThreshold, settings: readingSettings }) : undefined;
   const deduplicator = new DocumentDeduplicator(decisions || signaturesPass ? "none" : dedup, options.nearDuplicateThreshold);
-  const writers = { train: new ShardWriter(work, "train", options.seqLen, shardSequences, padId), valid: new ShardWriter(work, "valid", options.seqLen, shardSequences, padId) };
+  const writers = { train: new ShardWriter(work, "train", options.sequenceLength, shardSequences, padId), valid: new ShardWriter(work, "valid", options.sequenceLength, shardSequences, padId) };
   let stats: CorpusStats = { total: 0, forwarded: 0, bytes: 0, tokens: 0 };
   let position = 0;
   let sequence = 0;
@@ -334,7 +334,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
     manifest = {
       format: "graft-shards",
       version: 1,
-      seq_len: options.seqLen,
+      seq_len: options.sequenceLength,
       tokenizer: { sha256: tokenizer.sha256, vocab_size: tokenizer.idLimit, bos_token_id: tokenizer.specialTokens.bos?.id ?? null, eos_token_id: eosId ?? null, pad_token_id: padId },
       sample_format: format,
       splits,

@@ -15,7 +15,7 @@ export interface ProcessorSettings {
   tokenizer: string;
   model?: string;
   format: CorpusFormat;
-  seqLen: number;
+  sequenceLength: number;
   quality: QualityFilterOptions | false;
   languages?: readonly string[];
   languageThreshold?: number;
@@ -70,7 +70,7 @@ function concatenate(samples: { ids: readonly number[]; mask: readonly number[] 
 }
 
 /** The tokenization of a format: plain = the tokenizer's encoding (its BOS) + EOS; InsCP = chat-tags samples with their masks. */
-export async function createDocumentEncoder(settings: Pick<ProcessorSettings, "tokenizer" | "model" | "format" | "seqLen">): Promise<DocumentEncoder> {
+export async function createDocumentEncoder(settings: Pick<ProcessorSettings, "tokenizer" | "model" | "format" | "sequenceLength">): Promise<DocumentEncoder> {
   if (settings.format === "plain") {
     const tokenizer = await loadTokenizer(settings.tokenizer);
     const eosId = tokenizer.specialTokens.eos?.id;
@@ -81,7 +81,7 @@ export async function createDocumentEncoder(settings: Pick<ProcessorSettings, "t
       return { ids, mask: new Uint8Array(ids.length).fill(1), pieces: Uint32Array.of(ids.length) };
     };
   }
-  const tagger = await createTagger({ modelDirectory: settings.model ?? settings.tokenizer, maxLength: settings.seqLen });
+  const tagger = await createTagger({ modelDirectory: settings.model ?? settings.tokenizer, maxLength: settings.sequenceLength });
   return async ({ text, question, answer, source, line }) => {
     const metadata = { source, line };
     const samples: ChatSample[] = settings.format === "inscp-pair" && question !== undefined && answer !== undefined ? inscpPair({ question, answer }, { metadata }) : [inscpDocument(text, metadata)];

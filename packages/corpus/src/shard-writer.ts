@@ -27,7 +27,7 @@ export interface ShardWriterState {
 }
 
 /**
- * Packs tokenized documents of one split into rows of `seqLen` (documents run on into the next
+ * Packs tokenized documents of one split into rows of `sequenceLength` (documents run on into the next
  * row; `starts` marks each document's first token) and writes full shards as `.npy` triples,
  * each file written to a temporary name and renamed (a file never appears half written).
  */
@@ -44,13 +44,13 @@ export class ShardWriter {
   constructor(
     private readonly directory: string,
     private readonly split: "train" | "valid",
-    private readonly seqLen: number,
+    private readonly sequenceLength: number,
     private readonly sequencesPerShard: number,
     private readonly padId: number,
   ) {
-    this.tokens = new Uint32Array(seqLen * sequencesPerShard);
-    this.mask = new Uint8Array(seqLen * sequencesPerShard);
-    this.starts = new Uint8Array(seqLen * sequencesPerShard);
+    this.tokens = new Uint32Array(sequenceLength * sequencesPerShard);
+    this.mask = new Uint8Array(sequenceLength * sequencesPerShard);
+    this.starts = new Uint8Array(sequenceLength * sequencesPerShard);
   }
 
   /** Shards written so far. */
@@ -81,8 +81,8 @@ export class ShardWriter {
   /** Writes what is buffered as a shard (the last row padded with the pad id, mask 0). */
   private async flush(): Promise<void> {
     if (this.filled === 0) return;
-    const rows = Math.ceil(this.filled / this.seqLen);
-    const size = rows * this.seqLen;
+    const rows = Math.ceil(this.filled / this.sequenceLength);
+    const size = rows * this.sequenceLength;
     this.tokens.fill(this.padId, this.filled, size);
     this.mask.fill(0, this.filled, size);
     this.starts.fill(0, this.filled, size);
@@ -90,7 +90,7 @@ export class ShardWriter {
     const sha256: Record<string, string> = {};
     for (const [part, data] of [["tokens", this.tokens.subarray(0, size)], ["mask", this.mask.subarray(0, size)], ["starts", this.starts.subarray(0, size)]] as const) {
       const path = join(this.directory, `${name}.${part}.npy`);
-      const bytes = encodeNpy(data, [rows, this.seqLen]);
+      const bytes = encodeNpy(data, [rows, this.sequenceLength]);
       await writeFile(`${path}.tmp`, bytes);
       await rename(`${path}.tmp`, path);
       sha256[part] = createHash("sha256").update(bytes).digest("hex");
@@ -125,6 +125,6 @@ export class ShardWriter {
 
   async finish(): Promise<SplitSummary> {
     await this.flush();
-    return { sequences: this.sequences, tokens: this.sequences * this.seqLen, label_tokens: this.labelTokens, shards: this.shards };
+    return { sequences: this.sequences, tokens: this.sequences * this.sequenceLength, label_tokens: this.labelTokens, shards: this.shards };
   }
 }

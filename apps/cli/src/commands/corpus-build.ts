@@ -78,7 +78,7 @@ export const corpusBuildCommand: CommandDefinition = {
     const { manifest, stats } = await buildCorpus({
       inputs: positionals,
       tokenizer: String(values.tokenizer),
-      seqLen: Number(values["seq-len"]),
+      sequenceLength: Number(values["seq-len"]),
       out: String(values.out),
       format,
       model: values.model ? String(values.model) : undefined,
