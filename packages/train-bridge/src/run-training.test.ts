@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { runTraining } from "./run-training.js";
-import { writeShardFixture } from "./shard-fixture.js";
+import { writeShardFixture } from "./testing/shard-fixture.js";
 import type { StepEndEvent, TrainEvent } from "./train-event.js";
 import type { TrainJob } from "./train-job.js";
 import { TrainerProcessError } from "./trainer-process-error.js";

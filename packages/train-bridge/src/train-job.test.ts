@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
-import { writeShardFixture } from "./shard-fixture.js";
+import { writeShardFixture } from "./testing/shard-fixture.js";
 import { runTraining } from "./run-training.js";
 import { TrainJobError } from "./train-job-error.js";
 import { trainJobToJson, validateTrainJob, type TrainJob } from "./train-job.js";
