@@ -68,7 +68,7 @@ describe("graft corpus build", () => {
 
   it("names what is missing", async () => {
     const result = await graft("corpus", "build", "--seq-len", "8");
-    expect(result.code).not.toBe(0);
-    expect(result.err).toMatch(/missing --tokenizer, --out, INPUT/);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/UsageError: missing --tokenizer, --out, INPUT; see graft corpus build --help/);
   });
 });

@@ -91,6 +91,9 @@ export const trainCommand: CommandDefinition = {
   ],
   async run({ values }, context) {
     const options = new OptionReader("train", values);
+    const jobFile = options.string("job");
+    // Without a job file the flags are the whole job.
+    if (!jobFile) options.require("model", "data", "mode", "out");
     const mode = options.choice("mode", MODES);
     const numbers: Record<string, number> = {};
     for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
@@ -101,7 +104,6 @@ export const trainCommand: CommandDefinition = {
     const processes = options.integer("processes", { min: 1 });
     const nodes = options.integer("nodes", { min: 1 }) ?? 1;
     const gpusPerNode = options.integer("gpus-per-node", { min: 1 }) ?? 8;
-    const jobFile = options.string("job");
     const fromFile: Record<string, unknown> = jobFile ? (JSON.parse(await readFile(jobFile, "utf8")) as Record<string, unknown>) : {};
     const job: Record<string, unknown> = { ...fromFile, ...numbers };
     const model = options.string("model");
