@@ -33,7 +33,7 @@ export const lepCommand: CommandDefinition = {
     donor: { type: "string", placeholder: "DIR", description: "the CP'd donor with the extended tokenizer (X)" },
     out: { type: "string", placeholder: "DIR", description: "output model directory (written to a temporary sibling, then renamed)" },
     mode: { type: "string", placeholder: "MODE", default: "conversion", description: `propagation: ${PROPAGATION_MODES.join(", ")}` },
-    ridge: { type: "string", placeholder: "λ", default: "0", description: "ridge added to the diagonal of ŜᵀŜ" },
+    ridge: { type: "string", placeholder: "λ", default: "0", description: "ridge (0 or more) added to the diagonal of ŜᵀŜ" },
     "no-ridge-fallback": { type: "boolean", description: "fail (instead of retrying with a small ridge) when ŜᵀŜ + λI is not positive definite" },
     "body-delta": { type: "boolean", description: "Chat Vector: every non-embedding tensor = donor + (instruct − base), for a donor that trained more than the embeddings" },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
