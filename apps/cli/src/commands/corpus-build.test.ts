@@ -36,8 +36,12 @@ describe("graft corpus build", () => {
 
   it("refuses an unknown --dedup and a malformed --pair-fields", async () => {
     const base = ["corpus", "build", "x.txt", "--tokenizer", "t", "--seq-len", "8", "--out", join(work.path, "never")];
-    expect((await graft(...base, "--dedup", "fuzzy")).err).toMatch(/--dedup fuzzy is not one of exact, minhash, none/);
-    expect((await graft(...base, "--pair-fields", "question")).err).toMatch(/--pair-fields question must be two field names/);
+    const dedup = await graft(...base, "--dedup", "fuzzy");
+    expect(dedup.code).toBe(2);
+    expect(dedup.err).toMatch(/UsageError: --dedup must be one of exact, minhash, none, got "fuzzy"; see graft corpus build --help/);
+    const pairFields = await graft(...base, "--pair-fields", "question");
+    expect(pairFields.code).toBe(2);
+    expect(pairFields.err).toMatch(/UsageError: --pair-fields must be two field names, QUESTION,ANSWER \(e\.g\. instruction,output\), got "question"/);
   });
 
   it("graft corpus merge: two ranks' builds become one directory the trainer's dataset reads", async () => {
