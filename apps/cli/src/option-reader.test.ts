@@ -31,7 +31,7 @@ describe("OptionReader", () => {
       { name: "infinite", call: () => read({ ridge: "Infinity" }).number("ridge"), message: '--ridge must be a number, got "Infinity"' },
       { name: "too large to be exact", call: () => read({ steps: "99999999999999999999" }).integer("steps"), message: "--steps must be a whole number" },
       { name: "not a choice", call: () => read({ format: "xml" }).choice("format", ["plain", "inscp-document"]), message: '--format must be one of plain, inscp-document, got "xml"' },
-      { name: "missing", call: () => read({ out: "" }).require("tokenizer", "out", "INPUT"), message: "missing --tokenizer, --out, INPUT; see graft corpus build --help" },
+      { name: "missing", call: () => read({ out: "", INPUT: [] }).require("tokenizer", "out", "INPUT"), message: "missing --tokenizer, --out, INPUT; see graft corpus build --help" },
     ];
     for (const testCase of cases) {
       let thrown: unknown;

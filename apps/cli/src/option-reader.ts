@@ -28,9 +28,12 @@ export class OptionReader {
     return new UsageError({ command: this.#command, message });
   }
 
-  /** Throws one error listing every missing option (`INPUT` style names are kept as given). */
+  /** Throws one error listing every missing option (`INPUT` style names are kept as given); an empty list counts as missing. */
   require(...names: string[]): void {
-    const missing = names.filter((name) => this.#values[name] === undefined || this.#values[name] === "");
+    const missing = names.filter((name) => {
+      const value = this.#values[name];
+      return value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
+    });
     if (missing.length > 0) throw this.error(`missing ${missing.map(flagName).join(", ")}`);
   }
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "./command.js";
 import * as registry from "./commands/index.js";
+import { OptionReader } from "./option-reader.js";
 import { findCommand, formatCommandHelp, runCli } from "./run-cli.js";
 import { capture } from "./testing/run-graft.js";
-
 
 const echo: CommandDefinition = {
   name: "vocab extend",
@@ -19,6 +19,18 @@ const echo: CommandDefinition = {
   },
 };
 const plain: CommandDefinition = { ...echo, name: "vocab", summary: "shorter name", async run() { return 5; } };
+const ridged: CommandDefinition = {
+  name: "lep",
+  summary: "test command with a rule on a number",
+  usage: "--ridge λ",
+  options: { ridge: { type: "string", description: "ridge, a number >= 0" } },
+  examples: ["graft lep --ridge 0"],
+  async run({ values }, context) {
+    const ridge = new OptionReader("lep", values).number("ridge", { min: 0 });
+    context.stdout.write(`ridge=${ridge}\n`);
+    return 0;
+  },
+};
 
 describe("runCli", () => {
   it("picks the longest matching multi-word command", () => {
@@ -38,17 +50,37 @@ describe("runCli", () => {
     const cases = [
       { name: "run", argv: ["vocab", "extend", "--base", "x"], code: 0, out: "base=x", err: "" },
       { name: "help", argv: ["vocab", "extend", "--help"], code: 0, out: "Examples:", err: "" },
-      { name: "unknown flag", argv: ["vocab", "extend", "--nope"], code: 2, out: "", err: "Unknown option" },
-      { name: "typed error", argv: ["vocab", "extend", "--base", "bad"], code: 1, out: "", err: "BadBaseError: base is bad" },
+      { name: "unknown flag", argv: ["vocab", "extend", "--nope"], code: 2, out: "", err: "graft vocab extend: UsageError: Unknown option '--nope'" },
+      { name: "typed error", argv: ["vocab", "extend", "--base", "bad"], code: 1, out: "", err: "graft vocab extend: BadBaseError: base is bad" },
+      { name: "a number", argv: ["lep", "--ridge", "1e-4"], code: 0, out: "ridge=0.0001", err: "" },
+      { name: "a negative number after a space is the option's value", argv: ["lep", "--ridge", "-1"], code: 2, out: "", err: 'graft lep: UsageError: --ridge must be a number >= 0, got "-1"; see graft lep --help' },
+      { name: "a negative number after =", argv: ["lep", "--ridge=-1"], code: 2, out: "", err: 'graft lep: UsageError: --ridge must be a number >= 0, got "-1"; see graft lep --help' },
       { name: "unknown command", argv: ["zzz"], code: 2, out: "", err: 'unknown command "zzz"' },
       { name: "overview", argv: ["--help"], code: 0, out: "Commands:", err: "" },
     ];
     for (const testCase of cases) {
       const { io, output } = capture();
-      const code = await runCli([plain, echo], testCase.argv, io);
+      const code = await runCli([plain, echo, ridged], testCase.argv, io);
       expect(code, testCase.name).toBe(testCase.code);
       if (testCase.out) expect(output().out, testCase.name).toContain(testCase.out);
       if (testCase.err) expect(output().err, testCase.name).toContain(testCase.err);
+    }
+  });
+
+  it("--json: a failure is one line {type: \"error\", name, message, exitCode} on stdout, nothing on stderr", async () => {
+    const cases = [
+      { name: "usage error", argv: ["lep", "--ridge", "-1", "--json"], line: { type: "error", name: "UsageError", message: '--ridge must be a number >= 0, got "-1"; see graft lep --help', exitCode: 2 } },
+      { name: "unknown flag", argv: ["vocab", "extend", "--nope", "--json"], line: { type: "error", name: "UsageError", exitCode: 2 } },
+      { name: "typed error", argv: ["vocab", "extend", "--base", "bad", "--json"], line: { type: "error", name: "BadBaseError", message: "base is bad; pass a good one", exitCode: 1 } },
+    ];
+    for (const testCase of cases) {
+      const { io, output } = capture();
+      const code = await runCli([plain, echo, ridged], testCase.argv, io);
+      expect(code, testCase.name).toBe(testCase.line.exitCode);
+      expect(output().err, testCase.name).toBe("");
+      const lines = output().out.trim().split("\n");
+      expect(lines, testCase.name).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string), testCase.name).toMatchObject(testCase.line);
     }
   });
 

@@ -70,6 +70,11 @@ function attachNegativeValues(argv: readonly string[], command: CommandDefinitio
   return args;
 }
 
+/** The `--json` line for a failure: `{type: "error", name, message, exitCode}`. */
+function errorLine(error: GraftError, exitCode: number): string {
+  return JSON.stringify({ type: "error", name: error.name, message: error.message, exitCode });
+}
+
 /** Runs `graft` with argv (without node and script); returns the exit code. */
 export async function runCli(commands: readonly CommandDefinition[], argv: readonly string[], io: Pick<CommandContext, "stdout" | "stderr">): Promise<number> {
   const { command, rest } = findCommand(commands, argv);
@@ -88,7 +93,10 @@ export async function runCli(commands: readonly CommandDefinition[], argv: reado
       strict: true,
     });
   } catch (error) {
-    io.stderr.write(`graft ${command.name}: ${(error as Error).message}\n\n${formatCommandHelp(command)}`);
+    // An unknown option, a missing value: a usage error like the commands' own, so --json still gets its one error line.
+    const usage = new UsageError({ command: command.name, message: (error as Error).message.replace(/\.$/, "") });
+    if (rest.includes("--json")) io.stdout.write(`${errorLine(usage, 2)}\n`);
+    else io.stderr.write(`graft ${command.name}: ${usage.name}: ${usage.message}\n\n${formatCommandHelp(command)}`);
     return 2;
   }
   if (parsed.values.help) {
@@ -101,7 +109,7 @@ export async function runCli(commands: readonly CommandDefinition[], argv: reado
   } catch (error) {
     if (GraftError.isInstance(error)) {
       const exitCode = UsageError.isInstance(error) ? 2 : 1;
-      if (context.json) io.stdout.write(`${JSON.stringify({ type: "error", name: error.name, message: error.message, exitCode })}\n`);
+      if (context.json) io.stdout.write(`${errorLine(error, exitCode)}\n`);
       else io.stderr.write(`graft ${command.name}: ${error.name}: ${error.message}\n`);
       return exitCode;
     }

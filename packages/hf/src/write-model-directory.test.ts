@@ -68,7 +68,7 @@ print(json.dumps({"tied": model.lm_head.weight.data_ptr() == model.model.embed_t
     writeFileSync(join(out, "keep.txt"), "user data");
     const error = await writeModelDirectory({ source, out }).catch((caught: unknown) => caught);
     expect(OutputDirectoryExistsError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/already exists and is not empty/);
+    expect((error as Error).message).toMatch(/already exists and is not empty\. .*pass `overwrite: true` \(`--overwrite` on the command line\)/);
     expect(readFileSync(join(out, "keep.txt"), "utf8")).toBe("user data");
     await writeModelDirectory({ source, out, overwrite: true });
     expect(existsSync(join(out, "keep.txt"))).toBe(false);

@@ -126,6 +126,8 @@ describe("graft adapt", () => {
     expect(failed.code).toBe(1);
     expect(failed.err).toMatch(/AdaptConfigError: .*example\.yaml: base: .*models\/llama-3-8b is not a directory/);
     expect(existsSync(join(work.path, "runs"))).toBe(false);
-    expect((await graft("adapt", "--init", example)).err).toMatch(/exists/);
+    const again = await graft("adapt", "--init", example);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/UsageError: .*example\.yaml exists; choose another file name or remove it; see graft adapt --help/);
   });
 });

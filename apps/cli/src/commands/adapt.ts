@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { adapt, createProgressDisplay, EXAMPLE_CONFIG, formatPlan, loadAdaptConfig } from "@graft/adapt";
+import { adapt, adaptStages, createProgressDisplay, EXAMPLE_CONFIG, formatPlan, loadAdaptConfig } from "@graft/adapt";
 import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 /** Ctrl-C once: stop the running stage cleanly (the trainer saves nothing new; checkpoints stay). */
 function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
@@ -35,25 +36,32 @@ export const adaptCommand: CommandDefinition = {
   allowPositionals: true,
   examples: ["graft adapt --init adapt-ru.yaml", "graft adapt --config adapt-ru.yaml --dry-run", "graft adapt --config adapt-ru.yaml", "graft adapt --config adapt-ru.yaml --from lep --json"],
   async run({ values, positionals }, context) {
-    if (values.init) {
+    const options = new OptionReader("adapt", values);
+    if (options.flag("init")) {
+      if (positionals.length > 1) throw options.error(`--init takes one FILE, got ${positionals.length}: ${positionals.join(" ")}`);
       const path = positionals[0] ?? "graft-adapt.yaml";
-      if (existsSync(path)) throw new GraftError({ name: "UsageError", message: `${path} exists; choose another file name or remove it` });
+      if (existsSync(path)) throw options.error(`${path} exists; choose another file name or remove it`);
       await writeFile(path, EXAMPLE_CONFIG);
       context.stdout.write(`wrote ${path}: edit the paths, then run graft adapt --config ${path} --dry-run\n`);
       return 0;
     }
-    if (positionals.length > 0) throw new GraftError({ name: "UsageError", message: `unexpected argument ${positionals[0]}; the config goes after --config` });
-    if (!values.config) throw new GraftError({ name: "UsageError", message: "missing --config FILE (or --init to write an example); see graft adapt --help" });
-    const config = await loadAdaptConfig(String(values.config));
-    const dryRun = values["dry-run"] === true;
+    if (positionals.length > 0) throw options.error(`unexpected argument ${positionals[0]}; the config goes after --config`);
+    const configPath = options.string("config");
+    if (!configPath) throw options.error("missing --config FILE (or --init [FILE] to write an example)");
+    const config = await loadAdaptConfig(configPath);
+    // The stages depend on the config (inscp.on adds some), so --from and --until are checked once it is read.
+    const stages = adaptStages(config).map((stage) => stage.name);
+    const from = options.choice("from", stages);
+    const until = options.choice("until", stages);
+    const dryRun = options.flag("dry-run");
     const write = (line: string) => context.stdout.write(`${line}\n`);
     const display = createProgressDisplay();
     const interrupt = interruptSignal();
     try {
       const { plan } = await adapt(config, {
-        from: values.from as string | undefined,
-        until: values.until as string | undefined,
-        force: values.force === true,
+        from,
+        until,
+        force: options.flag("force"),
         dryRun,
         signal: interrupt.signal,
         onEvent: (event) => {

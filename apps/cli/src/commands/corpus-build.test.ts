@@ -36,8 +36,12 @@ describe("graft corpus build", () => {
 
   it("refuses an unknown --dedup and a malformed --pair-fields", async () => {
     const base = ["corpus", "build", "x.txt", "--tokenizer", "t", "--seq-len", "8", "--out", join(work.path, "never")];
-    expect((await graft(...base, "--dedup", "fuzzy")).err).toMatch(/--dedup fuzzy is not one of exact, minhash, none/);
-    expect((await graft(...base, "--pair-fields", "question")).err).toMatch(/--pair-fields question must be two field names/);
+    const dedup = await graft(...base, "--dedup", "fuzzy");
+    expect(dedup.code).toBe(2);
+    expect(dedup.err).toMatch(/UsageError: --dedup must be one of exact, minhash, none, got "fuzzy"; see graft corpus build --help/);
+    const pairFields = await graft(...base, "--pair-fields", "question");
+    expect(pairFields.code).toBe(2);
+    expect(pairFields.err).toMatch(/UsageError: --pair-fields must be two field names, QUESTION,ANSWER \(e\.g\. instruction,output\), got "question"/);
   });
 
   it("graft corpus merge: two ranks' builds become one directory the trainer's dataset reads", async () => {
@@ -68,7 +72,7 @@ describe("graft corpus build", () => {
 
   it("names what is missing", async () => {
     const result = await graft("corpus", "build", "--seq-len", "8");
-    expect(result.code).not.toBe(0);
-    expect(result.err).toMatch(/missing --tokenizer, --out, INPUT/);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/UsageError: missing --tokenizer, --out, INPUT; see graft corpus build --help/);
   });
 });

@@ -1,15 +1,15 @@
-import { GraftError } from "@graft/errors";
 import { buildCorpus, formatProgress, MANIFEST_FILE, STATS_FILE, type CorpusFormat } from "@graft/corpus";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 const FORMATS: readonly CorpusFormat[] = ["plain", "inscp-document", "inscp-pair"];
 const DEDUP_MODES = ["exact", "minhash", "none"] as const;
+const TEXT_UNITS = ["paragraph", "line", "file"] as const;
+const DEDUP_PASSES = ["signatures"] as const;
 
-function integer(values: Record<string, unknown>, name: string): number | undefined {
-  if (values[name] === undefined) return undefined;
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < 0) throw new GraftError({ name: "UsageError", message: `--${name} ${String(values[name])} must be a non-negative integer` });
-  return value;
+/** An empty list (`--lang ""`) means the option was not given. */
+function nonEmpty(list: string[] | undefined): string[] | undefined {
+  return list && list.length > 0 ? list : undefined;
 }
 
 export const corpusBuildCommand: CommandDefinition = {
@@ -29,15 +29,15 @@ export const corpusBuildCommand: CommandDefinition = {
   allowPositionals: true,
   options: {
     tokenizer: { type: "string", placeholder: "DIR", description: "tokenizer or model directory" },
-    "seq-len": { type: "string", placeholder: "N", description: "tokens per training sequence" },
+    "seq-len": { type: "string", placeholder: "N", description: "tokens per training sequence (2 or more)" },
     out: { type: "string", placeholder: "DIR", description: "output shard directory (written to a temporary sibling, then renamed)" },
     format: { type: "string", placeholder: "FORMAT", default: "plain", description: `sample format: ${FORMATS.join(", ")}` },
     model: { type: "string", placeholder: "DIR", description: "model whose chat template the inscp formats use (default: --tokenizer)" },
-    "valid-fraction": { type: "string", placeholder: "F", default: "0.01", description: "share of documents (by a hash of their id) in the valid split" },
+    "valid-fraction": { type: "string", placeholder: "F", default: "0.01", description: "share of documents (by a hash of their id) in the valid split, 0 to 1" },
     lang: { type: "string", placeholder: "CODES", description: "keep documents fastText (lid.176) identifies as these languages, comma-separated ISO 639-1 (e.g. ru or ru,uk)" },
-    "lang-threshold": { type: "string", placeholder: "P", default: "0.5", description: "minimum fastText probability for --lang" },
+    "lang-threshold": { type: "string", placeholder: "P", default: "0.5", description: "minimum fastText probability for --lang, 0 to 1" },
     dedup: { type: "string", placeholder: "MODE", default: "exact", description: "exact (normalised text hash), minhash (exact + MinHash-LSH near-duplicates) or none" },
-    "near-threshold": { type: "string", placeholder: "J", description: "estimated Jaccard at or above which --dedup minhash drops a document (default 0.7)" },
+    "near-threshold": { type: "string", placeholder: "J", description: "estimated Jaccard, 0 to 1, at or above which --dedup minhash drops a document (default 0.7)" },
     "text-unit": { type: "string", placeholder: "UNIT", default: "paragraph", description: ".txt documents: paragraph (blank-line separated), line, or file" },
     field: { type: "string", placeholder: "NAME", default: "text", description: ".jsonl field / .parquet column holding the text" },
     "pair-fields": { type: "string", placeholder: "Q,A", description: "inscp-pair: the question and answer fields, e.g. instruction,output" },
@@ -57,46 +57,54 @@ export const corpusBuildCommand: CommandDefinition = {
     "graft corpus build 'crawl/**/*.jsonl.zst' --dedup minhash --workers 16 --rank 0 --world-size 4 --tokenizer models/qwen2.5-7b --seq-len 4096 --out runs/ru-0",
   ],
   async run({ values, positionals }, context) {
-    const missing = ["tokenizer", "seq-len", "out"].filter((name) => !values[name]);
-    if (positionals.length === 0) missing.push("INPUT");
-    if (missing.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => (name === "INPUT" ? name : `--${name}`)).join(", ")}; see graft corpus build --help` });
-    const format = String(values.format ?? "plain") as CorpusFormat;
-    if (!FORMATS.includes(format)) throw new GraftError({ name: "UsageError", message: `--format ${format} is not one of ${FORMATS.join(", ")}` });
-    const dedup = String(values.dedup ?? "exact") as (typeof DEDUP_MODES)[number];
-    if (!DEDUP_MODES.includes(dedup)) throw new GraftError({ name: "UsageError", message: `--dedup ${dedup} is not one of ${DEDUP_MODES.join(", ")}` });
-    const textUnit = String(values["text-unit"] ?? "paragraph");
-    if (!["paragraph", "line", "file"].includes(textUnit)) throw new GraftError({ name: "UsageError", message: `--text-unit ${textUnit} is not one of paragraph, line, file` });
+    const options = new OptionReader("corpus build", { ...values, INPUT: positionals });
+    options.require("tokenizer", "seq-len", "out", "INPUT");
+    const sequenceLength = options.integer("seq-len", { min: 2 }) as number;
+    const format = options.choice("format", FORMATS) ?? "plain";
+    const dedup = options.choice("dedup", DEDUP_MODES) ?? "exact";
+    const textUnit = options.choice("text-unit", TEXT_UNITS) ?? "paragraph";
+    const validFraction = options.number("valid-fraction", { min: 0, max: 1 }) ?? 0.01;
+    const languageThreshold = options.number("lang-threshold", { min: 0, max: 1 }) ?? 0.5;
+    const nearDuplicateThreshold = options.number("near-threshold", { min: 0, max: 1 });
+    const minCharacters = options.integer("min-characters", { min: 0 }) ?? 20;
+    const maxDocuments = options.integer("max-documents", { min: 1 });
+    const workers = options.integer("workers", { min: 0 });
+    const rank = options.integer("rank", { min: 0 });
+    const worldSize = options.integer("world-size", { min: 1 });
+    if ((rank ?? 0) >= (worldSize ?? 1)) throw options.error(`--rank must be below --world-size (ranks count from 0), got --rank ${rank}${worldSize === undefined ? " without --world-size" : ` --world-size ${worldSize}`}`);
     let pairFields: { question: string; answer: string } | undefined;
-    if (values["pair-fields"] !== undefined) {
-      const [question, answer, ...rest] = String(values["pair-fields"]).split(",").map((field) => field.trim());
-      if (!question || !answer || rest.length > 0) throw new GraftError({ name: "UsageError", message: `--pair-fields ${String(values["pair-fields"])} must be two field names, QUESTION,ANSWER (e.g. instruction,output)` });
+    const pairFieldsText = options.string("pair-fields");
+    if (pairFieldsText !== undefined) {
+      const [question, answer, ...rest] = pairFieldsText.split(",").map((field) => field.trim());
+      if (!question || !answer || rest.length > 0) throw options.error(`--pair-fields must be two field names, QUESTION,ANSWER (e.g. instruction,output), got ${JSON.stringify(pairFieldsText)}`);
       pairFields = { question, answer };
     }
-    const dedupPass = values["dedup-pass"] === undefined ? undefined : String(values["dedup-pass"]);
-    if (dedupPass !== undefined && dedupPass !== "signatures") throw new GraftError({ name: "UsageError", message: `--dedup-pass ${dedupPass}: the only pass is signatures` });
+    if (format === "inscp-pair" && !pairFields) throw options.error("--format inscp-pair needs --pair-fields QUESTION,ANSWER (e.g. instruction,output)");
+    const dedupPass = options.choice("dedup-pass", DEDUP_PASSES);
+    const out = options.requiredString("out");
     const write = (line: string) => context.stdout.write(`${line}\n`);
     const { manifest, stats } = await buildCorpus({
-      inputs: positionals,
-      tokenizer: String(values.tokenizer),
-      sequenceLength: Number(values["seq-len"]),
-      out: String(values.out),
+      inputs: options.strings("INPUT"),
+      tokenizer: options.requiredString("tokenizer"),
+      sequenceLength,
+      out,
       format,
-      model: values.model ? String(values.model) : undefined,
-      validFraction: Number(values["valid-fraction"] ?? "0.01"),
-      languages: values.lang ? String(values.lang).split(",").map((code) => code.trim()).filter(Boolean) : undefined,
-      languageThreshold: Number(values["lang-threshold"] ?? "0.5"),
+      model: options.string("model") || undefined,
+      validFraction,
+      languages: nonEmpty(options.list("lang")),
+      languageThreshold,
       dedup,
-      nearDuplicateThreshold: values["near-threshold"] === undefined ? undefined : Number(values["near-threshold"]),
-      quality: { minCharacters: Number(values["min-characters"] ?? "20") },
-      read: { textUnit: textUnit as "paragraph" | "line" | "file", field: String(values.field ?? "text"), pairFields },
-      maxDocuments: integer(values, "max-documents"),
-      workers: integer(values, "workers"),
-      rank: integer(values, "rank"),
-      worldSize: integer(values, "world-size"),
-      dedupPass: dedupPass as "signatures" | undefined,
-      dedupSignatures: values["dedup-signatures"] ? String(values["dedup-signatures"]).split(",").filter(Boolean) : undefined,
-      resume: values["no-resume"] !== true,
-      overwrite: values.overwrite === true,
+      nearDuplicateThreshold,
+      quality: { minCharacters },
+      read: { textUnit, field: options.string("field") ?? "text", pairFields },
+      maxDocuments,
+      workers,
+      rank,
+      worldSize,
+      dedupPass,
+      dedupSignatures: nonEmpty(options.list("dedup-signatures")),
+      resume: !options.flag("no-resume"),
+      overwrite: options.flag("overwrite"),
       onEvent: (event) => {
         if (context.json) write(JSON.stringify(event));
         else if (event.type === "progress") write(formatProgress(event));
@@ -104,11 +112,11 @@ export const corpusBuildCommand: CommandDefinition = {
       },
     });
     if (context.json) write(JSON.stringify({ type: "done", manifest, stats }));
-    else if (manifest.format === "graft-dedup-signatures") write(`wrote ${String(values.out)}: dedup signatures of ${String(manifest.documents)} documents (pass them to --dedup-signatures)`);
+    else if (manifest.format === "graft-dedup-signatures") write(`wrote ${out}: dedup signatures of ${String(manifest.documents)} documents (pass them to --dedup-signatures)`);
     else {
       const splits = manifest.splits as Record<string, { sequences: number; tokens: number }>;
       write(`stats: ${Object.entries(stats).filter(([, value]) => typeof value === "number").map(([key, value]) => `${key}=${value}`).join(" ")}`);
-      write(`wrote ${String(values.out)}: train ${splits.train.sequences} sequences, valid ${splits.valid.sequences} sequences of ${String(values["seq-len"])} tokens`);
+      write(`wrote ${out}: train ${splits.train.sequences} sequences, valid ${splits.valid.sequences} sequences of ${sequenceLength} tokens`);
     }
     return 0;
   },

@@ -1,6 +1,6 @@
-import { GraftError } from "@graft/errors";
 import { mergeCorpus } from "@graft/corpus";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 export const corpusMergeCommand: CommandDefinition = {
   name: "corpus merge",
@@ -22,13 +22,13 @@ export const corpusMergeCommand: CommandDefinition = {
     "graft corpus merge /scratch/ru-* --out runs/ru-shards --copy --json",
   ],
   async run({ values, positionals }, context) {
-    const missing = values.out ? [] : ["--out"];
-    if (positionals.length === 0) missing.push("RANK_DIR");
-    if (missing.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missing.join(", ")}; see graft corpus merge --help` });
-    const { manifest, stats } = await mergeCorpus({ inputs: positionals, out: String(values.out), copy: values.copy === true, overwrite: values.overwrite === true });
+    const options = new OptionReader("corpus merge", { ...values, RANK_DIR: positionals });
+    options.require("out", "RANK_DIR");
+    const out = options.requiredString("out");
+    const { manifest, stats } = await mergeCorpus({ inputs: options.strings("RANK_DIR"), out, copy: options.flag("copy"), overwrite: options.flag("overwrite") });
     const splits = manifest.splits as Record<string, { sequences: number; shards: unknown[] }>;
     if (context.json) context.stdout.write(`${JSON.stringify({ type: "done", manifest, stats })}\n`);
-    else context.stdout.write(`merged ${positionals.length} ranks into ${String(values.out)}: train ${splits.train.sequences} sequences in ${splits.train.shards.length} shards, valid ${splits.valid.sequences} sequences; ${stats.forwarded} of ${stats.total} documents kept\n`);
+    else context.stdout.write(`merged ${positionals.length} ranks into ${out}: train ${splits.train.sequences} sequences in ${splits.train.shards.length} shards, valid ${splits.valid.sequences} sequences; ${stats.forwarded} of ${stats.total} documents kept\n`);
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { resolvePython } from "@graft/utils";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 const MINIMUM_NODE_MAJOR = 20;
 
@@ -49,7 +50,9 @@ export const doctorCommand: CommandDefinition = {
   },
   examples: ["graft doctor", "GRAFT_PYTHON=~/miniconda3/envs/cuda/bin/python graft doctor --json"],
   async run({ values }, context) {
-    const python = values.python ? { path: String(values.python), source: "--python" } : resolvePython();
+    const options = new OptionReader("doctor", values);
+    const pythonPath = options.string("python");
+    const python = pythonPath ? { path: pythonPath, source: "--python" } : resolvePython();
     const checks: Check[] = [];
     const nodeMajor = Number(process.versions.node.split(".")[0]);
     checks.push({

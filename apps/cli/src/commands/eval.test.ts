@@ -57,12 +57,12 @@ describe("graft eval", () => {
   });
 
   const failures = [
-    { name: "no --model", argv: () => [...base(), "--out", join(work.path, "x")], reason: /UsageError: missing --model/ },
-    { name: "missing --lang and --out", argv: () => ["--model", llama2, "--heldout", heldout], reason: /missing --lang, --out/ },
-    { name: "names that do not match the models", argv: () => ["--model", llama2, "--model", llama3, "--name", "one", ...base(), "--out", join(work.path, "x")], reason: /1 --name for 2 --model/ },
-    { name: "an unknown backend", argv: () => ["--model", llama2, "--backend", "tensorrt", ...base(), "--out", join(work.path, "x")], reason: /--backend must be one of onnx, python, got "tensorrt"/ },
-    { name: "--dtype with the ONNX backend", argv: () => ["--model", llama2, "--dtype", "bfloat16", ...base(), "--out", join(work.path, "x")], reason: /apply to --backend python/ },
-    { name: "a count that is not a positive integer", argv: () => ["--model", llama2, ...base(), "--alignment-prompts", "many", "--out", join(work.path, "x")], reason: /--alignment-prompts must be a positive integer, got "many"/ },
+    { name: "no --model", argv: () => [...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: missing --model; see graft eval --help/ },
+    { name: "missing --lang and --out", argv: () => ["--model", llama2, "--heldout", heldout], code: 2, reason: /UsageError: missing --lang, --out; see graft eval --help/ },
+    { name: "names that do not match the models", argv: () => ["--model", llama2, "--model", llama3, "--name", "one", ...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: 1 --name for 2 --model/ },
+    { name: "an unknown backend", argv: () => ["--model", llama2, "--backend", "tensorrt", ...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: --backend must be one of onnx, python, got "tensorrt"/ },
+    { name: "--dtype with the ONNX backend", argv: () => ["--model", llama2, "--dtype", "bfloat16", ...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: --device and --dtype apply to --backend python/ },
+    { name: "a count that is not a whole number", argv: () => ["--model", llama2, ...base(), "--alignment-prompts", "many", "--out", join(work.path, "x")], code: 2, reason: /UsageError: --alignment-prompts must be a whole number >= 1, got "many"; see graft eval --help/ },
     {
       name: "a malformed prompts file (PromptFileError with the line)",
       argv: () => {
@@ -70,6 +70,7 @@ describe("graft eval", () => {
         writeFileSync(prompts, '{"prompt": "Привет", "lang": "ru"}\n{"prompt": "Hello"}\n');
         return ["--model", llama2, ...base(), "--prompts", prompts, "--out", join(work.path, "x")];
       },
+      code: 1,
       reason: /PromptFileError: .*bad-prompts\.jsonl:2: "lang" must be a language code/,
     },
     {
@@ -79,13 +80,14 @@ describe("graft eval", () => {
         writeFileSync(bad, '{"question": "2+2?", "choices": ["4", "5"], "answer": 0}\n{"question": "1+1?", "choices": ["2", "3"], "answer": 7}\n');
         return ["--model", llama2, ...base(), "--tasks", bad, "--out", join(work.path, "x")];
       },
+      code: 1,
       reason: /TaskFileError: .*bad-tasks\.jsonl:2: "answer" 7 is out of range for 2 choices/,
     },
   ];
   for (const testCase of failures) {
     it(`fails with a typed error for ${testCase.name}`, async () => {
       const result = await graft("eval", ...testCase.argv());
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(testCase.code);
       expect(result.err).toMatch(testCase.reason);
     });
   }

@@ -1,21 +1,9 @@
 import { evaluateModels, type EvaluationBackend, type ModelMetrics } from "@graft/eval";
-import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 const BACKENDS: readonly EvaluationBackend[] = ["onnx", "python"];
 const DTYPES = ["float32", "bfloat16", "float16"] as const;
-
-function usageError(message: string): GraftError {
-  return new GraftError({ name: "UsageError", message: `${message}; see graft eval --help` });
-}
-
-function positiveInteger(values: Record<string, unknown>, name: string): number | undefined {
-  const text = values[name] as string | undefined;
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw usageError(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
 
 /** One line per model: what the report's table says, for a terminal. */
 function summaryLine(model: ModelMetrics, language: string): string {
@@ -64,35 +52,37 @@ export const evalCommand: CommandDefinition = {
     "graft eval --backend python --device cuda --dtype bfloat16 --model meta-llama-3-8b-instruct --model runs/ru-8b --lang ru --heldout data/ru-heldout.txt.gz --out runs/eval-8b",
   ],
   async run({ values }, context) {
-    const models = (values.model as string[] | undefined) ?? [];
-    const names = values.name as string[] | undefined;
-    const missing = ["lang", "heldout", "out"].filter((name) => !values[name]);
-    if (models.length === 0) missing.unshift("model");
-    if (missing.length > 0) throw usageError(`missing ${missing.map((name) => `--${name}`).join(", ")}`);
-    if (names && names.length !== models.length) throw usageError(`${names.length} --name for ${models.length} --model; give one --name per --model, in the same order`);
-    const backend = (values.backend as string | undefined) ?? "onnx";
-    if (!BACKENDS.includes(backend as EvaluationBackend)) throw usageError(`--backend must be one of ${BACKENDS.join(", ")}, got "${backend}"`);
-    const dtype = values.dtype as string | undefined;
-    if (dtype !== undefined && !(DTYPES as readonly string[]).includes(dtype)) throw usageError(`--dtype must be one of ${DTYPES.join(", ")}, got "${dtype}"`);
-    if (backend === "onnx" && (values.device || dtype)) throw usageError("--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)");
-    const language = values.lang as string;
-    const out = values.out as string;
+    const options = new OptionReader("eval", values);
+    options.require("model", "lang", "heldout", "out");
+    const models = options.strings("model");
+    const names = options.strings("name");
+    if (names.length > 0 && names.length !== models.length) throw options.error(`${names.length} --name for ${models.length} --model; give one --name per --model, in the same order`);
+    const backend = options.choice("backend", BACKENDS) ?? "onnx";
+    const dtype = options.choice("dtype", DTYPES);
+    const device = options.string("device");
+    if (backend === "onnx" && (device || dtype)) throw options.error("--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)");
+    const heldoutCharacters = options.integer("heldout-characters", { min: 1 });
+    const alignmentPrompts = options.integer("alignment-prompts", { min: 1 });
+    const speedNewTokens = options.integer("speed-tokens", { min: 1 });
+    const threads = options.integer("threads", { min: 1 });
+    const language = options.requiredString("lang");
+    const out = options.requiredString("out");
     const report = await evaluateModels({
       models,
-      names,
+      names: names.length > 0 ? names : undefined,
       language,
-      heldout: values.heldout as string,
-      englishHeldout: values["heldout-en"] as string | undefined,
-      heldoutCharacters: positiveInteger(values, "heldout-characters"),
-      tasks: (values.tasks as string[] | undefined) ?? [],
-      prompts: (values.prompts as string[] | undefined) ?? [],
-      alignmentPrompts: positiveInteger(values, "alignment-prompts"),
-      speedNewTokens: positiveInteger(values, "speed-tokens"),
-      backend: backend as EvaluationBackend,
-      python: backend === "python" ? { device: values.device as string | undefined, dtype: dtype as (typeof DTYPES)[number] | undefined } : undefined,
+      heldout: options.requiredString("heldout"),
+      englishHeldout: options.string("heldout-en"),
+      heldoutCharacters,
+      tasks: options.strings("tasks"),
+      prompts: options.strings("prompts"),
+      alignmentPrompts,
+      speedNewTokens,
+      backend,
+      python: backend === "python" ? { device, dtype } : undefined,
       out,
-      overwrite: Boolean(values.overwrite),
-      threads: positiveInteger(values, "threads"),
+      overwrite: options.flag("overwrite"),
+      threads,
       onProgress: (event) => (context.json ? context.stdout.write(`${JSON.stringify(event)}\n`) : context.stderr.write(`${event.model}: ${event.step}\n`)),
     });
     if (context.json) {

@@ -73,15 +73,15 @@ describe("graft export onnx", () => {
   });
 
   const failures = [
-    { name: "an unknown --operators", argv: () => ["--model", model, "--out", join(work.path, "onnx-unknown"), "--operators", "tensorrt"], reason: /UsageError: --operators must be one of standard, ort-contrib, got "tensorrt"/ },
-    { name: "missing --out", argv: () => ["--model", model], reason: /UsageError: missing --out/ },
-    { name: "an existing output without --overwrite", argv: () => ["--model", model, "--out", join(work.path, "onnx")], reason: /OutputDirectoryExistsError/ },
-    { name: "an unsupported architecture, named", argv: () => ["--model", gemma, "--out", join(work.path, "gemma-onnx")], reason: /UnsupportedArchitectureError: .*"GemmaForCausalLM" is not supported/ },
+    { name: "an unknown --operators", argv: () => ["--model", model, "--out", join(work.path, "onnx-unknown"), "--operators", "tensorrt"], code: 2, reason: /UsageError: --operators must be one of standard, ort-contrib, got "tensorrt"; see graft export onnx --help/ },
+    { name: "missing --out", argv: () => ["--model", model], code: 2, reason: /UsageError: missing --out; see graft export onnx --help/ },
+    { name: "an existing output without --overwrite", argv: () => ["--model", model, "--out", join(work.path, "onnx")], code: 1, reason: /OutputDirectoryExistsError: .*pass `overwrite: true` \(`--overwrite` on the command line\)/ },
+    { name: "an unsupported architecture, named", argv: () => ["--model", gemma, "--out", join(work.path, "gemma-onnx")], code: 1, reason: /UnsupportedArchitectureError: .*"GemmaForCausalLM" is not supported/ },
   ];
   for (const testCase of failures) {
     it(`fails with a typed error for ${testCase.name}`, async () => {
       const result = await graft("export", "onnx", ...testCase.argv());
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(testCase.code);
       expect(result.err).toMatch(testCase.reason);
     });
   }

@@ -1,6 +1,6 @@
-import { DEFAULT_EXPORT_OPERATORS, EXPORT_OPERATORS, exportOnnx, isExportOperators } from "@graft/eval";
-import { GraftError } from "@graft/errors";
+import { DEFAULT_EXPORT_OPERATORS, EXPORT_OPERATORS, exportOnnx } from "@graft/eval";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 export const exportOnnxCommand: CommandDefinition = {
   name: "export onnx",
@@ -25,17 +25,14 @@ export const exportOnnxCommand: CommandDefinition = {
   },
   examples: ["graft export onnx --model runs/ru-adapted --out runs/ru-adapted-onnx", "graft export onnx --model runs/ru-adapted --out runs/ru-adapted-onnx-ort --operators ort-contrib"],
   async run({ values }, context) {
-    const model = values.model as string | undefined;
-    const out = values.out as string | undefined;
-    const missing = ["model", "out"].filter((name) => !values[name]);
-    if (!model || !out) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => `--${name}`).join(", ")}; see graft export onnx --help` });
-    const operators = (values.operators as string | undefined) ?? DEFAULT_EXPORT_OPERATORS;
-    if (!isExportOperators(operators)) throw new GraftError({ name: "UsageError", message: `--operators must be one of ${EXPORT_OPERATORS.join(", ")}, got "${operators}"; see graft export onnx --help` });
+    const options = new OptionReader("export onnx", values);
+    options.require("model", "out");
+    const operators = options.choice("operators", EXPORT_OPERATORS) ?? DEFAULT_EXPORT_OPERATORS;
     const result = await exportOnnx({
-      model,
-      out,
+      model: options.requiredString("model"),
+      out: options.requiredString("out"),
       operators,
-      overwrite: Boolean(values.overwrite),
+      overwrite: options.flag("overwrite"),
       onProgress: (event) => (context.json ? context.stdout.write(`${JSON.stringify(event)}\n`) : context.stderr.write(`${event.step}\n`)),
     });
     if (context.json) context.stdout.write(`${JSON.stringify({ type: "export-done", ...result })}\n`);

@@ -6,6 +6,7 @@ import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "
 import { LEP_REPORT_FILE, LepInputError } from "@graft/lep";
 import { ShardedSafetensorsReader, toFloat32 } from "@graft/safetensors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageError } from "../usage-error.js";
 import { lepCommand } from "./lep.js";
 
 const work = temporaryDirectory();
@@ -66,15 +67,17 @@ describe("graft lep", () => {
   });
 
   const refusals = [
-    { name: "missing --donor", values: { base: "b", instruct: "i", out: "o" }, error: /missing --donor/ },
-    { name: "unknown mode", values: { base: "b", instruct: "i", donor: "d", out: "o", mode: "average" }, error: /--mode average is not one of conversion, overlap, swap/ },
-    { name: "negative ridge", values: { base: "b", instruct: "i", donor: "d", out: "o", ridge: "-1" }, error: /--ridge -1 must be a number >= 0/ },
-    { name: "an unknown engine", values: { base: "b", instruct: "i", donor: "d", out: "o", engine: "blas" }, error: /--engine blas is not one of onnxruntime, javascript/ },
-    { name: "zero threads", values: { base: "b", instruct: "i", donor: "d", out: "o", threads: "0" }, error: /--threads 0 must be a whole number >= 1/ },
+    { name: "missing --donor", values: { base: "b", instruct: "i", out: "o" }, error: /^missing --donor; see graft lep --help$/ },
+    { name: "unknown mode", values: { base: "b", instruct: "i", donor: "d", out: "o", mode: "average" }, error: /^--mode must be one of conversion, overlap, swap, got "average"/ },
+    { name: "negative ridge", values: { base: "b", instruct: "i", donor: "d", out: "o", ridge: "-1" }, error: /^--ridge must be a number >= 0, got "-1"/ },
+    { name: "an unknown engine", values: { base: "b", instruct: "i", donor: "d", out: "o", engine: "blas" }, error: /^--engine must be one of onnxruntime, javascript, got "blas"/ },
+    { name: "zero threads", values: { base: "b", instruct: "i", donor: "d", out: "o", threads: "0" }, error: /^--threads must be a whole number >= 1, got "0"/ },
   ];
   for (const refusal of refusals) {
     it(`refuses ${refusal.name}`, async () => {
-      await expect(lepCommand.run({ values: refusal.values, positionals: [] }, io().context)).rejects.toThrow(refusal.error);
+      const error = await lepCommand.run({ values: refusal.values, positionals: [] }, io().context).catch((caught: unknown) => caught);
+      expect(UsageError.isInstance(error)).toBe(true);
+      expect((error as UsageError).message).toMatch(refusal.error);
     });
   }
 

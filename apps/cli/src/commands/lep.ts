@@ -1,6 +1,6 @@
-import { GraftError } from "@graft/errors";
-import { LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, type ProductEngine, type PropagationMode, formatLepReport, propagateEmbeddings } from "@graft/lep";
+import { LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, formatLepReport, propagateEmbeddings } from "@graft/lep";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 function describeEvent(event: LepEvent): string | undefined {
   switch (event.type) {
@@ -33,7 +33,7 @@ export const lepCommand: CommandDefinition = {
     donor: { type: "string", placeholder: "DIR", description: "the CP'd donor with the extended tokenizer (X)" },
     out: { type: "string", placeholder: "DIR", description: "output model directory (written to a temporary sibling, then renamed)" },
     mode: { type: "string", placeholder: "MODE", default: "conversion", description: `propagation: ${PROPAGATION_MODES.join(", ")}` },
-    ridge: { type: "string", placeholder: "λ", default: "0", description: "ridge added to the diagonal of ŜᵀŜ" },
+    ridge: { type: "string", placeholder: "λ", default: "0", description: "ridge (0 or more) added to the diagonal of ŜᵀŜ" },
     "no-ridge-fallback": { type: "boolean", description: "fail (instead of retrying with a small ridge) when ŜᵀŜ + λI is not positive definite" },
     "body-delta": { type: "boolean", description: "Chat Vector: every non-embedding tensor = donor + (instruct − base), for a donor that trained more than the embeddings" },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
@@ -51,27 +51,23 @@ export const lepCommand: CommandDefinition = {
     "graft lep --base b --instruct i --donor d --out o --engine javascript --threads 4",
   ],
   async run({ values }, context) {
-    const required = ["base", "instruct", "donor", "out"].filter((name) => !values[name]);
-    if (required.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${required.map((name) => `--${name}`).join(", ")}; see graft lep --help` });
-    const mode = String(values.mode ?? "conversion") as PropagationMode;
-    if (!PROPAGATION_MODES.includes(mode)) throw new GraftError({ name: "UsageError", message: `--mode ${mode} is not one of ${PROPAGATION_MODES.join(", ")}` });
-    const ridge = Number(values.ridge ?? "0");
-    if (!Number.isFinite(ridge) || ridge < 0) throw new GraftError({ name: "UsageError", message: `--ridge ${String(values.ridge)} must be a number >= 0` });
-    const engine = String(values.engine ?? "onnxruntime") as ProductEngine;
-    if (!PRODUCT_ENGINES.includes(engine)) throw new GraftError({ name: "UsageError", message: `--engine ${engine} is not one of ${PRODUCT_ENGINES.join(", ")}` });
-    const threads = values.threads === undefined ? undefined : Number(values.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new GraftError({ name: "UsageError", message: `--threads ${String(values.threads)} must be a whole number >= 1` });
+    const options = new OptionReader("lep", values);
+    options.require("base", "instruct", "donor", "out");
+    const mode = options.choice("mode", PROPAGATION_MODES) ?? "conversion";
+    const ridge = options.number("ridge", { min: 0 }) ?? 0;
+    const engine = options.choice("engine", PRODUCT_ENGINES) ?? "onnxruntime";
+    const threads = options.integer("threads", { min: 1 });
     const write = (line: string) => context.stdout.write(`${line}\n`);
     const { report } = await propagateEmbeddings({
-      base: String(values.base),
-      instruct: String(values.instruct),
-      donor: String(values.donor),
-      out: String(values.out),
+      base: options.requiredString("base"),
+      instruct: options.requiredString("instruct"),
+      donor: options.requiredString("donor"),
+      out: options.requiredString("out"),
       mode,
       ridge,
-      ridgeFallback: values["no-ridge-fallback"] !== true,
-      bodyDelta: values["body-delta"] === true,
-      overwrite: values.overwrite === true,
+      ridgeFallback: !options.flag("no-ridge-fallback"),
+      bodyDelta: options.flag("body-delta"),
+      overwrite: options.flag("overwrite"),
       engine,
       threads,
       onEvent: (event) => {

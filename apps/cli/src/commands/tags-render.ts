@@ -1,8 +1,11 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { SAMPLE_FORMATS, type ReadSamplesStats, type SampleFormat, createTagger, readSamples } from "@graft/chat-tags";
-import { GraftError } from "@graft/errors";
+import { SAMPLE_FORMATS, type ReadSamplesStats, createTagger, readSamples } from "@graft/chat-tags";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
+
+const MASKS = ["all", "assistant"] as const;
+const ON_ERROR = ["skip", "stop"] as const;
 
 /** How often progress is reported while rendering. */
 const PROGRESS_INTERVAL_MS = 2000;
@@ -48,33 +51,32 @@ export const tagsRenderCommand: CommandDefinition = {
     "graft tags render --model models/qwen2.5-7b-instruct --input pairs.jsonl --format inscp-pair --mask assistant --max-length 2048 --out pairs.tagged.jsonl",
   ],
   async run({ values }, context) {
-    const required = ["model", "input", "out"].filter((name) => !values[name]);
-    if (required.length) throw new GraftError({ name: "UsageError", message: `missing ${required.map((name) => `--${name}`).join(", ")}; see graft tags render --help` });
-    const format = String(values.format) as SampleFormat;
-    if (!SAMPLE_FORMATS.includes(format)) throw new GraftError({ name: "UsageError", message: `--format ${format} is not one of ${SAMPLE_FORMATS.join(", ")}` });
-    const mask = String(values.mask);
-    if (mask !== "all" && mask !== "assistant") throw new GraftError({ name: "UsageError", message: `--mask ${mask} must be all or assistant` });
-    const maxLength = values["max-length"] === undefined ? undefined : Number(values["max-length"]);
-    if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength > 0)) throw new GraftError({ name: "UsageError", message: `--max-length ${String(values["max-length"])} must be a positive integer (tokens)` });
+    const options = new OptionReader("tags render", values);
+    options.require("model", "input", "out");
+    const format = options.choice("format", SAMPLE_FORMATS) ?? "inscp-document";
+    const mask = options.choice("mask", MASKS) ?? "all";
+    const onError = options.choice("on-error", ON_ERROR) ?? "skip";
+    const maxLength = options.integer("max-length", { min: 1 });
+    const showCount = options.integer("show", { min: 0 }) ?? 0;
+    const input = options.requiredString("input");
     const tagger = await createTagger({
-      modelDirectory: String(values.model),
-      templateFile: values.template ? String(values.template) : undefined,
+      modelDirectory: options.requiredString("model"),
+      templateFile: options.string("template") || undefined,
       mask,
       maxLength,
-      systemPrompt: values["system-prompt"] === undefined ? undefined : String(values["system-prompt"]),
+      systemPrompt: options.string("system-prompt"),
     });
     const stats: ReadSamplesStats = { lines: 0, samples: 0, skipped: 0, firstSkipped: [] };
-    const out = String(values.out);
+    const out = options.requiredString("out");
     const temporary = `${out}.tmp-${process.pid}`;
     const output = createWriteStream(temporary);
-    const showCount = values.show ? Number(values.show) : 0;
     let written = 0;
     let tokens = 0;
     let shown = 0;
     const started = Date.now();
     let lastReport = started;
     try {
-      for await (const sample of readSamples(String(values.input), { format, keepExchange: Boolean(values["keep-exchange"]), textField: String(values["text-field"]), onError: values["on-error"] === "stop" ? "stop" : "skip" }, stats)) {
+      for await (const sample of readSamples(input, { format, keepExchange: options.flag("keep-exchange"), textField: options.string("text-field") ?? "text", onError }, stats)) {
         for (const tagged of await tagger.tag(sample)) {
           if (!output.write(`${JSON.stringify(tagged)}\n`)) await new Promise<void>((resolve) => output.once("drain", () => resolve()));
           written += 1;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
-import { TrainJobError } from "@graft/train-bridge";
+import { UsageError } from "../usage-error.js";
 import { trainCommand } from "./train.js";
 
 const work = temporaryDirectory();
@@ -43,7 +43,7 @@ describe("graft train", () => {
   it("rejects a malformed flag before launching Python", async () => {
     const { context } = io();
     const run = trainCommand.run({ values: { model, data, mode: "full", out: join(work.path, "x"), "max-steps": "ten", python: "/nonexistent/python" }, positionals: [] }, context);
-    await expect(run).rejects.toSatisfy((error: unknown) => TrainJobError.isInstance(error) && (error as TrainJobError).field === "max-steps");
+    await expect(run).rejects.toSatisfy((error: unknown) => UsageError.isInstance(error) && error.message === '--max-steps must be a whole number >= 1, got "ten"; see graft train --help');
   });
 
   it("writes a Slurm batch script with one torchrun per node", async () => {

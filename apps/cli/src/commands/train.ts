@@ -2,8 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { resolvePython } from "@graft/utils";
 import {
+  TRAIN_JOB_FIELDS,
   TRAINER_PYTHON_PATH,
-  TrainJobError,
   formatProgress,
   runTraining,
   slurmBatchScript,
@@ -11,8 +11,14 @@ import {
   validateTrainJob,
   type Launcher,
   type TrainJob,
+  type TrainJobField,
+  type TrainMode,
 } from "@graft/train-bridge";
 import type { CommandDefinition } from "../command.js";
+import { type NumberRule, OptionReader } from "../option-reader.js";
+
+/** Every mode, checked by the compiler against `TrainMode`. */
+const MODES = Object.keys({ embeddings: true, full: true, lora: true } satisfies Record<TrainMode, true>) as TrainMode[];
 
 /** Flags that map one-to-one onto numeric job fields. */
 const NUMBER_FLAGS = {
@@ -30,10 +36,30 @@ const NUMBER_FLAGS = {
   "lora-rank": "loraRank",
 } as const satisfies Record<string, keyof TrainJob>;
 
-function toNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new TrainJobError({ field: flag, reason: `--${flag} is ${JSON.stringify(text)}; expected a number` });
-  return value;
+/** A numeric flag's rule, from the kind of the job field it sets (the job schema stays the one source). */
+function numberFlag(field: keyof TrainJob): { integer: boolean; rule: NumberRule } {
+  const kind = (TRAIN_JOB_FIELDS.find((candidate) => candidate.name === field) as TrainJobField).kind;
+  switch (kind) {
+    case "positive":
+      return { integer: false, rule: { above: 0 } };
+    case "non-negative":
+      return { integer: false, rule: { min: 0 } };
+    case "positive-integer":
+      return { integer: true, rule: { min: 1 } };
+    case "non-negative-integer":
+      return { integer: true, rule: { min: 0 } };
+    case "integer":
+      return { integer: true, rule: {} };
+    default:
+      throw new Error(`job field ${field} (${kind}) is not numeric`);
+  }
+}
+
+function describeNumberFlag(field: keyof TrainJob): string {
+  const { integer, rule } = numberFlag(field);
+  const bound = rule.above !== undefined ? ` > ${rule.above}` : rule.min !== undefined ? ` >= ${rule.min}` : "";
+  const description = TRAIN_JOB_FIELDS.find((candidate) => candidate.name === field)?.description ?? "";
+  return `job field ${field}: ${description} (${integer ? "a whole number" : "a number"}${bound})`;
 }
 
 export const trainCommand: CommandDefinition = {
@@ -48,7 +74,7 @@ export const trainCommand: CommandDefinition = {
     data: { type: "string", placeholder: "DIR", description: "token shard directory (manifest.json)" },
     mode: { type: "string", placeholder: "MODE", description: "embeddings (LEP) | full (InsCP) | lora" },
     out: { type: "string", placeholder: "DIR", description: "output model directory" },
-    ...Object.fromEntries(Object.entries(NUMBER_FLAGS).map(([flag, field]) => [flag, { type: "string" as const, placeholder: "N", description: `job field ${field}` }])),
+    ...Object.fromEntries(Object.entries(NUMBER_FLAGS).map(([flag, field]) => [flag, { type: "string" as const, placeholder: "N", description: describeNumberFlag(field) }])),
     "gradient-checkpointing": { type: "boolean", description: "recompute activations to save memory (about a fifth of the throughput on an H200 8B run: use it only when memory requires it)" },
     "reset-positions": { type: "boolean", description: "restart position ids at every document start" },
     processes: { type: "string", placeholder: "N", description: "run N processes on this machine with torchrun" },
@@ -64,34 +90,45 @@ export const trainCommand: CommandDefinition = {
     "graft train --job job.json --slurm-script train.sbatch --nodes 4 --gpus-per-node 8",
   ],
   async run({ values }, context) {
-    const fromFile: Record<string, unknown> = values.job ? (JSON.parse(await readFile(String(values.job), "utf8")) as Record<string, unknown>) : {};
-    const job: Record<string, unknown> = { ...fromFile };
-    if (values.model !== undefined) job.model = String(values.model);
-    if (values.data !== undefined) job.data = String(values.data);
-    if (values.mode !== undefined) job.mode = String(values.mode);
-    if (values.out !== undefined) job.output = String(values.out);
+    const options = new OptionReader("train", values);
+    const jobFile = options.string("job");
+    // Without a job file the flags are the whole job.
+    if (!jobFile) options.require("model", "data", "mode", "out");
+    const mode = options.choice("mode", MODES);
+    const numbers: Record<string, number> = {};
     for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
-      if (values[flag] !== undefined) job[field] = toNumber(flag, String(values[flag]));
+      const { integer, rule } = numberFlag(field);
+      const value = integer ? options.integer(flag, rule) : options.number(flag, rule);
+      if (value !== undefined) numbers[field] = value;
     }
-    if (values["gradient-checkpointing"]) job.gradientCheckpointing = true;
-    if (values["reset-positions"]) job.resetPositions = true;
+    const processes = options.integer("processes", { min: 1 });
+    const nodes = options.integer("nodes", { min: 1 }) ?? 1;
+    const gpusPerNode = options.integer("gpus-per-node", { min: 1 }) ?? 8;
+    const fromFile: Record<string, unknown> = jobFile ? (JSON.parse(await readFile(jobFile, "utf8")) as Record<string, unknown>) : {};
+    const job: Record<string, unknown> = { ...fromFile, ...numbers };
+    const model = options.string("model");
+    const data = options.string("data");
+    const out = options.string("out");
+    if (model !== undefined) job.model = model;
+    if (data !== undefined) job.data = data;
+    if (mode !== undefined) job.mode = mode;
+    if (out !== undefined) job.output = out;
+    if (options.flag("gradient-checkpointing")) job.gradientCheckpointing = true;
+    if (options.flag("reset-positions")) job.resetPositions = true;
     const valid = validateTrainJob(job);
-    const python = values.python ? String(values.python) : resolvePython().path;
+    const python = options.string("python") || resolvePython().path;
 
-    if (values["slurm-script"]) {
-      const scriptPath = resolve(String(values["slurm-script"]));
-      const jobFile = `${scriptPath}.job.json`;
-      await writeFile(jobFile, JSON.stringify(trainJobToJson(valid), null, 2));
-      const nodes = toNumber("nodes", String(values.nodes ?? "1"));
-      const gpusPerNode = toNumber("gpus-per-node", String(values["gpus-per-node"] ?? "8"));
-      await writeFile(scriptPath, slurmBatchScript({ jobFile, nodes, gpusPerNode, python, trainerPythonPath: TRAINER_PYTHON_PATH }), { mode: 0o755 });
-      context.stdout.write(context.json ? `${JSON.stringify({ type: "slurm-script-written", path: scriptPath, job: jobFile })}\n` : `wrote ${scriptPath} and ${jobFile}; submit with: sbatch ${scriptPath}\n`);
+    const slurmScript = options.string("slurm-script");
+    if (slurmScript) {
+      const scriptPath = resolve(slurmScript);
+      const scriptJobFile = `${scriptPath}.job.json`;
+      await writeFile(scriptJobFile, JSON.stringify(trainJobToJson(valid), null, 2));
+      await writeFile(scriptPath, slurmBatchScript({ jobFile: scriptJobFile, nodes, gpusPerNode, python, trainerPythonPath: TRAINER_PYTHON_PATH }), { mode: 0o755 });
+      context.stdout.write(context.json ? `${JSON.stringify({ type: "slurm-script-written", path: scriptPath, job: scriptJobFile })}\n` : `wrote ${scriptPath} and ${scriptJobFile}; submit with: sbatch ${scriptPath}\n`);
       return 0;
     }
 
-    const launcher: Launcher = values.processes
-      ? { kind: "torchrun", processesPerNode: toNumber("processes", String(values.processes)), fsdp: Boolean(values.fsdp) }
-      : { kind: "local" };
+    const launcher: Launcher = processes ? { kind: "torchrun", processesPerNode: processes, fsdp: options.flag("fsdp") } : { kind: "local" };
     const controller = new AbortController();
     const onInterrupt = () => controller.abort(new Error("interrupted (SIGINT)"));
     process.once("SIGINT", onInterrupt);

@@ -1,13 +1,23 @@
-import { GraftError } from "@graft/errors";
 import { EXTENSION_REPORT_FILE, REPLACEMENT_REPORT_FILE, extendTokenizer, replaceTokenizer, type ExtensionReport, type MergeOrder } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 const MERGE_ORDERS: readonly MergeOrder[] = ["append", "prepend"];
 
-function positiveInteger(value: unknown, flag: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new GraftError({ name: "UsageError", message: `--${flag} ${String(value)} must be a positive integer` });
-  return number;
+/** `--script`: a Unicode script name as `\p{Script=...}` takes it (Cyrillic, Latin, Han, Thai, ...). */
+function readScript(options: OptionReader): string | undefined {
+  const script = options.string("script") || undefined;
+  if (script === undefined) return undefined;
+  let known = /^[A-Za-z_]+$/.test(script);
+  if (known) {
+    try {
+      new RegExp(`\\p{Script=${script}}`, "u");
+    } catch {
+      known = false;
+    }
+  }
+  if (!known) throw options.error(`--script must be a Unicode script name such as Cyrillic, Latin, Han or Thai, got ${JSON.stringify(script)}`);
+  return script;
 }
 
 /** The human report: counts, efficiency before/after, the most frequent new tokens. */
@@ -56,40 +66,46 @@ export const vocabExtendCommand: CommandDefinition = {
     "graft vocab extend --base models/mistral-7b --corpus ru1.txt --corpus ru2.txt.gz --add 16000 --merge-order prepend --pad-to-multiple-of 64 --script Cyrillic --out tok --json",
   ],
   async run({ values }, context) {
-    const corpus = (values.corpus as string[] | undefined) ?? [];
-    if (values.replace) {
-      const missingReplace = ["base", "out"].filter((name) => !values[name]);
-      if (corpus.length === 0) missingReplace.push("corpus");
-      if (missingReplace.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missingReplace.map((name) => `--${name}`).join(", ")}; see graft vocab extend --help` });
-      const report = await replaceTokenizer({ base: String(values.base), corpus, out: String(values.out), vocabularySize: values["vocab-size"] ? positiveInteger(values["vocab-size"], "vocab-size") : undefined, minFrequency: positiveInteger(values["min-frequency"] ?? "2", "min-frequency"), heldout: values.heldout as string[] | undefined, overwrite: values.overwrite === true });
+    const options = new OptionReader("vocab extend", values);
+    const corpus = options.strings("corpus");
+    if (options.flag("replace")) {
+      options.require("base", "out", "corpus");
+      const minFrequency = options.integer("min-frequency", { min: 1 }) ?? 2;
+      const vocabularySize = options.integer("vocab-size", { min: 1 });
+      const out = options.requiredString("out");
+      const heldout = options.strings("heldout");
+      const report = await replaceTokenizer({ base: options.requiredString("base"), corpus, out, vocabularySize, minFrequency, heldout: heldout.length > 0 ? heldout : undefined, overwrite: options.flag("overwrite") });
       if (context.json) context.stdout.write(`${JSON.stringify({ type: "report", ...report })}\n`);
       else {
         const { before, after, sample } = report.efficiency;
         context.stdout.write(`replaced ${report.base} (${report.family} BPE): ${report.vocabularySize} model tokens, ${report.merges} merges; characters/token on ${sample}: ${before.charactersPerToken.toFixed(3)} -> ${after.charactersPerToken.toFixed(3)}\n`);
         for (const warning of report.warnings) context.stdout.write(`warning: ${warning}\n`);
-        context.stdout.write(`wrote ${String(values.out)} (report: ${String(values.out)}/${REPLACEMENT_REPORT_FILE})\n`);
+        context.stdout.write(`wrote ${out} (report: ${out}/${REPLACEMENT_REPORT_FILE})\n`);
       }
       return 0;
     }
-    const missing = ["base", "add", "out"].filter((name) => !values[name]);
-    if (corpus.length === 0) missing.push("corpus");
-    if (missing.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => `--${name}`).join(", ")}; see graft vocab extend --help` });
-    const mergeOrder = String(values["merge-order"] ?? "append") as MergeOrder;
-    if (!MERGE_ORDERS.includes(mergeOrder)) throw new GraftError({ name: "UsageError", message: `--merge-order ${mergeOrder} is not one of ${MERGE_ORDERS.join(", ")}` });
+    options.require("base", "add", "out", "corpus");
+    const add = options.integer("add", { min: 1 }) as number;
+    const minFrequency = options.integer("min-frequency", { min: 1 }) ?? 2;
+    const mergeOrder = options.choice("merge-order", MERGE_ORDERS) ?? "append";
+    const padToMultipleOf = options.integer("pad-to-multiple-of", { min: 1 }) ?? 1;
+    const expectedScript = readScript(options);
+    const heldout = options.strings("heldout");
+    const heldoutBase = options.strings("heldout-base");
     const write = (line: string) => context.stdout.write(`${line}\n`);
-    const out = String(values.out);
+    const out = options.requiredString("out");
     const report = await extendTokenizer({
-      base: String(values.base),
+      base: options.requiredString("base"),
       corpus,
-      add: positiveInteger(values.add, "add"),
+      add,
       out,
       mergeOrder,
-      minFrequency: positiveInteger(values["min-frequency"] ?? "2", "min-frequency"),
-      padToMultipleOf: positiveInteger(values["pad-to-multiple-of"] ?? "1", "pad-to-multiple-of"),
-      expectedScript: values.script ? String(values.script) : undefined,
-      heldout: values.heldout as string[] | undefined,
-      heldoutBase: values["heldout-base"] as string[] | undefined,
-      overwrite: values.overwrite === true,
+      minFrequency,
+      padToMultipleOf,
+      expectedScript,
+      heldout: heldout.length > 0 ? heldout : undefined,
+      heldoutBase: heldoutBase.length > 0 ? heldoutBase : undefined,
+      overwrite: options.flag("overwrite"),
       onEvent: (event) => {
         if (context.json) write(JSON.stringify(event));
         else if (event.type === "count-progress") write(`counting: ${event.lines} lines, ${event.distinctWords} distinct words, ${(event.lines / event.seconds).toFixed(0)} lines/s`);

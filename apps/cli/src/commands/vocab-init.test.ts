@@ -33,9 +33,9 @@ describe("graft vocab init", () => {
   });
 
   const refusals = [
-    { label: "an unknown method", argv: ["--model", model, "--tokenizer", tokenizer, "--method", "magic", "--out", join(work.path, "x1")], code: 1, message: /--method magic is not one of mean, merge-tree/ },
-    { label: "missing flags", argv: ["--model", model], code: 1, message: /missing --tokenizer, --out/ },
-    { label: "a bad --pad-to-multiple-of", argv: ["--model", model, "--tokenizer", tokenizer, "--pad-to-multiple-of", "0", "--out", join(work.path, "x2")], code: 1, message: /--pad-to-multiple-of 0 must be a positive integer/ },
+    { label: "an unknown method", argv: ["--model", model, "--tokenizer", tokenizer, "--method", "magic", "--out", join(work.path, "x1")], code: 2, message: /UsageError: --method must be one of mean, merge-tree, got "magic"; see graft vocab init --help/ },
+    { label: "missing flags", argv: ["--model", model], code: 2, message: /UsageError: missing --tokenizer, --out; see graft vocab init --help/ },
+    { label: "a bad --pad-to-multiple-of", argv: ["--model", model, "--tokenizer", tokenizer, "--pad-to-multiple-of", "0", "--out", join(work.path, "x2")], code: 2, message: /UsageError: --pad-to-multiple-of must be a whole number >= 1, got "0"/ },
     {
       label: "a tokenizer that does not extend the model's (typed error from @graft/vocab)",
       argv: ["--model", model, "--tokenizer", fixtureTokenizerDirectory("llama3"), "--out", join(work.path, "x3")],

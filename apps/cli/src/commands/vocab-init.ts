@@ -1,6 +1,8 @@
-import { GraftError } from "@graft/errors";
 import { INIT_METHODS, INIT_REPORT_FILE, initializeEmbeddings, type InitMethodName } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
+
+const METHODS = Object.keys(INIT_METHODS) as InitMethodName[];
 
 export const vocabInitCommand: CommandDefinition = {
   name: "vocab init",
@@ -17,7 +19,7 @@ export const vocabInitCommand: CommandDefinition = {
   options: {
     model: { type: "string", placeholder: "DIR", description: "base model directory (with its own tokenizer)" },
     tokenizer: { type: "string", placeholder: "DIR", description: "extended tokenizer directory (graft vocab extend output)" },
-    method: { type: "string", placeholder: "METHOD", default: "mean", description: `initialisation: ${Object.keys(INIT_METHODS).join(", ")}` },
+    method: { type: "string", placeholder: "METHOD", default: "mean", description: `initialisation: ${METHODS.join(", ")}` },
     out: { type: "string", placeholder: "DIR", description: "output model directory (written to a temporary sibling, then renamed)" },
     "pad-to-multiple-of": { type: "string", placeholder: "N", default: "1", description: "pad the embedding rows to a multiple of N (64 or 128 suit GPUs)" },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
@@ -27,20 +29,19 @@ export const vocabInitCommand: CommandDefinition = {
     "graft vocab init --model m --tokenizer t --method merge-tree --pad-to-multiple-of 64 --out o --json",
   ],
   async run({ values }, context) {
-    const missing = ["model", "tokenizer", "out"].filter((name) => !values[name]);
-    if (missing.length > 0) throw new GraftError({ name: "UsageError", message: `missing ${missing.map((name) => `--${name}`).join(", ")}; see graft vocab init --help` });
-    const method = String(values.method ?? "mean") as InitMethodName;
-    if (!(method in INIT_METHODS)) throw new GraftError({ name: "UsageError", message: `--method ${method} is not one of ${Object.keys(INIT_METHODS).join(", ")}` });
-    const pad = Number(values["pad-to-multiple-of"] ?? "1");
-    if (!Number.isInteger(pad) || pad < 1) throw new GraftError({ name: "UsageError", message: `--pad-to-multiple-of ${String(values["pad-to-multiple-of"])} must be a positive integer` });
+    const options = new OptionReader("vocab init", values);
+    options.require("model", "tokenizer", "out");
+    const method = options.choice("method", METHODS) ?? "mean";
+    const padToMultipleOf = options.integer("pad-to-multiple-of", { min: 1 }) ?? 1;
+    const out = options.requiredString("out");
     const write = (line: string) => context.stdout.write(`${line}\n`);
     const report = await initializeEmbeddings({
-      model: String(values.model),
-      tokenizer: String(values.tokenizer),
+      model: options.requiredString("model"),
+      tokenizer: options.requiredString("tokenizer"),
       method,
-      out: String(values.out),
-      padToMultipleOf: pad,
-      overwrite: values.overwrite === true,
+      out,
+      padToMultipleOf,
+      overwrite: options.flag("overwrite"),
       onEvent: (event) => {
         if (context.json) write(JSON.stringify(event));
         else if (event.type === "module-initialized") write(`${event.module}: ${event.rows} rows in ${event.seconds.toFixed(1)} s`);
@@ -51,7 +52,7 @@ export const vocabInitCommand: CommandDefinition = {
       write(`initialised ${report.modules.join(" and ")} with ${report.method}: ${report.oldRows} -> ${report.rows} rows${report.tied ? " (tied)" : ""}`);
       write(`rows: ${report.kinds.copied} copied, ${report.kinds.segmented} from old segmentations (${report.method}), ${report.kinds.unsegmentable} without one (mean of all rows), padding: ${report.padding.kept} kept from the model, ${report.padding.filled} new (mean of all rows)`);
       if (report.droppedFiles.length > 0) write(`left out the old vocabulary's ${report.droppedFiles.join(", ")} (the extended tokenizer.json replaces them)`);
-      write(`wrote ${String(values.out)} in ${report.seconds.toFixed(1)} s`);
+      write(`wrote ${out} in ${report.seconds.toFixed(1)} s`);
     }
     return 0;
   },

@@ -1,8 +1,8 @@
 import { basename } from "node:path";
-import { GraftError } from "@graft/errors";
 import { loadTokenizer } from "@graft/hf";
 import { readTexts, tokenizerEfficiency } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
+import { OptionReader } from "../option-reader.js";
 
 export const vocabStatsCommand: CommandDefinition = {
   name: "vocab stats",
@@ -18,9 +18,10 @@ export const vocabStatsCommand: CommandDefinition = {
   },
   examples: ["graft vocab stats --tokenizer models/llama-3-8b --tokenizer runs/ru-tokenizer --text data/ru-heldout.txt.gz --text data/en-heldout.txt.gz"],
   async run({ values }, context) {
-    const tokenizers = (values.tokenizer as string[] | undefined) ?? [];
-    const texts = (values.text as string[] | undefined) ?? [];
-    if (tokenizers.length === 0 || texts.length === 0) throw new GraftError({ name: "UsageError", message: "pass at least one --tokenizer and one --text; see graft vocab stats --help" });
+    const options = new OptionReader("vocab stats", values);
+    options.require("tokenizer", "text");
+    const tokenizers = options.strings("tokenizer");
+    const texts = options.strings("text");
     const rows = [];
     for (const directory of tokenizers) {
       const tokenizer = await loadTokenizer(directory);

@@ -35,7 +35,7 @@ describe("graft vocab", () => {
 
   it("names the missing flags", async () => {
     const result = await graft("vocab", "extend", "--base", "x");
-    expect(result.code).not.toBe(0);
-    expect(result.err).toMatch(/missing --add, --out, --corpus/);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/UsageError: missing --add, --out, --corpus; see graft vocab extend --help/);
   });
 });
