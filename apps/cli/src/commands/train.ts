@@ -69,7 +69,7 @@ export const trainCommand: CommandDefinition = {
     if (values.model !== undefined) job.model = String(values.model);
     if (values.data !== undefined) job.data = String(values.data);
     if (values.mode !== undefined) job.mode = String(values.mode);
-    if (values.out !== undefined) job.output = String(values.out);
+    if (values.out !== undefined) job.out = String(values.out);
     for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
       if (values[flag] !== undefined) job[field] = toNumber(flag, String(values[flag]));
     }
