@@ -52,7 +52,7 @@ const settings: Record<string, Partial<TrainJob>> = {
 };
 for (const [name, fields] of Object.entries(settings)) {
   rmSync(join(work, `out-${name}`), { recursive: true, force: true });
-  const run = runTraining({ model: join(work, "model"), data: join(work, "shards"), output: join(work, `out-${name}`), mode: "full",
+  const run = runTraining({ model: join(work, "model"), data: join(work, "shards"), out: join(work, `out-${name}`), mode: "full",
     maxSteps: STEPS, perDeviceBatchSize: BATCH, learningRate: 1e-5, saveSteps: 0, resume: false, ...fields }, { onStderr: (line) => process.stderr.write(`${line}\n`) });
   const steps: StepEndEvent[] = [];
   for await (const event of run.events) if (event.type === "step-end") { steps.push(event); process.stderr.write(`${name} step ${event.step} ${Math.round(event.tokens_per_second)} tok/s\n`); }

@@ -117,7 +117,7 @@ const stages: Stage[] = [
     after: ["base-init", "base-shards"],
     inputs: [],
     run: async ({ out, upstream, resumeDirectory, log }) => {
-      const result = await trainModel({ model: upstream("base-init"), data: upstream("base-shards"), output: out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...pretrainOptimisation }, log);
+      const result = await trainModel({ model: upstream("base-init"), data: upstream("base-shards"), out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...pretrainOptimisation }, log);
       log(`train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
       return result;
     },
@@ -154,7 +154,7 @@ const stages: Stage[] = [
     after: ["base-train", "instruct-shards"],
     inputs: [],
     run: async ({ out, upstream, resumeDirectory, log }) => {
-      const result = await trainModel({ model: upstream("base-train"), data: upstream("instruct-shards"), output: out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...instructOptimisation }, log);
+      const result = await trainModel({ model: upstream("base-train"), data: upstream("instruct-shards"), out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...instructOptimisation }, log);
       log(`train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
       return result;
     },

@@ -31,7 +31,7 @@ export async function standInModels(root: string, directory: string, say: (line:
   say(`demo: making the stand-in instruct model (the base trained ${INSTRUCT_STEPS} steps on English documents in its chat template) ...`);
   const shards = join(directory, "instruct-shards");
   await buildCorpus({ inputs: [join(root, "data", "en-train.txt.gz")], tokenizer: base, model: base, sequenceLength: 128, out: shards, format: "inscp-document", maxDocuments: INSTRUCT_DOCUMENTS, validFraction: 0, overwrite: true });
-  const run = runTraining({ model: base, data: shards, output: instruct, mode: "full", maxSteps: INSTRUCT_STEPS, learningRate: 3e-3, perDeviceBatchSize: 8, warmupSteps: 10, seed: 1, saveSteps: 0 });
+  const run = runTraining({ model: base, data: shards, out: instruct, mode: "full", maxSteps: INSTRUCT_STEPS, learningRate: 3e-3, perDeviceBatchSize: 8, warmupSteps: 10, seed: 1, saveSteps: 0 });
   for await (const event of run.events) if (event.type === "step-end" && event.step % 40 === 0) say(`  instruct: step ${event.step}/${event.max_steps} loss ${event.loss.toFixed(3)}`);
   await run.result;
   return { base, instruct };

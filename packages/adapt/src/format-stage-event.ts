@@ -1,15 +1,9 @@
+import { formatDuration } from "@graft/utils";
 import type { AdaptEvent } from "./adapt.js";
 import type { StagePlan } from "./plan-stages.js";
 import type { StageRunnerEvent } from "./stage-runner.js";
 
 const formatValue = (value: unknown): string => (typeof value === "number" ? (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)))) : typeof value === "object" ? JSON.stringify(value) : String(value));
-
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
 
 /** A stage's own progress event in one line: training steps with loss, rate and ETA; other fields as key=value. */
 function formatProgress(event: Extract<StageRunnerEvent, { type: "stage-progress" }>): string {
@@ -17,7 +11,7 @@ function formatProgress(event: Extract<StageRunnerEvent, { type: "stage-progress
   if (kind === "step-end") {
     const step = Number(fields.step);
     const of = Number(fields.of);
-    return `step ${step}/${of} (${((100 * step) / of).toFixed(0)}%)  loss ${Number(fields.loss).toFixed(4)}  ${Math.round(Number(fields.tokensPerSecond))} tok/s  eta ${formatSeconds(Number(fields.etaSeconds))}`;
+    return `step ${step}/${of} (${((100 * step) / of).toFixed(0)}%)  loss ${Number(fields.loss).toFixed(4)}  ${Math.round(Number(fields.tokensPerSecond))} tok/s  eta ${formatDuration(Number(fields.etaSeconds))}`;
   }
   return `${kind} ${Object.entries(fields).map(([key, value]) => `${key}=${formatValue(value)}`).join(" ")}`;
 }
@@ -38,11 +32,11 @@ export function formatStageEvent(event: AdaptEvent): string | undefined {
     case "stage-progress":
       return `[${event.index}/${event.total}] ${event.stage}: ${formatProgress(event)}`;
     case "stage-end":
-      return `[${event.index}/${event.total}] ${event.stage}: done in ${formatSeconds(event.seconds)}${event.summary ? ` ${JSON.stringify(event.summary)}` : ""}`;
+      return `[${event.index}/${event.total}] ${event.stage}: done in ${formatDuration(event.seconds)}${event.summary ? ` ${JSON.stringify(event.summary)}` : ""}`;
     case "stage-fail":
-      return `[${event.index}/${event.total}] ${event.stage}: FAILED after ${formatSeconds(event.seconds)}: ${event.message.split("\n")[0]} (log ${event.log})`;
+      return `[${event.index}/${event.total}] ${event.stage}: FAILED after ${formatDuration(event.seconds)}: ${event.message.split("\n")[0]} (log ${event.log})`;
     case "run-end":
-      return `graft adapt: finished in ${formatSeconds(event.seconds)} (ran ${event.ran.length}, skipped ${event.skipped.length})`;
+      return `graft adapt: finished in ${formatDuration(event.seconds)} (ran ${event.ran.length}, skipped ${event.skipped.length})`;
   }
 }
 

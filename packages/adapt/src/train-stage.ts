@@ -52,7 +52,7 @@ export function trainStage(config: AdaptConfig, options: TrainStageOptions): Sta
       const job: TrainJob = {
         model,
         data: context.upstream(options.data),
-        output: context.out,
+        out: context.out,
         mode: options.mode,
         checkpointDirectory: join(context.resumeDirectory, "checkpoints"),
         maxSteps: settings.maxSteps,

@@ -1,3 +1,5 @@
+import { formatDuration } from "@graft/utils";
+
 /** Events of a corpus build (JSON-friendly; `graft corpus build --json` prints them one a line). */
 export type CorpusEvent =
   | {
@@ -53,12 +55,6 @@ export class ProgressMeter {
 
 /** One line for people: counts, rate, ETA. */
 export function formatProgress(event: Extract<CorpusEvent, { type: "progress" }>): string {
-  const eta = event.etaSeconds === undefined ? "" : `, ETA ${formatSeconds(event.etaSeconds)}`;
+  const eta = event.etaSeconds === undefined ? "" : `, ETA ${formatDuration(event.etaSeconds)}`;
   return `${event.documents} documents (${event.forwarded} kept, ${event.tokens} tokens), ${event.megabytes.toFixed(1)} MB at ${event.megabytesPerSecond.toFixed(2)} MB/s, ${(event.fraction * 100).toFixed(1)}% of the input${eta}`;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

@@ -18,7 +18,6 @@ export { atomicOutputDirectory, type AtomicOutputOptions } from "./atomic-output
 export { loadModelDirectory, embeddingInfo, chatTemplateOf, type ModelDirectory, type EmbeddingInfo } from "./load-model-directory.js";
 export { writeModelDirectory, type WriteModelDirectoryOptions, type TensorSource, type StreamedTensor } from "./write-model-directory.js";
 export { listCheckpoints, latestCheckpoint, type Checkpoint } from "./list-checkpoints.js";
-export { createFastEncoder, FAST_ENCODER_CACHE_ENTRIES, type FastEncoder } from "./fast-encoder.js";
 export { pinAddedTokenIds } from "./pin-added-token-ids.js";
 export { createPreTokenizer, type PreTokenizer } from "./pre-tokenize.js";
 export { BpeIdMerger } from "./bpe-id-merger.js";

@@ -1,7 +1,6 @@
 // Public surface of @graft/safetensors: every export is named here.
 export { DTYPE_BYTES, DTYPES, dtypeBytes, elementCount, isDtype, type Dtype, type Tensor } from "./dtype.js";
 export { MAX_HEADER_BYTES, MAX_TENSOR_COUNT, MAX_TENSOR_RANK, parseHeader, type ParsedHeader, type TensorInfo } from "./parse-header.js";
-export { parseStrictJson } from "./parse-strict-json.js";
 export { SafetensorsReader } from "./safetensors-reader.js";
 export { INDEX_FILE_NAME, SINGLE_FILE_NAME, ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 export { DEFAULT_MAX_SHARD_BYTES, ShardedSafetensorsWriter, type ShardedSafetensorsWriterOptions, type WrittenWeights } from "./sharded-safetensors-writer.js";
@@ -16,11 +15,9 @@ export {
   float32ToF16Bits,
 } from "./float-conversions.js";
 export { fromFloat32, toFloat32 } from "./to-float32.js";
-export { narrowBf16Simd, SIMD_CHUNK_VALUES, SIMD_MIN_VALUES } from "./simd-bf16.js";
 export { SafetensorsError } from "./safetensors-error.js";
 export { InvalidHeaderError } from "./invalid-header-error.js";
 export { TensorNotFoundError } from "./tensor-not-found-error.js";
 export { ReadRangeError } from "./read-range-error.js";
-export { readFloat32, DEFAULT_BLOCK_BYTES, DEFAULT_PARALLEL_MIN_BYTES, type ReadFloat32Options } from "./read-float32.js";
-export { defaultReadThreads } from "./read-float32-parallel.js";
+export { readFloat32, type ReadFloat32Options } from "./read-float32.js";
 export { streamFloat32, type StreamedFloat32, type StreamFloat32Options } from "./stream-float32.js";

@@ -1,3 +1,4 @@
+import { formatDuration } from "@graft/utils";
 import type { TrainEvent } from "./train-event.js";
 
 /** One human line per event (progress with loss, tokens/s, MFU and ETA), or undefined to stay quiet. */
@@ -21,13 +22,4 @@ export function formatProgress(event: TrainEvent): string | undefined {
     case "error":
       return `error: ${event.error_type}: ${event.message}`;
   }
-}
-
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return "?";
-  const whole = Math.round(seconds);
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  const rest = whole % 60;
-  return hours > 0 ? `${hours}h${String(minutes).padStart(2, "0")}m` : minutes > 0 ? `${minutes}m${String(rest).padStart(2, "0")}s` : `${rest}s`;
 }

@@ -13,9 +13,9 @@ export {
   type TrainEndEvent,
   type TrainErrorEvent,
 } from "./train-event.js";
-export { launchCommand, fsdpConfiguration, type Launcher, type LocalLauncher, type TorchrunLauncher, type SlurmLauncher } from "./launcher.js";
+export type { Launcher, LocalLauncher, TorchrunLauncher, SlurmLauncher } from "./launcher.js";
 export { slurmBatchScript, type SlurmOptions } from "./slurm-batch-script.js";
-export { formatProgress, formatDuration } from "./format-progress.js";
+export { formatProgress } from "./format-progress.js";
 export { TrainJobError } from "./train-job-error.js";
 export { TrainerProcessError, type TrainerProcessErrorContext } from "./trainer-process-error.js";
 export { TrainingCancelledError } from "./training-cancelled-error.js";

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => scratch.remove());
 
 function job(name: string, fields: Partial<TrainJob> = {}): TrainJob {
-  return { model, data, output: join(scratch.path, name), mode: "full", learningRate: 3e-3, perDeviceBatchSize: 4, seed: 11, ...fields };
+  return { model, data, out: join(scratch.path, name), mode: "full", learningRate: 3e-3, perDeviceBatchSize: 4, seed: 11, ...fields };
 }
 
 async function collect(events: AsyncIterable<TrainEvent>): Promise<TrainEvent[]> {
@@ -37,11 +37,11 @@ describe("runTraining", () => {
     const run = runTraining(job("local", { maxSteps: 6, evalSteps: 3 }));
     const [events, result] = await Promise.all([collect(run.events), run.result]);
     expect(events.map((event) => event.type)).toEqual(["train-start", "step-end", "step-end", "step-end", "eval-end", "step-end", "step-end", "step-end", "eval-end", "train-end"]);
-    expect(result).toMatchObject({ output: join(scratch.path, "local"), step: 6 });
+    expect(result).toMatchObject({ out: join(scratch.path, "local"), step: 6 });
     expect(steps(events).every((event) => event.tokens_per_second > 0 && event.mfu === null)).toBe(true);
     const loaded = runPythonJson<{ model_type: string; max_new_tokens: number | null }>(
       `import json, sys\nfrom transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig\nm = AutoModelForCausalLM.from_pretrained(sys.argv[1]); AutoTokenizer.from_pretrained(sys.argv[1])\nprint(json.dumps({"model_type": m.config.model_type, "max_new_tokens": GenerationConfig.from_pretrained(sys.argv[1]).max_new_tokens}))`,
-      { args: [result.output] },
+      { args: [result.out] },
     );
     expect(loaded.model_type).toBe("llama");
   });
@@ -112,7 +112,7 @@ describe("runTraining", () => {
     expect(result.step).toBe(3);
     const changed = runPythonJson<Record<string, boolean>>(
       `import json, sys, numpy as np\nfrom safetensors.numpy import load_file\na, b = load_file(sys.argv[1] + "/model.safetensors"), load_file(sys.argv[2] + "/model.safetensors")\nprint(json.dumps({k: bool(not np.array_equal(a[k], b[k])) for k in a}))`,
-      { args: [model, result.output] },
+      { args: [model, result.out] },
     );
     // the full (unsharded) tensors were saved: embeddings trained, every other tensor untouched
     expect(Object.entries(changed).filter(([, value]) => value).map(([name]) => name).sort()).toEqual(["lm_head.weight", "model.embed_tokens.weight"]);

@@ -26,7 +26,8 @@ export interface RunTrainingOptions {
 }
 
 export interface TrainingResult {
-  output: string;
+  /** The trained model directory (the `train-end` event's `output`). */
+  out: string;
   step: number;
   trainLoss: number;
   /** Every event, in order. */
@@ -64,7 +65,7 @@ export function runTraining(job: TrainJob, options: RunTrainingOptions = {}): Tr
     if (launcher.kind === "slurm") {
       const python = options.python ?? resolvePython().path;
       const { end, events } = await slurmTraining(valid, launcher, { python, signal: options.signal, env: options.env, onOutput: options.onStderr, onEvent: push, onPid: resolvePid });
-      return { output: end.output, step: end.step, trainLoss: end.train_loss, events };
+      return { out: end.output, step: end.step, trainLoss: end.train_loss, events };
     }
     const workDirectory = await mkdtemp(join(tmpdir(), "graft-train-"));
     try {
@@ -140,7 +141,7 @@ function follow(argv: string[], options: RunTrainingOptions, push: (event: Train
       if (killTimer) clearTimeout(killTimer);
       killGroup("SIGKILL"); // torchrun workers must not outlive their launcher
       if (cancelled) return reject(new TrainingCancelledError({ lastStep, cause: options.signal?.reason }));
-      if (exitCode === 0 && endEvent) return resolve({ output: endEvent.output, step: endEvent.step, trainLoss: endEvent.train_loss, events });
+      if (exitCode === 0 && endEvent) return resolve({ out: endEvent.output, step: endEvent.step, trainLoss: endEvent.train_loss, events });
       reject(new TrainerProcessError({
         exitCode,
         signal,

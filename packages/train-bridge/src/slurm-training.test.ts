@@ -43,13 +43,13 @@ describe("runTraining with the Slurm launcher", () => {
     const events: TrainEvent[] = [];
     const output = join(work.path, "out");
     const run = runTraining(
-      { model, data, output, mode: "full", maxSteps: 2, perDeviceBatchSize: 2, learningRate: 1e-3, saveSteps: 0 },
+      { model, data, out: output, mode: "full", maxSteps: 2, perDeviceBatchSize: 2, learningRate: 1e-3, saveSteps: 0 },
       { launcher: { kind: "slurm", nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "sbatch") } },
     );
     for await (const event of run.events) events.push(event);
     const result = await run.result;
     expect(result.step).toBe(2);
-    expect(result.output).toBe(output);
+    expect(result.out).toBe(output);
     expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(["train-start", "step-end", "train-end"]));
     expect(result.events).toEqual(events);
     expect(existsSync(join(output, "model.safetensors"))).toBe(true);
@@ -60,7 +60,7 @@ describe("runTraining with the Slurm launcher", () => {
     const directory = join(work.path, "no-slurm");
     mkdirSync(directory, { recursive: true });
     const failure = await runTraining(
-      { model, data, output: join(work.path, "never"), mode: "full", maxSteps: 1 },
+      { model, data, out: join(work.path, "never"), mode: "full", maxSteps: 1 },
       { launcher: { kind: "slurm", nodes: 1, gpusPerNode: 1, jobName: "graft-test", directory, sbatch: join(bin, "no-such-sbatch") } },
     ).result.catch((error: unknown) => error);
     expect(SlurmJobError.isInstance(failure) && (failure as SlurmJobError).exitCode).toBe(null);

@@ -12,7 +12,7 @@ let base: TrainJob;
 beforeAll(async () => {
   const model = join(scratch.path, "model");
   await createTinyModel({ out: model, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 32, seed: 1 });
-  base = { model, data: writeShardFixture({ directory: join(scratch.path, "shards") }), output: join(scratch.path, "out"), mode: "full" };
+  base = { model, data: writeShardFixture({ directory: join(scratch.path, "shards") }), out: join(scratch.path, "out"), mode: "full" };
 });
 afterAll(() => scratch.remove());
 
@@ -22,7 +22,7 @@ describe("validateTrainJob", () => {
     { name: "missing model", change: { model: undefined }, field: "model", reason: /is required/ },
     { name: "model without config.json", change: { model: "/" }, field: "model", reason: /no config\.json/ },
     { name: "data without manifest", change: { data: "/" }, field: "data", reason: /no manifest\.json/ },
-    { name: "output parent missing", change: { output: "/nonexistent-graft/x/out" }, field: "output", reason: /parent .* does not exist/ },
+    { name: "output parent missing", change: { out: "/nonexistent-graft/x/out" }, field: "out", reason: /parent .* does not exist/ },
     { name: "negative learning rate", change: { learningRate: -1 }, field: "learningRate", reason: /> 0/ },
     { name: "fractional steps", change: { maxSteps: 2.5 }, field: "maxSteps", reason: /integer > 0/ },
     { name: "string batch size", change: { perDeviceBatchSize: "4" }, field: "perDeviceBatchSize", reason: /integer > 0/ },

@@ -8,7 +8,8 @@ export type TrainMode = "embeddings" | "full" | "lora";
 export interface TrainJob {
   model: string;
   data: string;
-  output: string;
+  /** The model directory to create (the job file's `output` key). */
+  out: string;
   mode: TrainMode;
   checkpointDirectory?: string;
   learningRate?: number;
@@ -50,9 +51,9 @@ export interface TrainJobField {
 export const TRAIN_JOB_FIELDS: readonly TrainJobField[] = [
   { name: "model", key: "model", kind: "directory-in", required: true, description: "input HF model directory (config.json + safetensors)" },
   { name: "data", key: "data", kind: "shards", required: true, description: "token shard directory (manifest.json, docs/contracts.md)" },
-  { name: "output", key: "output", kind: "directory-out", required: true, description: "HF model directory to create (written to a temp sibling, renamed)" },
+  { name: "out", key: "output", kind: "directory-out", required: true, description: "HF model directory to create (written to a temp sibling, renamed)" },
   { name: "mode", key: "mode", kind: "mode", required: true, description: "`embeddings` (LEP: embed_tokens + lm_head only), `full` (InsCP), `lora` (peft, merged at the end)" },
-  { name: "checkpointDirectory", key: "checkpoint_dir", kind: "path", required: false, description: "checkpoints (default `<output>.checkpoints`)" },
+  { name: "checkpointDirectory", key: "checkpoint_dir", kind: "path", required: false, description: "checkpoints (default `<out>.checkpoints`)" },
   { name: "learningRate", key: "learning_rate", kind: "positive", required: false, description: "peak learning rate (default 1e-4), cosine decay" },
   { name: "warmupSteps", key: "warmup_steps", kind: "non-negative-integer", required: false, description: "linear warm-up steps (default 0)" },
   { name: "weightDecay", key: "weight_decay", kind: "non-negative", required: false, description: "AdamW weight decay (default 0)" },
@@ -142,7 +143,7 @@ export function validateTrainJob(job: unknown): TrainJob {
   if (typed.mode !== "embeddings" && typed.newTokenStart !== undefined) {
     throw new TrainJobError({ field: "newTokenStart", reason: `applies to mode \`embeddings\` only, not \`${typed.mode}\`` });
   }
-  if (resolve(typed.output) === resolve(typed.model)) throw new TrainJobError({ field: "output", reason: "is the input model directory; choose a new directory" });
+  if (resolve(typed.out) === resolve(typed.model)) throw new TrainJobError({ field: "out", reason: "is the input model directory; choose a new directory" });
   return typed;
 }
 

@@ -112,7 +112,7 @@ export const trainCommand: CommandDefinition = {
     if (model !== undefined) job.model = model;
     if (data !== undefined) job.data = data;
     if (mode !== undefined) job.mode = mode;
-    if (out !== undefined) job.output = out;
+    if (out !== undefined) job.out = out;
     if (options.flag("gradient-checkpointing")) job.gradientCheckpointing = true;
     if (options.flag("reset-positions")) job.resetPositions = true;
     const valid = validateTrainJob(job);
