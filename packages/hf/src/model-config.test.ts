@@ -7,7 +7,7 @@ const base = { model_type: "llama", vocab_size: 100, hidden_size: 64, intermedia
 describe("parseModelConfig", () => {
   it("fills transformers' defaults", () => {
     const cases = [
-      { name: "llama", input: base, expected: { num_key_value_heads: 4, tie_word_embeddings: false, attention_bias: false, rope_theta: 10000 } },
+      { name: "llama", input: base, expected: { num_key_value_heads: 4, tie_word_embeddings: false, attention_bias: false, rope: { type: "default", theta: 10000, field: "rope_parameters" } } },
       { name: "qwen2 has q/k/v biases", input: { ...base, model_type: "qwen2" }, expected: { attention_bias: true } },
       { name: "gemma ties by default", input: { ...base, model_type: "gemma" }, expected: { tie_word_embeddings: true } },
       { name: "GQA kept", input: { ...base, num_key_value_heads: 2 }, expected: { num_key_value_heads: 2 } },
