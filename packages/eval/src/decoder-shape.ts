@@ -106,6 +106,10 @@ export function decoderShape(config: ModelConfig, path = "config.json"): Decoder
       message: `${JSON.stringify(activation)} is not supported: the ONNX exporter builds the SiLU-gated MLP only (hidden_act "silu"); evaluate this model with the Python backend (graft eval --backend python) instead`,
     });
   }
+  const rope = uniformRope(config, path);
+  // transformers moves a top-level partial_rotary_factor into the RoPE dict unless the dict has one.
+  const inDictionary = rope.field !== "rope_theta" && (config[rope.field.split(".")[0]!] as Record<string, unknown> | undefined)?.partial_rotary_factor !== undefined;
+  const partialRotaryField = config.partial_rotary_factor !== undefined && !inDictionary ? "partial_rotary_factor" : `${rope.field}.partial_rotary_factor`;
   const llamaBias = (field: "attention_bias" | "mlp_bias") => modelType === "llama" && config[field] === true;
   return {
     hidden: config.hidden_size,
@@ -115,7 +119,7 @@ export function decoderShape(config: ModelConfig, path = "config.json"): Decoder
     layers: config.num_hidden_layers,
     eps: config.rms_norm_eps,
     maxPositions: config.max_position_embeddings,
-    rope: ropeInverseFrequencies(uniformRope(config, path), headDim, config.max_position_embeddings, path),
+    rope: ropeInverseFrequencies(rope, headDim, config.max_position_embeddings, path, partialRotaryField),
     slidingWindows: slidingWindowsOf(config, path),
     // Llama follows attention_bias (q, k, v and o) and mlp_bias; Qwen2 always biases q, k, v; Mistral never biases.
     biases: { queryKeyValue: modelType === "qwen2" || llamaBias("attention_bias"), output: llamaBias("attention_bias"), mlp: llamaBias("mlp_bias") },

@@ -37,9 +37,10 @@ function yarnCorrectionDimension(numRotations: number, dim: number, base: number
  * RoPE inverse frequencies and cos/sin scaling with transformers' `default`, `linear`, `llama3` and
  * `yarn` formulas (`modeling_rope_utils.py`); any other type, or a partial rotary factor (which
  * transformers' Llama / Mistral / Qwen2 do not apply), is a ConfigError naming the field.
- * `maxPositionEmbeddings` is yarn's fallback for a missing factor, as in transformers.
+ * `maxPositionEmbeddings` is yarn's fallback for a missing factor, as in transformers;
+ * `partialRotaryField` names the key the partial rotary factor was read from.
  */
-export function ropeInverseFrequencies(rope: RopeParameters, headDim: number, maxPositionEmbeddings: number, path: string): RotaryFrequencies {
+export function ropeInverseFrequencies(rope: RopeParameters, headDim: number, maxPositionEmbeddings: number, path: string, partialRotaryField = `${rope.field}.partial_rotary_factor`): RotaryFrequencies {
   if (!(EXPORTABLE_ROPE_TYPES as readonly string[]).includes(rope.type)) {
     const why = REFUSED_ROPE_TYPES[rope.type] ?? "the ONNX exporter does not implement it";
     throw new ConfigError({
@@ -51,7 +52,7 @@ export function ropeInverseFrequencies(rope: RopeParameters, headDim: number, ma
   if (rope.partialRotaryFactor !== undefined && rope.partialRotaryFactor !== 1) {
     throw new ConfigError({
       path,
-      field: rope.field === "rope_theta" ? "partial_rotary_factor" : `${rope.field}.partial_rotary_factor`,
+      field: partialRotaryField,
       message: `${rope.partialRotaryFactor} is not supported: transformers' Llama, Mistral and Qwen2 rotate the whole head (the default RoPE ignores the factor, the scaled types fail on it), so graft cannot tell which math the checkpoint expects; remove the key if the model was trained with full rotation`,
     });
   }
