@@ -1,27 +1,3 @@
-import type { ModelConfig } from "@graft/hf";
-
-/** The sizes every decoder operator set needs. */
-export interface DecoderShape {
-  hidden: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  layers: number;
-  eps: number;
-}
-
-export function decoderShape(config: ModelConfig): DecoderShape {
-  const heads = config.num_attention_heads;
-  return {
-    hidden: config.hidden_size,
-    heads,
-    kvHeads: config.num_key_value_heads ?? heads,
-    headDim: config.head_dim ?? config.hidden_size / heads,
-    layers: config.num_hidden_layers,
-    eps: config.rms_norm_eps ?? 1e-6,
-  };
-}
-
 /**
  * The parts of a Llama-family layer an operator set (standard ONNX, ONNX Runtime contrib) builds
  * differently; projections, MLP, embedding and head are shared.

@@ -79,7 +79,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
       },
     },
     version,
-    { operators },
+    { operators, configPath },
   );
   await weights.close();
   const weightBytes = graph.initializers.reduce((total, initializer) => total + initializer.data.length, 0);

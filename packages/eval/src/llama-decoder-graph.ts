@@ -1,6 +1,7 @@
-import type { ModelConfig } from "@graft/hf";
+import { ConfigError, type ModelConfig } from "@graft/hf";
 import { GraphBuilder, OnnxDataType, type OnnxModel } from "@graft/onnx";
-import { decoderShape, type DecoderOps } from "./decoder-ops.js";
+import type { DecoderOps } from "./decoder-ops.js";
+import { decoderShape } from "./decoder-shape.js";
 import type { ExportOperators } from "./export-operators.js";
 import { ortContribDecoderOps } from "./ort-contrib-decoder-ops.js";
 import { standardDecoderOps } from "./standard-decoder-ops.js";
@@ -32,26 +33,54 @@ function bytes(values: Float32Array): Uint8Array {
  * `attention_mask`, `position_ids`, `past_key_values.N.key|value` ([batch, kv_heads, past,
  * head_dim]) and outputs `logits`, `present.N.key|value`, with standard opset-17 operators or
  * (`operators: "ort-contrib"`) ONNX Runtime's fused contrib operators; same contract either way.
+ * The math follows transformers' class for the config's `model_type` (see `decoderShape`); a
+ * config it cannot reproduce exactly is a ConfigError naming the field (`configPath` in messages).
  */
 export async function buildLlamaDecoderGraph(
   config: ModelConfig,
   weights: DecoderWeights,
   producerVersion: string,
-  options: { operators?: ExportOperators } = {},
+  options: { operators?: ExportOperators; configPath?: string } = {},
 ): Promise<OnnxModel> {
+  const configPath = options.configPath ?? "config.json";
+  const shape = decoderShape(config, configPath);
+  const { hidden, kvHeads, headDim, layers, biases } = shape;
+  const tied = config.tie_word_embeddings;
+  if (!tied && !weights.has("lm_head.weight")) {
+    throw new ConfigError({
+      path: configPath,
+      field: "tie_word_embeddings",
+      message: "false, but the weights have no lm_head.weight (transformers would give the model a random head); set tie_word_embeddings to true if the head is the embedding matrix, or add the head",
+    });
+  }
+  const biasFields = { queryKeyValue: config.model_type === "llama" ? "attention_bias" : "model_type", output: "attention_bias", mlp: "mlp_bias" } as const;
+  for (const [part, projections] of [
+    ["queryKeyValue", ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"]],
+    ["output", ["self_attn.o_proj"]],
+    ["mlp", ["mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]],
+  ] as const) {
+    if (!biases[part]) continue;
+    const missing = projections.map((projection) => `model.layers.0.${projection}.bias`).find((name) => !weights.has(name));
+    if (missing) {
+      throw new ConfigError({
+        path: configPath,
+        field: biasFields[part],
+        message: `${config.model_type} with ${biasFields[part]} ${JSON.stringify(config[biasFields[part]])} has biases there, but the weights have no ${missing} (transformers would initialise it at random); fix the config or the checkpoint`,
+      });
+    }
+  }
   const graph = new GraphBuilder();
-  const shape = decoderShape(config);
-  const { hidden, kvHeads, headDim, layers } = shape;
-  const ops: DecoderOps = (options.operators ?? "standard") === "ort-contrib" ? ortContribDecoderOps(graph, config, shape) : standardDecoderOps(graph, config, shape);
+  const ops: DecoderOps = (options.operators ?? "standard") === "ort-contrib" ? ortContribDecoderOps(graph, shape) : standardDecoderOps(graph, shape);
 
-  const linear = async (input: string, name: string, biasName?: string): Promise<string> => {
+  /** x W^T (+ b when the model class has the bias; a stray bias tensor is ignored, as transformers ignores it). */
+  const linear = async (input: string, name: string, withBias: boolean): Promise<string> => {
     const { values, shape: weightShape } = await weights.get(`${name}.weight`);
     const [rows, columns] = weightShape as [number, number];
     const weight = graph.initializer(`${name}.weight_t`, OnnxDataType.FLOAT, [columns, rows], bytes(transpose(values, rows, columns)));
     let output = graph.op("MatMul", [input, weight]);
-    if (biasName && weights.has(`${biasName}.bias`)) {
-      const bias = await weights.get(`${biasName}.bias`);
-      output = graph.op("Add", [output, graph.initializer(`${biasName}.bias`, OnnxDataType.FLOAT, [bias.values.length], bytes(bias.values))]);
+    if (withBias) {
+      const bias = await weights.get(`${name}.bias`);
+      output = graph.op("Add", [output, graph.initializer(`${name}.bias`, OnnxDataType.FLOAT, [bias.values.length], bytes(bias.values))]);
     }
     return output;
   };
@@ -74,28 +103,27 @@ export async function buildLlamaDecoderGraph(
   let normed = ops.norm(residual, await normWeight("model.layers.0.input_layernorm")).normed;
   for (let layer = 0; layer < layers; layer += 1) {
     const prefix = `model.layers.${layer}`;
-    const query = await linear(normed, `${prefix}.self_attn.q_proj`, `${prefix}.self_attn.q_proj`);
-    const key = await linear(normed, `${prefix}.self_attn.k_proj`, `${prefix}.self_attn.k_proj`);
-    const value = await linear(normed, `${prefix}.self_attn.v_proj`, `${prefix}.self_attn.v_proj`);
+    const query = await linear(normed, `${prefix}.self_attn.q_proj`, biases.queryKeyValue);
+    const key = await linear(normed, `${prefix}.self_attn.k_proj`, biases.queryKeyValue);
+    const value = await linear(normed, `${prefix}.self_attn.v_proj`, biases.queryKeyValue);
     for (const part of ["key", "value"]) {
       inputs.push({ name: `past_key_values.${layer}.${part}`, dataType: OnnxDataType.FLOAT, shape: ["batch_size", kvHeads, "past_sequence_length", headDim] });
       outputs.push({ name: `present.${layer}.${part}`, dataType: OnnxDataType.FLOAT, shape: ["batch_size", kvHeads, "total_sequence_length", headDim] });
     }
-    const attention = await linear(ops.attention(query, key, value, layer), `${prefix}.self_attn.o_proj`);
+    const attention = await linear(ops.attention(query, key, value, layer), `${prefix}.self_attn.o_proj`, biases.output);
     const post = ops.norm(attention, await normWeight(`${prefix}.post_attention_layernorm`), residual, true);
     residual = post.sum!;
-    const gate = await linear(post.normed, `${prefix}.mlp.gate_proj`);
-    const up = await linear(post.normed, `${prefix}.mlp.up_proj`);
+    const gate = await linear(post.normed, `${prefix}.mlp.gate_proj`, biases.mlp);
+    const up = await linear(post.normed, `${prefix}.mlp.up_proj`, biases.mlp);
     const activated = graph.op("Mul", [graph.op("Mul", [gate, graph.op("Sigmoid", [gate])]), up]);
-    const mlp = await linear(activated, `${prefix}.mlp.down_proj`);
+    const mlp = await linear(activated, `${prefix}.mlp.down_proj`, biases.mlp);
     const last = layer === layers - 1;
     const next = ops.norm(mlp, await normWeight(last ? "model.norm" : `model.layers.${layer + 1}.input_layernorm`), residual, !last);
     normed = next.normed;
     if (!last) residual = next.sum!;
   }
-  const headName = weights.has("lm_head.weight") && !config.tie_word_embeddings ? "lm_head" : undefined;
-  if (headName) {
-    const logits = await linear(normed, headName);
+  if (!tied) {
+    const logits = await linear(normed, "lm_head", false);
     graph.op("Identity", [logits], undefined, "logits");
   } else {
     const tiedHead = graph.initializer("lm_head.weight_t", OnnxDataType.FLOAT, [hidden, vocabulary], bytes(transpose(embedding.values, vocabulary, hidden)));

@@ -1,8 +1,8 @@
-import type { ModelConfig } from "@graft/hf";
 import { type GraphBuilder, OnnxDataType } from "@graft/onnx";
-import type { DecoderOps, DecoderShape } from "./decoder-ops.js";
+import type { DecoderOps } from "./decoder-ops.js";
+import type { DecoderShape } from "./decoder-shape.js";
 import { ropeCosSinCache } from "./rope-cos-sin-cache.js";
-import { MASK_VALUE } from "./standard-decoder-ops.js";
+import { attentionMasks } from "./standard-decoder-ops.js";
 
 const MICROSOFT = "com.microsoft";
 
@@ -16,7 +16,7 @@ const MICROSOFT = "com.microsoft";
  * export passes every row's full length there and masks left padding (and the causal triangle)
  * through `attention_bias` instead, which is exact.
  */
-export function ortContribDecoderOps(graph: GraphBuilder, config: ModelConfig, shape: DecoderShape): DecoderOps {
+export function ortContribDecoderOps(graph: GraphBuilder, shape: DecoderShape): DecoderOps {
   const { heads, kvHeads, headDim, eps } = shape;
   const inputShape = graph.op("Shape", ["input_ids"]);
   const batch = graph.op("Gather", [inputShape, graph.int64([0])], { axis: 0 });
@@ -27,15 +27,12 @@ export function ortContribDecoderOps(graph: GraphBuilder, config: ModelConfig, s
   const lastIndex32 = graph.op("Cast", [graph.op("Sub", [totalLength, graph.int64([1], true)])], { to: OnnxDataType.INT32 });
   const seqlensK = graph.op("Expand", [lastIndex32, batch]);
 
-  // attention_bias [batch, 1, seq, total]: 0 where key <= past + query and the key is not padding.
-  const keyPositions = graph.op("Range", [graph.int64([0], true), totalLength, graph.int64([1], true)]);
-  const queryPositions = graph.op("Range", [pastLength, totalLength, graph.int64([1], true)]);
-  const causal = graph.op("LessOrEqual", [graph.op("Unsqueeze", [keyPositions, graph.int64([0])]), graph.op("Unsqueeze", [queryPositions, graph.int64([1])])]);
+  // attention_bias [batch, 1, seq, total]: 0 where key <= past + query, within the layer's window, and the key is not padding.
   const padding = graph.op("Unsqueeze", [graph.op("Cast", ["attention_mask"], { to: OnnxDataType.BOOL }), graph.int64([1, 2])]);
-  const attentionBias = graph.op("Where", [graph.op("And", [causal, padding]), graph.float([0], true), graph.float([MASK_VALUE], true)]);
+  const attentionBias = attentionMasks(graph, pastLength, totalLength, padding, shape.slidingWindows);
 
-  const positions = config.max_position_embeddings ?? 2048;
-  const tables = ropeCosSinCache(config, headDim, positions);
+  const positions = shape.maxPositions;
+  const tables = ropeCosSinCache(shape.rope, positions);
   const cosCache = graph.initializer("rope.cos_cache", OnnxDataType.FLOAT, [positions, tables.columns], new Uint8Array(tables.cos.buffer));
   const sinCache = graph.initializer("rope.sin_cache", OnnxDataType.FLOAT, [positions, tables.columns], new Uint8Array(tables.sin.buffer));
   const rotary = (input: string): string => graph.op("RotaryEmbedding", [input, "position_ids", cosCache, sinCache], { interleaved: 0 }, undefined, MICROSOFT);
@@ -49,7 +46,7 @@ export function ortContribDecoderOps(graph: GraphBuilder, config: ModelConfig, s
     attention(query, key, value, layer) {
       const [context] = graph.multi(
         "GroupQueryAttention",
-        [rotary(query), rotary(key), value, `past_key_values.${layer}.key`, `past_key_values.${layer}.value`, seqlensK, totalLength32, "", "", "", attentionBias],
+        [rotary(query), rotary(key), value, `past_key_values.${layer}.key`, `past_key_values.${layer}.value`, seqlensK, totalLength32, "", "", "", attentionBias(layer)],
         3,
         { num_heads: heads, kv_num_heads: kvHeads, scale: { float: 1 / Math.sqrt(headDim) } },
         { domain: MICROSOFT, names: [undefined, `present.${layer}.key`, `present.${layer}.value`] },

@@ -1,5 +1,4 @@
-import type { ModelConfig } from "@graft/hf";
-import { ropeInverseFrequencies } from "./rope-inverse-frequencies.js";
+import type { RotaryFrequencies } from "./rope-inverse-frequencies.js";
 
 export interface RopeCosSinCache {
   /** [positions, headDim / 2] row-major. */
@@ -12,11 +11,12 @@ export interface RopeCosSinCache {
 /**
  * RoPE cosine/sine tables for positions 0..positions-1, as ONNX Runtime's `RotaryEmbedding`
  * indexes them by position id. Rounded like transformers' float32 path: angle =
- * fp32(inv_freq * position), then cos/sin rounded to fp32. Scaling variants (linear, llama3) are
- * already in the inverse frequencies, so one table covers them all.
+ * fp32(inv_freq * position), then cos/sin rounded to fp32 (and times yarn's attention scaling,
+ * rounded again). Scaling variants are already in the inverse frequencies, so one table covers them all.
  */
-export function ropeCosSinCache(config: ModelConfig, headDim: number, positions: number): RopeCosSinCache {
-  const inverse = ropeInverseFrequencies(config, headDim);
+export function ropeCosSinCache(rope: RotaryFrequencies, positions: number): RopeCosSinCache {
+  const inverse = rope.inverse;
+  const scaling = Math.fround(rope.attentionScaling);
   const columns = inverse.length;
   const cos = new Float32Array(positions * columns);
   const sin = new Float32Array(positions * columns);
@@ -24,8 +24,8 @@ export function ropeCosSinCache(config: ModelConfig, headDim: number, positions:
     const base = position * columns;
     for (let column = 0; column < columns; column += 1) {
       const angle = Math.fround(inverse[column]! * position);
-      cos[base + column] = Math.cos(angle);
-      sin[base + column] = Math.sin(angle);
+      cos[base + column] = scaling === 1 ? Math.cos(angle) : Math.fround(Math.cos(angle)) * scaling;
+      sin[base + column] = scaling === 1 ? Math.sin(angle) : Math.fround(Math.sin(angle)) * scaling;
     }
   }
   return { cos, sin, positions, columns };

@@ -1,14 +1,37 @@
-import type { ModelConfig } from "@graft/hf";
 import { type GraphBuilder, OnnxDataType } from "@graft/onnx";
-import type { DecoderOps, DecoderShape } from "./decoder-ops.js";
-import { ropeInverseFrequencies } from "./rope-inverse-frequencies.js";
+import type { DecoderOps } from "./decoder-ops.js";
+import type { DecoderShape } from "./decoder-shape.js";
 
 /** Large negative used by transformers for masked attention scores (torch.finfo(float32).min). */
 export const MASK_VALUE = -3.4028234663852886e38;
 
+/**
+ * Additive attention masks [.., seq, total] (0 where attended, MASK_VALUE elsewhere) per layer:
+ * causal (key <= past + query) and not padding (`padding`, broadcast over the last axes), and for a
+ * sliding layer also key > query - window, as transformers' sliding_window_overlay. One mask per
+ * distinct window; built on first use.
+ */
+export function attentionMasks(graph: GraphBuilder, pastLength: string, totalLength: string, padding: string, slidingWindows: (number | null)[]): (layer: number) => string {
+  const keyPositions = graph.op("Unsqueeze", [graph.op("Range", [graph.int64([0], true), totalLength, graph.int64([1], true)]), graph.int64([0])]);
+  const queryPositions = graph.op("Unsqueeze", [graph.op("Range", [pastLength, totalLength, graph.int64([1], true)]), graph.int64([1])]);
+  const causal = graph.op("LessOrEqual", [keyPositions, queryPositions]);
+  const masks = new Map<number | null, string>();
+  return (layer) => {
+    const window = slidingWindows[layer] ?? null;
+    let mask = masks.get(window);
+    if (mask === undefined) {
+      let allowed = graph.op("And", [causal, padding]);
+      if (window !== null) allowed = graph.op("And", [allowed, graph.op("Greater", [keyPositions, graph.op("Sub", [queryPositions, graph.int64([window], true)])])]);
+      mask = graph.op("Where", [allowed, graph.float([0], true), graph.float([MASK_VALUE], true)]);
+      masks.set(window, mask);
+    }
+    return mask;
+  };
+}
+
 /** RMSNorm, RoPE and attention from standard opset-17 operators (runs on any ONNX runtime). */
-export function standardDecoderOps(graph: GraphBuilder, config: ModelConfig, shape: DecoderShape): DecoderOps {
-  const { heads, kvHeads, headDim, eps } = shape;
+export function standardDecoderOps(graph: GraphBuilder, shape: DecoderShape): DecoderOps {
+  const { heads, kvHeads, headDim, eps, rope, slidingWindows } = shape;
   const groups = heads / kvHeads;
 
   // Shapes: sequence, past and total lengths.
@@ -16,20 +39,19 @@ export function standardDecoderOps(graph: GraphBuilder, config: ModelConfig, sha
   const pastLength = graph.op("Gather", [graph.op("Shape", ["past_key_values.0.key"]), graph.int64([2], true)], { axis: 0 });
   const totalLength = graph.op("Add", [pastLength, sequenceLength]);
 
-  // Mask [batch, 1, 1, seq, total]: causal (key <= past + query) and not padding.
-  const keyPositions = graph.op("Range", [graph.int64([0], true), totalLength, graph.int64([1], true)]);
-  const queryPositions = graph.op("Range", [pastLength, totalLength, graph.int64([1], true)]);
-  const causal = graph.op("LessOrEqual", [graph.op("Unsqueeze", [keyPositions, graph.int64([0])]), graph.op("Unsqueeze", [queryPositions, graph.int64([1])])]);
+  // Mask [batch, 1, 1, seq, total]: causal (key <= past + query), within the layer's sliding window, and not padding.
   const padding = graph.op("Unsqueeze", [graph.op("Cast", ["attention_mask"], { to: OnnxDataType.BOOL }), graph.int64([1, 2, 3])]);
-  const maskBias = graph.op("Where", [graph.op("And", [causal, padding]), graph.float([0], true), graph.float([MASK_VALUE], true)]);
+  const maskBias = attentionMasks(graph, pastLength, totalLength, padding, slidingWindows);
 
   // RoPE tables from position_ids: cos/sin [batch, seq, head_dim].
-  const inverse = graph.initializer("rope.inv_freq", OnnxDataType.FLOAT, [headDim / 2], new Uint8Array(ropeInverseFrequencies(config, headDim).buffer));
+  const inverse = graph.initializer("rope.inv_freq", OnnxDataType.FLOAT, [headDim / 2], new Uint8Array(rope.inverse.buffer));
   const positions = graph.op("Unsqueeze", [graph.op("Cast", ["position_ids"], { to: OnnxDataType.FLOAT }), graph.int64([-1])]);
   const frequencies = graph.op("Mul", [positions, inverse]);
   const angles = graph.op("Concat", [frequencies, frequencies], { axis: -1 });
-  const cosine = graph.op("Cos", [angles]);
-  const sine = graph.op("Sin", [angles]);
+  // yarn scales cos and sin (transformers' attention_scaling); the other types leave them as they are.
+  const scaled = (table: string): string => (rope.attentionScaling === 1 ? table : graph.op("Mul", [table, graph.float([rope.attentionScaling], true)]));
+  const cosine = scaled(graph.op("Cos", [angles]));
+  const sine = scaled(graph.op("Sin", [angles]));
   const cosineQuery = graph.op("Unsqueeze", [cosine, graph.int64([1, 2])]);
   const sineQuery = graph.op("Unsqueeze", [sine, graph.int64([1, 2])]);
   const cosineKey = graph.op("Unsqueeze", [cosine, graph.int64([1])]);
@@ -60,7 +82,7 @@ export function standardDecoderOps(graph: GraphBuilder, config: ModelConfig, sha
       const presentKey = graph.op("Concat", [`past_key_values.${layer}.key`, rotatedKey], { axis: 2 }, `present.${layer}.key`);
       const presentValue = graph.op("Concat", [`past_key_values.${layer}.value`, value4], { axis: 2 }, `present.${layer}.value`);
       const keyTransposed = graph.op("Unsqueeze", [graph.op("Transpose", [presentKey], { perm: [0, 1, 3, 2] }), graph.int64([2])]);
-      const scores = graph.op("Add", [graph.op("Mul", [graph.op("MatMul", [rotatedQuery, keyTransposed]), scale]), maskBias]);
+      const scores = graph.op("Add", [graph.op("Mul", [graph.op("MatMul", [rotatedQuery, keyTransposed]), scale]), maskBias(layer)]);
       const probabilities = graph.op("Softmax", [scores], { axis: -1 });
       const context = graph.op("MatMul", [probabilities, graph.op("Unsqueeze", [presentValue, graph.int64([2])])]);
       return graph.op("Reshape", [graph.op("Transpose", [context], { perm: [0, 3, 1, 2, 4] }), graph.int64([0, 0, heads * headDim])]);

@@ -11,6 +11,7 @@ export {
 } from "./load-tokenizer.js";
 export { TokenizerLoadError } from "./tokenizer-load-error.js";
 export { parseModelConfig, headDimension, SUPPORTED_MODEL_TYPES, type ModelConfig, type ModelType } from "./model-config.js";
+export { type RopeParameters, type RopeSettings } from "./read-rope-parameters.js";
 export { ConfigError } from "./config-error.js";
 export { ModelDirectoryError } from "./model-directory-error.js";
 export { OutputDirectoryExistsError } from "./output-directory-exists-error.js";

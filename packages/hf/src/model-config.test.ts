@@ -7,10 +7,13 @@ const base = { model_type: "llama", vocab_size: 100, hidden_size: 64, intermedia
 describe("parseModelConfig", () => {
   it("fills transformers' defaults", () => {
     const cases = [
-      { name: "llama", input: base, expected: { num_key_value_heads: 4, tie_word_embeddings: false, attention_bias: false, rope_theta: 10000 } },
+      { name: "llama", input: base, expected: { num_key_value_heads: 4, tie_word_embeddings: false, attention_bias: false, rope: { type: "default", theta: 10000, field: "rope_parameters" } } },
       { name: "qwen2 has q/k/v biases", input: { ...base, model_type: "qwen2" }, expected: { attention_bias: true } },
       { name: "gemma ties by default", input: { ...base, model_type: "gemma" }, expected: { tie_word_embeddings: true } },
       { name: "GQA kept", input: { ...base, num_key_value_heads: 2 }, expected: { num_key_value_heads: 2 } },
+      { name: "per-type max_position_embeddings", input: { ...base, model_type: "mistral" }, expected: { max_position_embeddings: 131072 } },
+      { name: "qwen2's max_position_embeddings", input: { ...base, model_type: "qwen2" }, expected: { max_position_embeddings: 32768 } },
+      { name: "head_dim null is hidden_size / heads", input: { ...base, head_dim: null }, expected: { head_dim: undefined } },
     ];
     for (const testCase of cases) expect(parseModelConfig(testCase.input, "config.json"), testCase.name).toMatchObject(testCase.expected);
     expect(headDimension(parseModelConfig(base, "c"))).toBe(16);

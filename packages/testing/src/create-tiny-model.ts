@@ -59,7 +59,8 @@ export async function createTinyModel(options: TinyModelOptions): Promise<string
   const ones = (size: number) => fromFloat32(new Float32Array(size).fill(1), dtype, [size]);
 
   const eos = tokenizer.specialTokens.eos?.id ?? null;
-  const config: ModelConfig = {
+  // As written to config.json: `rope` is what parseModelConfig derives from rope_theta.
+  const config: Omit<ModelConfig, "rope"> = {
     architectures: [ARCHITECTURES[architecture]],
     model_type: architecture,
     vocab_size: vocab,
