@@ -29,7 +29,12 @@ const datatroveTarget = join(root, ".graft-cache", "bench-datatrove");
 
 /** The JSONL input: real paragraphs, cycled with a numbered suffix until the size is reached, in `cores` files. */
 async function writeInput(): Promise<number> {
-  const paragraphs = ["ru-train.txt.gz", "en-train.txt.gz"].flatMap((file) => gunzipSync(readFileSync(join(root, "data", file))).toString("utf8").split("\n\n").filter((text) => text.trim().length > 0));
+  const paragraphs = ["ru-train.txt.gz", "en-train.txt.gz"].flatMap((file) =>
+    gunzipSync(readFileSync(join(root, "data", file)))
+      .toString("utf8")
+      .split("\n\n")
+      .filter((text) => text.trim().length > 0),
+  );
   const files = Array.from({ length: cores }, (_, index) => createWriteStream(join(inputDirectory, `part-${index}.jsonl`)));
   let bytes = 0;
   let index = 0;
@@ -48,9 +53,20 @@ async function writeInput(): Promise<number> {
 }
 
 function ensureDatatrove(): void {
-  if (existsSync(join(datatroveTarget, "datatrove")) && existsSync(join(datatroveTarget, "fasttext")) && existsSync(join(datatroveTarget, "orjson")) && existsSync(join(datatroveTarget, "nltk")) && existsSync(join(datatroveTarget, "fasteners"))) return;
+  if (
+    existsSync(join(datatroveTarget, "datatrove")) &&
+    existsSync(join(datatroveTarget, "fasttext")) &&
+    existsSync(join(datatroveTarget, "orjson")) &&
+    existsSync(join(datatroveTarget, "nltk")) &&
+    existsSync(join(datatroveTarget, "fasteners"))
+  )
+    return;
   console.log(`installing datatrove and fasttext into ${datatroveTarget} (once) ...`);
-  const install = spawnSync(python, ["-m", "pip", "install", "-q", "--target", datatroveTarget, "datatrove==0.10.1", "fasttext-numpy2-wheel", "orjson", "nltk", "fasteners"], { stdio: "inherit" });
+  const install = spawnSync(
+    python,
+    ["-m", "pip", "install", "-q", "--target", datatroveTarget, "datatrove==0.10.1", "fasttext-numpy2-wheel", "orjson", "nltk", "fasteners"],
+    { stdio: "inherit" },
+  );
   if (install.status !== 0) throw new Error("pip install datatrove failed");
 }
 
@@ -151,12 +167,16 @@ try {
   copyFileSync(join(root, "fixtures", "tokenizers", "llama3", "tokenizer_config.json"), join(tokenizerDirectory, "tokenizer_config.json"));
   const withPeer = process.env.BENCH_PEER !== "0";
   if (withPeer) ensureDatatrove();
-  console.log(`${written.toFixed(1)} MB of JSONL (data/ru-train + en-train, cycled) in ${cores} files; ${cores} cores; keep ru, exact dedup, Llama-3 tokenizer`);
+  console.log(
+    `${written.toFixed(1)} MB of JSONL (data/ru-train + en-train, cycled) in ${cores} files; ${cores} cores; keep ru, exact dedup, Llama-3 tokenizer`,
+  );
   const graftFile = join(work, "graft-run.mts");
   writeFileSync(graftFile, graftScript);
   const graft = run(process.execPath, ["--import", "tsx", graftFile, inputDirectory, tokenizerDirectory, join(work, "graft-out"), String(cores)]);
   if (!withPeer) {
-    console.log(`| @graft/corpus buildCorpus (${cores} worker threads) | ${graft.seconds!.toFixed(1)} s | ${(written / graft.seconds!).toFixed(2)} MB/s | peak RSS ${graft.rssMegabytes!.toFixed(0)} MB | ${graft.kept} documents kept | ${graft.tokens} tokens |`);
+    console.log(
+      `| @graft/corpus buildCorpus (${cores} worker threads) | ${graft.seconds!.toFixed(1)} s | ${(written / graft.seconds!).toFixed(2)} MB/s | peak RSS ${graft.rssMegabytes!.toFixed(0)} MB | ${graft.kept} documents kept | ${graft.tokens} tokens |`,
+    );
     rmSync(work, { recursive: true, force: true });
     process.exit(0);
   }
@@ -175,8 +195,12 @@ try {
   });
   console.log("| pipeline | seconds | MB/s | peak RSS MB | documents kept | tokens | speed vs datatrove |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-  console.log(`| @graft/corpus buildCorpus (${cores} worker threads) | ${graft.seconds!.toFixed(1)} | ${(written / graft.seconds!).toFixed(2)} | ${graft.rssMegabytes!.toFixed(0)} | ${graft.kept} | ${graft.tokens} | ${(peer.seconds! / graft.seconds!).toFixed(2)}x |`);
-  console.log(`| datatrove 0.10.1 (${cores} tasks, Rust tokenizers) | ${peer.seconds!.toFixed(1)} | ${(written / peer.seconds!).toFixed(2)} | ${peer.rssMegabytes!.toFixed(0)} (main process) | — | ${peer.tokens} | 1.00x |`);
+  console.log(
+    `| @graft/corpus buildCorpus (${cores} worker threads) | ${graft.seconds!.toFixed(1)} | ${(written / graft.seconds!).toFixed(2)} | ${graft.rssMegabytes!.toFixed(0)} | ${graft.kept} | ${graft.tokens} | ${(peer.seconds! / graft.seconds!).toFixed(2)}x |`,
+  );
+  console.log(
+    `| datatrove 0.10.1 (${cores} tasks, Rust tokenizers) | ${peer.seconds!.toFixed(1)} | ${(written / peer.seconds!).toFixed(2)} | ${peer.rssMegabytes!.toFixed(0)} (main process) | — | ${peer.tokens} | 1.00x |`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { EXPORT_OPERATORS, exportOnnx, generate, OnnxCausalModel, PythonCausalModel, type ExportOperators } from "../packages/eval/src/index.ts";
+import { EXPORT_OPERATORS, type ExportOperators, exportOnnx, generate, OnnxCausalModel, PythonCausalModel } from "../packages/eval/src/index.ts";
 import { createTinyModel, fixtureTokenizerDirectory } from "../packages/testing/src/index.ts";
 import { resolvePython } from "../packages/utils/src/index.ts";
 
@@ -35,7 +35,12 @@ interface Speed {
 
 /** transformers directly (a Python loop over model() with its cache) and through graft's Python backend. */
 async function measurePeers(modelDirectory: string, prompt: number[]): Promise<{ torch: Speed; backend: Speed }> {
-  const pythonModel = await PythonCausalModel.load(modelDirectory, { device: "cpu", threads, attention: "eager", env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const pythonModel = await PythonCausalModel.load(modelDirectory, {
+    device: "cpu",
+    threads,
+    attention: "eager",
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+  });
   await generate(pythonModel, prompt.slice(0, 8), { maxNewTokens: 4 }); // warm-up
   const viaPython = await generate(pythonModel, prompt, { maxNewTokens: decode + 1 });
   await pythonModel.release();
@@ -60,7 +65,10 @@ run(prompt[:, :8], 4)
 prefill, decode = run(prompt, ${decode})
 print(json.dumps({"prefill": prompt.shape[1] / prefill, "decode": ${decode} / decode}))
 `;
-  const result = spawnSync(resolvePython().path, ["-c", script, modelDirectory, JSON.stringify(prompt)], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const result = spawnSync(resolvePython().path, ["-c", script, modelDirectory, JSON.stringify(prompt)], {
+    encoding: "utf8",
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+  });
   if (result.status !== 0) throw new Error(result.stderr);
   const torch = JSON.parse(result.stdout.trim().split("\n").pop()!) as Speed;
   return { torch, backend };
@@ -69,7 +77,19 @@ print(json.dumps({"prefill": prompt.shape[1] / prefill, "decode": ${decode} / de
 const workspace = mkdtempSync(join(tmpdir(), "graft-bench-decode-"));
 try {
   const modelDirectory = join(workspace, "smollm2-shaped");
-  await createTinyModel({ out: modelDirectory, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "llama", hiddenSize: 576, layers: Number(values.layers), heads: 9, kvHeads: 3, intermediateSize: 1536, vocabSize: 49152, tieWordEmbeddings: true, seed: 1 });
+  await createTinyModel({
+    out: modelDirectory,
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    architecture: "llama",
+    hiddenSize: 576,
+    layers: Number(values.layers),
+    heads: 9,
+    kvHeads: 3,
+    intermediateSize: 1536,
+    vocabSize: 49152,
+    tieWordEmbeddings: true,
+    seed: 1,
+  });
   for (const operators of EXPORT_OPERATORS) await exportOnnx({ model: modelDirectory, out: `${modelDirectory}-${operators}`, operators });
   const prompt = Array.from({ length: prefill }, (_, index) => 100 + ((index * 7919) % 30000));
 
@@ -97,17 +117,28 @@ try {
   const sameTokens = JSON.stringify(standard.tokens) === JSON.stringify(contrib.tokens);
 
   const peers = process.env.BENCH_PEER === "0" ? undefined : await measurePeers(modelDirectory, prompt);
-  const row = (engine: string, speed: Speed | undefined) => ({ engine, "prefill tok/s": speed?.prefill.toFixed(1) ?? "-", "decode tok/s": speed?.decode.toFixed(1) ?? "-" });
+  const row = (engine: string, speed: Speed | undefined) => ({
+    engine,
+    "prefill tok/s": speed?.prefill.toFixed(1) ?? "-",
+    "decode tok/s": speed?.decode.toFixed(1) ?? "-",
+  });
   console.table([
     row("graft onnxruntime-node, standard operators", standard),
     row("graft onnxruntime-node, ORT contrib operators", contrib),
     row("transformers (torch eager)", peers?.torch),
     row("graft python backend (same torch eager)", peers?.backend),
   ]);
-  console.log(`threads=${threads} prefill=${prefill} decode=${decode} repeat=${repeat}: contrib / standard decode ${(contrib.decode / standard.decode).toFixed(2)}x, prefill ${(contrib.prefill / standard.prefill).toFixed(2)}x; same greedy tokens: ${sameTokens}`);
+  console.log(
+    `threads=${threads} prefill=${prefill} decode=${decode} repeat=${repeat}: contrib / standard decode ${(contrib.decode / standard.decode).toFixed(2)}x, prefill ${(contrib.prefill / standard.prefill).toFixed(2)}x; same greedy tokens: ${sameTokens}`,
+  );
   if (peers) {
-    for (const [name, measured] of [["standard", standard], ["ort-contrib", contrib]] as const) {
-      console.log(`${name} vs torch: decode ${(measured.decode / peers.torch.decode).toFixed(2)}x, prefill ${(measured.prefill / peers.torch.prefill).toFixed(2)}x (target decode >= 1.5x)`);
+    for (const [name, measured] of [
+      ["standard", standard],
+      ["ort-contrib", contrib],
+    ] as const) {
+      console.log(
+        `${name} vs torch: decode ${(measured.decode / peers.torch.decode).toFixed(2)}x, prefill ${(measured.prefill / peers.torch.prefill).toFixed(2)}x (target decode >= 1.5x)`,
+      );
     }
     console.log(`python backend / direct torch decode ${(peers.backend.decode / peers.torch.decode).toFixed(2)}x`);
   }

@@ -14,7 +14,11 @@ import { FIXTURE_TOKENIZER_NAMES, fixtureTokenizerDirectory } from "../packages/
 const root = fileURLToPath(new URL("..", import.meta.url));
 const python = process.env.GRAFT_PYTHON ?? join(root, ".venv", "bin", "python");
 const count = Number(process.env.BENCH_DOCUMENTS ?? 5000);
-const documentsOf = (file: string) => gunzipSync(readFileSync(join(root, "data", file))).toString("utf8").split("\n\n").slice(0, count);
+const documentsOf = (file: string) =>
+  gunzipSync(readFileSync(join(root, "data", file)))
+    .toString("utf8")
+    .split("\n\n")
+    .slice(0, count);
 const documents = [...documentsOf("ru-train.txt.gz"), ...documentsOf("en-train.txt.gz")];
 const megabytes = Buffer.byteLength(documents.join("")) / 1e6;
 const work = mkdtempSync(join(tmpdir(), "graft-bench-encode-"));
@@ -39,7 +43,11 @@ try {
     const library = await loadTokenizer(directory, { fast: false });
     const ours = time((text) => fast.encode(text));
     const plain = time((text) => library.encode(text));
-    const peer = spawnSync(python, ["-c", `
+    const peer = spawnSync(
+      python,
+      [
+        "-c",
+        `
 import json, sys, time
 from tokenizers import Tokenizer
 tokenizer = Tokenizer.from_file(sys.argv[1] + "/tokenizer.json")
@@ -48,11 +56,18 @@ tokenizer.encode("warm-up")
 start = time.perf_counter(); tokens = sum(len(tokenizer.encode(d).ids) for d in documents); single = time.perf_counter() - start
 start = time.perf_counter(); batch = sum(len(e.ids) for e in tokenizer.encode_batch(documents)); batched = time.perf_counter() - start
 print(json.dumps({"single": single, "batched": batched, "tokens": tokens}))
-`, directory, input], { encoding: "utf8" });
+`,
+        directory,
+        input,
+      ],
+      { encoding: "utf8" },
+    );
     if (peer.status !== 0) throw new Error(peer.stderr);
     const rust = JSON.parse(peer.stdout.trim().split("\n").pop() as string);
     const row = (implementation: string, seconds: number, tokens: number) =>
-      console.log(`| ${name} | ${implementation} | ${seconds.toFixed(2)} | ${(megabytes / seconds).toFixed(2)} | ${tokens} | ${(rust.single / seconds).toFixed(2)}x |`);
+      console.log(
+        `| ${name} | ${implementation} | ${seconds.toFixed(2)} | ${(megabytes / seconds).toFixed(2)} | ${tokens} | ${(rust.single / seconds).toFixed(2)}x |`,
+      );
     row("@graft/hf loadTokenizer (fast encoder)", ours.seconds, ours.tokens);
     row("@huggingface/tokenizers encode", plain.seconds, plain.tokens);
     row("Python tokenizers encode (Rust, 1 thread)", rust.single, rust.tokens);

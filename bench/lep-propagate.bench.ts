@@ -42,9 +42,15 @@ try {
   if (keep) mkdirSync(work, { recursive: true });
   rmSync(join(work, "out-graft"), { recursive: true, force: true });
   if (!existsSync(generated)) {
-  // 1. Models: base (createTinyModel, llama3 tokenizer), a donor tokenizer with `newTokens` new
-  //    merges, instruct = base·D + noise, donor rows random; A dumped for the reference.
-  run(process.execPath, ["--import", "tsx", "-e", `
+    // 1. Models: base (createTinyModel, llama3 tokenizer), a donor tokenizer with `newTokens` new
+    //    merges, instruct = base·D + noise, donor rows random; A dumped for the reference.
+    run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTokenizer } from ${source("packages/hf/src/index.ts")};
@@ -67,8 +73,15 @@ while (next < base.idLimit + ${newTokens}) {
   json.model.merges.push(left + " " + right);
 }
 writeFileSync(join(work, "donor-tokenizer.json"), JSON.stringify(json));
-`], "model generation");
-  run(python, ["-c", `
+`,
+      ],
+      "model generation",
+    );
+    run(
+      python,
+      [
+        "-c",
+        `
 import json, os, shutil, sys
 import torch
 from safetensors.torch import load_file, save_file
@@ -95,12 +108,24 @@ donor = dict(base)
 for module in ["model.embed_tokens.weight", "lm_head.weight"]:
     donor[module] = (0.5 * torch.randn(rows + new_tokens, hidden)).bfloat16()
 model("donor", donor, os.path.join(work, "donor-tokenizer.json"), rows + new_tokens)
-`, work, String(newTokens)], "instruct/donor generation");
-  writeFileSync(generated, JSON.stringify({ hidden, newTokens }));
+`,
+        work,
+        String(newTokens),
+      ],
+      "instruct/donor generation",
+    );
+    writeFileSync(generated, JSON.stringify({ hidden, newTokens }));
   }
 
   // 2. graft lep (conversion), in its own process; the maps are written for the comparison.
-  const ours = JSON.parse(run(process.execPath, ["--import", "tsx", "-e", `
+  const ours = JSON.parse(
+    run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `
 import { writeFileSync } from "node:fs";
 import { propagateEmbeddings } from ${source("packages/lep/src/index.ts")};
 const work = ${JSON.stringify(work)};
@@ -110,17 +135,33 @@ const { report, maps } = await propagateEmbeddings({ base: work + "/base", instr
 const seconds = (performance.now() - start) / 1000;
 for (const [module, map] of Object.entries(maps)) writeFileSync(work + "/graft-" + module + ".f64", map);
 console.log(JSON.stringify({ seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, modules: report.modules, fitRows: report.modules[0].fitRows }));
-`], "graft lep").trim().split("\n").pop() as string);
+`,
+      ],
+      "graft lep",
+    )
+      .trim()
+      .split("\n")
+      .pop() as string,
+  );
 
   // The reference's A: the same old segmentation and fit rows graft used (the packages graft lep
   // runs on, as built: @graft/vocab checks its tokenizer argument with instanceof).
   if (skipReference) {
     console.log(`\ngraft lep alone (BENCH_LEP_SKIP_REFERENCE=1): ${ours.seconds.toFixed(1)} s, peak RSS ${(ours.peakRssBytes / 2 ** 30).toFixed(2)} GiB`);
-    for (const module of ours.modules) console.log(`graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`);
+    for (const module of ours.modules)
+      console.log(
+        `graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`,
+      );
     process.exit(0);
   }
   const segmentationStart = performance.now();
-  run(process.execPath, ["--import", "tsx", "-e", `
+  run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "-e",
+      `
 import { writeFileSync } from "node:fs";
 import { loadTokenizer } from "@graft/hf";
 import { oldSegmentation } from "@graft/vocab";
@@ -134,11 +175,19 @@ for (let id = 0; id < segmentation.rowCount; id += 1) if (segmentation.kinds[id]
 writeFileSync(work + "/offsets.i32", segmentation.offsets);
 writeFileSync(work + "/base-ids.i32", segmentation.baseIds);
 writeFileSync(work + "/fit.i32", Int32Array.from(fit));
-`], "segmentation dump");
+`,
+    ],
+    "segmentation dump",
+  );
   // Building A (loading both tokenizers, segmenting) is part of the reference's work too.
   const segmentationSeconds = (performance.now() - segmentationStart) / 1000;
 
-  const reference = JSON.parse(run(python, ["-c", `
+  const reference = JSON.parse(
+    run(
+      python,
+      [
+        "-c",
+        `
 import json, os, resource, sys, threading, time, warnings
 import numpy as np, torch
 warnings.filterwarnings("ignore")
@@ -184,19 +233,39 @@ for module in ["model.embed_tokens.weight", "lm_head.weight"]:
     agreement[module] = float(torch.linalg.norm(ours - p) / torch.linalg.norm(p))
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "peakFootprintBytes": footprint[0], "agreement": agreement}))
-`, work, String(threads)], "reference").trim().split("\n").pop() as string);
+`,
+        work,
+        String(threads),
+      ],
+      "reference",
+    )
+      .trim()
+      .split("\n")
+      .pop() as string,
+  );
 
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
-  console.log(`\nLEP conversion, V_old 128,256, V_new ${128_256 + newTokens}, d ${hidden}, untied, bf16 (${ours.fitRows} fit rows); ${cpus().length} cores, ${gib(totalmem())} GiB`);
+  console.log(
+    `\nLEP conversion, V_old 128,256, V_new ${128_256 + newTokens}, d ${hidden}, untied, bf16 (${ours.fitRows} fit rows); ${cpus().length} cores, ${gib(totalmem())} GiB`,
+  );
   console.log("| implementation | wall s | peak RSS GiB |");
   console.log("|---|---:|---:|");
   console.log(`| graft lep (float64 normal equations, streamed; whole model written) | ${ours.seconds.toFixed(1)} | ${gib(ours.peakRssBytes)} |`);
   const referenceSeconds = segmentationSeconds + reference.seconds;
-  console.log(`| reference: A built by the same segmentation code (${segmentationSeconds.toFixed(1)} s), then torch.linalg.lstsq on dense float64 A·S, A·T, X·P (${threads} threads; one tensor loaded at a time; embeddings only written) | ${referenceSeconds.toFixed(1)} | ${gib(reference.peakRssBytes)} |`);
-  if (swapBytes() > 0) console.log(`this machine has ${gib(swapBytes())} GiB of swap: the reference's peak resident + swapped was ${gib(reference.peakFootprintBytes)} GiB`);
-  console.log(`time ratio graft/reference: ${(ours.seconds / referenceSeconds).toFixed(2)}, RSS ratio: ${(ours.peakRssBytes / reference.peakRssBytes).toFixed(2)}`);
-  for (const [module, error] of Object.entries(reference.agreement as Record<string, number>)) console.log(`P agreement ${module}: relative difference ${error.toExponential(2)}`);
-  for (const module of ours.modules) console.log(`graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`);
+  console.log(
+    `| reference: A built by the same segmentation code (${segmentationSeconds.toFixed(1)} s), then torch.linalg.lstsq on dense float64 A·S, A·T, X·P (${threads} threads; one tensor loaded at a time; embeddings only written) | ${referenceSeconds.toFixed(1)} | ${gib(reference.peakRssBytes)} |`,
+  );
+  if (swapBytes() > 0)
+    console.log(`this machine has ${gib(swapBytes())} GiB of swap: the reference's peak resident + swapped was ${gib(reference.peakFootprintBytes)} GiB`);
+  console.log(
+    `time ratio graft/reference: ${(ours.seconds / referenceSeconds).toFixed(2)}, RSS ratio: ${(ours.peakRssBytes / reference.peakRssBytes).toFixed(2)}`,
+  );
+  for (const [module, error] of Object.entries(reference.agreement as Record<string, number>))
+    console.log(`P agreement ${module}: relative difference ${error.toExponential(2)}`);
+  for (const module of ours.modules)
+    console.log(
+      `graft ${module.module}: residual ${module.residual.toExponential(3)}, condition ${module.condition.toExponential(2)}, fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`,
+    );
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

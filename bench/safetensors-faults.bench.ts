@@ -83,7 +83,9 @@ const rows: [string, number][] = [
   ["torch: torch.empty(...).fill_(1), 2 threads", torch(2).msPerBuffer!],
   ["numpy: numpy.ones (transparent huge pages where madvise allows)", numpy().msPerBuffer!],
 ];
-console.log(`fresh ${MIB} MiB float32 buffer, allocated and written once, ${ROUNDS} rounds; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`);
+console.log(
+  `fresh ${MIB} MiB float32 buffer, allocated and written once, ${ROUNDS} rounds; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
+);
 console.log("| what | ms per buffer | GB/s |");
 console.log("| --- | ---: | ---: |");
 for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(1)} | ${((MIB * 2 ** 20) / 1e9 / (ms / 1000)).toFixed(2)} |`);

@@ -14,7 +14,10 @@ const ROUNDS = 5;
 
 let state = 12345;
 const values = new Float32Array(VALUES);
-for (let index = 0; index < VALUES; index += 1) values[index] = ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296 - 0.5) * 8;
+for (let index = 0; index < VALUES; index += 1) {
+  state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+  values[index] = (state / 4294967296 - 0.5) * 8;
+}
 const out = new Uint16Array(VALUES);
 
 function best(action: () => void): number {

@@ -23,7 +23,11 @@ const file = join(work, "model.safetensors");
 
 try {
   // Tensor mix of a Llama-like checkpoint: one big embedding (~25%), many mid-sized matrices.
-  const make = spawnSync(python, ["-c", `
+  const make = spawnSync(
+    python,
+    [
+      "-c",
+      `
 import sys, torch
 from safetensors.torch import save_file
 total = int(sys.argv[2]) * 2**20
@@ -37,12 +41,21 @@ while rest >= hidden * hidden * 4:
     rest -= hidden * hidden * 4
     layer += 1
 save_file(tensors, sys.argv[1], metadata={"format": "pt"})
-`, file, String(megabytes)], { stdio: "inherit" });
+`,
+      file,
+      String(megabytes),
+    ],
+    { stdio: "inherit" },
+  );
   if (make.status !== 0) throw new Error("could not generate the benchmark file");
   const size = statSync(file).size;
 
   const hugePages = { ...process.env, GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, "glibc.malloc.hugetlb=1"].filter(Boolean).join(":") };
-  const oursArgs = (form: "read" | "stream") => ["--import", "tsx", "-e", `
+  const oursArgs = (form: "read" | "stream") => [
+    "--import",
+    "tsx",
+    "-e",
+    `
 import { SafetensorsReader, readFloat32, streamFloat32 } from ${JSON.stringify(fileURLToPath(new URL("../packages/safetensors/src/index.ts", import.meta.url)))};
 const start = performance.now();
 const reader = await SafetensorsReader.open(${JSON.stringify(file)});
@@ -62,8 +75,11 @@ if (${JSON.stringify(form)} === "stream") {
 await reader.close();
 const seconds = (performance.now() - start) / 1000;
 console.log(JSON.stringify({ seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, largestF32Bytes: largest, checksum }));
-`];
-  const peerArgs = ["-c", `
+`,
+  ];
+  const peerArgs = [
+    "-c",
+    `
 import json, resource, sys, time, torch
 from safetensors import safe_open
 start = time.perf_counter()
@@ -83,7 +99,9 @@ with safe_open(sys.argv[1], "pt") as handle:
         del values
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "largestF32Bytes": largest, "checksum": checksum}))
-`, file];
+`,
+    file,
+  ];
   const peer = (form: "float" | "reuse") => [...peerArgs, form];
   const measure = (command: string, args: string[], env: NodeJS.ProcessEnv) => {
     const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 20, env });
@@ -107,12 +125,19 @@ print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resourc
   }
   const summary = (results: Result[]) => {
     const seconds = results.map((result) => result.seconds).sort((x, y) => x - y);
-    return { ...results[0], seconds: seconds[Math.floor(seconds.length / 2)], peakRssBytes: Math.max(...results.map((result) => result.peakRssBytes)), all: seconds };
+    return {
+      ...results[0],
+      seconds: seconds[Math.floor(seconds.length / 2)],
+      peakRssBytes: Math.max(...results.map((result) => result.peakRssBytes)),
+      all: seconds,
+    };
   };
   const [stream, a, b, bReuse, aHuge, bHuge] = [runs.stream, runs.read, runs.peer, runs.peerReuse, runs.readHuge, runs.peerHuge].map(summary);
   const gb = size / 1e9;
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-  console.log(`file: ${gb.toFixed(2)} GB bf16, largest tensor ${mib(a.largestF32Bytes)} MiB as f32; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; checksums ${stream.checksum.toFixed(3)} / ${a.checksum.toFixed(3)} / ${b.checksum.toFixed(3)} / ${bReuse.checksum.toFixed(3)}`);
+  console.log(
+    `file: ${gb.toFixed(2)} GB bf16, largest tensor ${mib(a.largestF32Bytes)} MiB as f32; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; checksums ${stream.checksum.toFixed(3)} / ${a.checksum.toFixed(3)} / ${b.checksum.toFixed(3)} / ${bReuse.checksum.toFixed(3)}`,
+  );
   console.log(`${repeats} runs of each reader, alternating; median seconds (all runs in brackets), highest peak RSS`);
   console.log("| reader | seconds | GB/s (bf16 in) | peak RSS MiB | RSS budget (largest f32 + 256 MiB) |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
@@ -125,11 +150,19 @@ print(json.dumps({"seconds": seconds, "peakRssBytes": resource.getrusage(resourc
     ["Python safetensors + torch .float(), GLIBC_TUNABLES=glibc.malloc.hugetlb=1", bHuge],
   ] as const;
   for (const [name, result] of rows) {
-    console.log(`| ${name} | ${result.seconds.toFixed(2)} (${result.all.map((seconds) => seconds.toFixed(2)).join(", ")}) | ${(gb / result.seconds).toFixed(2)} | ${mib(result.peakRssBytes)} | ${mib(result.largestF32Bytes + 256 * 2 ** 20)} |`);
+    console.log(
+      `| ${name} | ${result.seconds.toFixed(2)} (${result.all.map((seconds) => seconds.toFixed(2)).join(", ")}) | ${(gb / result.seconds).toFixed(2)} | ${mib(result.peakRssBytes)} | ${mib(result.largestF32Bytes + 256 * 2 ** 20)} |`,
+    );
   }
-  console.log(`ratio (Python .float() time / streamFloat32 time): ${(b.seconds / stream.seconds).toFixed(2)}x; against Python reusing its tensor too: ${(bReuse.seconds / stream.seconds).toFixed(2)}x; streamFloat32 peak RSS within budget: ${stream.peakRssBytes <= stream.largestF32Bytes + 256 * 2 ** 20}`);
-  console.log(`ratio (Python .float() time / readFloat32 time), both by default: ${(b.seconds / a.seconds).toFixed(2)}x; graft peak RSS within budget: ${a.peakRssBytes <= a.largestF32Bytes + 256 * 2 ** 20}`);
-  console.log(`with huge pages: graft against default Python ${(b.seconds / aHuge.seconds).toFixed(2)}x, against Python with huge pages too ${(bHuge.seconds / aHuge.seconds).toFixed(2)}x; graft peak RSS within budget: ${aHuge.peakRssBytes <= aHuge.largestF32Bytes + 256 * 2 ** 20}`);
+  console.log(
+    `ratio (Python .float() time / streamFloat32 time): ${(b.seconds / stream.seconds).toFixed(2)}x; against Python reusing its tensor too: ${(bReuse.seconds / stream.seconds).toFixed(2)}x; streamFloat32 peak RSS within budget: ${stream.peakRssBytes <= stream.largestF32Bytes + 256 * 2 ** 20}`,
+  );
+  console.log(
+    `ratio (Python .float() time / readFloat32 time), both by default: ${(b.seconds / a.seconds).toFixed(2)}x; graft peak RSS within budget: ${a.peakRssBytes <= a.largestF32Bytes + 256 * 2 ** 20}`,
+  );
+  console.log(
+    `with huge pages: graft against default Python ${(b.seconds / aHuge.seconds).toFixed(2)}x, against Python with huge pages too ${(bHuge.seconds / aHuge.seconds).toFixed(2)}x; graft peak RSS within budget: ${aHuge.peakRssBytes <= aHuge.largestF32Bytes + 256 * 2 ** 20}`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolvePython } from "@graft/utils";
 import { runTraining, type StepEndEvent, type TrainJob } from "@graft/train-bridge";
+import { resolvePython } from "@graft/utils";
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 12);
 const WARMUP_STEPS = 2; // first steps include CUDA init and allocator growth
@@ -22,7 +22,11 @@ mkdirSync(work, { recursive: true });
 const python = resolvePython().path;
 
 // Model (Llama-3-8B shape, random bf16) and random shards, written by transformers + numpy.
-execFileSync(python, ["-c", `
+execFileSync(
+  python,
+  [
+    "-c",
+    `
 import json, os, sys, numpy as np, torch
 from transformers import LlamaConfig, LlamaForCausalLM
 work, layers, seq_len, sequences = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -42,9 +46,21 @@ np.save(os.path.join(shards, "train-00000.starts.npy"), starts)
 json.dump({"format": "graft-shards", "version": 1, "seq_len": seq_len, "tokenizer": {"vocab_size": 128256},
     "sample_format": "plain", "splits": {"train": {"sequences": sequences, "shards": [{"name": "train-00000", "sequences": sequences}]}}},
     open(os.path.join(shards, "manifest.json"), "w"))
-`, work, String(LAYERS), String(SEQ_LEN), String(STEPS * 2 * BATCH)], { stdio: "inherit" });
+`,
+    work,
+    String(LAYERS),
+    String(SEQ_LEN),
+    String(STEPS * 2 * BATCH),
+  ],
+  { stdio: "inherit" },
+);
 
-interface Row { mode: string; tokensPerSecond: number; mfu: number | null; memory: string }
+interface Row {
+  mode: string;
+  tokensPerSecond: number;
+  mfu: number | null;
+  memory: string;
+}
 const rows: Row[] = [];
 const settings: Record<string, Partial<TrainJob>> = {
   full: { mode: "full", weightsDtype: "bfloat16", gradientCheckpointing: CHECKPOINTING },
@@ -52,15 +68,37 @@ const settings: Record<string, Partial<TrainJob>> = {
 };
 for (const [name, fields] of Object.entries(settings)) {
   rmSync(join(work, `out-${name}`), { recursive: true, force: true });
-  const run = runTraining({ model: join(work, "model"), data: join(work, "shards"), out: join(work, `out-${name}`), mode: "full",
-    maxSteps: STEPS, perDeviceBatchSize: BATCH, learningRate: 1e-5, saveSteps: 0, resume: false, ...fields }, { onStderr: (line) => process.stderr.write(`${line}\n`) });
+  const run = runTraining(
+    {
+      model: join(work, "model"),
+      data: join(work, "shards"),
+      out: join(work, `out-${name}`),
+      mode: "full",
+      maxSteps: STEPS,
+      perDeviceBatchSize: BATCH,
+      learningRate: 1e-5,
+      saveSteps: 0,
+      resume: false,
+      ...fields,
+    },
+    { onStderr: (line) => process.stderr.write(`${line}\n`) },
+  );
   const steps: StepEndEvent[] = [];
-  for await (const event of run.events) if (event.type === "step-end") { steps.push(event); process.stderr.write(`${name} step ${event.step} ${Math.round(event.tokens_per_second)} tok/s\n`); }
+  for await (const event of run.events)
+    if (event.type === "step-end") {
+      steps.push(event);
+      process.stderr.write(`${name} step ${event.step} ${Math.round(event.tokens_per_second)} tok/s\n`);
+    }
   await run.result;
   rmSync(join(work, `out-${name}`), { recursive: true, force: true }); // 16 GB each: the next run needs the disk
   const counted = steps.slice(WARMUP_STEPS);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  rows.push({ mode: name, tokensPerSecond: mean(counted.map((step) => step.tokens_per_second)), mfu: counted[0]?.mfu == null ? null : mean(counted.map((step) => step.mfu ?? 0)), memory: "" });
+  rows.push({
+    mode: name,
+    tokensPerSecond: mean(counted.map((step) => step.tokens_per_second)),
+    mfu: counted[0]?.mfu == null ? null : mean(counted.map((step) => step.mfu ?? 0)),
+    memory: "",
+  });
 }
 console.log(`gradient checkpointing ${CHECKPOINTING ? "on" : "off"}, ${BATCH} x ${SEQ_LEN} tokens per step, ${LAYERS} layers`);
 console.log(`| mode | tokens/s | MFU |\n|---|---|---|`);

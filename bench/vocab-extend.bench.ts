@@ -46,10 +46,19 @@ try {
   for (const add of sizes) {
     const run = extendRun(add);
     largest = run;
-    console.log(`| ${add} | ${run.before.toFixed(3)} | ${run.after.toFixed(3)} | +${((run.after / run.before - 1) * 100).toFixed(1)}% | ${run.seconds.toFixed(1)} | ${run.rssMegabytes.toFixed(0)} |`);
+    console.log(
+      `| ${add} | ${run.before.toFixed(3)} | ${run.after.toFixed(3)} | +${((run.after / run.before - 1) * 100).toFixed(1)}% | ${run.seconds.toFixed(1)} | ${run.rssMegabytes.toFixed(0)} |`,
+    );
   }
   const vocabSize = Math.max(...sizes);
-  const peer = spawnSync("/usr/bin/time", ["-f", "%M", python, "-c", `
+  const peer = spawnSync(
+    "/usr/bin/time",
+    [
+      "-f",
+      "%M",
+      python,
+      "-c",
+      `
 import json, sys, time
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers, decoders
 started = time.perf_counter()
@@ -59,7 +68,11 @@ tokenizer.decoder = decoders.ByteLevel()
 trainer = trainers.BpeTrainer(vocab_size=${vocabSize} + 256, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
 tokenizer.train([sys.argv[1]], trainer)
 print(json.dumps({"seconds": time.perf_counter() - started}))
-`, corpus], { encoding: "utf8", env: { ...process.env, TOKENIZERS_PARALLELISM: "true" } });
+`,
+      corpus,
+    ],
+    { encoding: "utf8", env: { ...process.env, TOKENIZERS_PARALLELISM: "true" } },
+  );
   if (peer.status !== 0) throw new Error(peer.stderr);
   const reference = JSON.parse(peer.stdout.trim().split("\n").pop() as string);
   const referenceRss = Number(peer.stderr.trim().split("\n").pop()) / 1024;

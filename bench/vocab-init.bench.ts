@@ -77,7 +77,9 @@ print(json.dumps({"rows": model.get_input_embeddings().weight.shape[0]}))
     tokenizer,
     join(work, "out-transformers"),
   ]);
-  rows.push(`| transformers resize_token_embeddings (mean resizing) + save_pretrained (${peer.result.rows} rows) | ${peer.seconds.toFixed(1)} | ${peer.rssMegabytes.toFixed(0)} |`);
+  rows.push(
+    `| transformers resize_token_embeddings (mean resizing) + save_pretrained (${peer.result.rows} rows) | ${peer.seconds.toFixed(1)} | ${peer.rssMegabytes.toFixed(0)} |`,
+  );
   console.log(`model: 1-layer Llama, Llama-3 tokenizer + ${add} new tokens, hidden ${hidden}, BF16, untied (${modelMegabytes.toFixed(0)} MB of weights)`);
   console.log("| implementation | wall s (process) | peak RSS MB |");
   console.log("| --- | ---: | ---: |");

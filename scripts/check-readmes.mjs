@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Part of `npm run lint`: every package README stays a README (purpose, install, usage, exports,
 // errors, limits, one current table), not a log. Dated history belongs in bench/RESULTS.md.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,7 +19,8 @@ for (const path of readmes) {
     continue;
   }
   const words = readFileSync(path, "utf8").split(/\s+/).filter(Boolean).length;
-  if (words > MAX_README_WORDS) problems.push(`${relative(root, path)}: ${words} words, over ${MAX_README_WORDS}; move history to bench/RESULTS.md or the changelog`);
+  if (words > MAX_README_WORDS)
+    problems.push(`${relative(root, path)}: ${words} words, over ${MAX_README_WORDS}; move history to bench/RESULTS.md or the changelog`);
 }
 if (problems.length > 0) {
   process.stderr.write(`${problems.join("\n")}\n`);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: bootstrap, then every package's vitest suite (one root run over all projects)
+// `npm test`: bootstrap, lint, then every package's vitest suite (one root run over all projects)
 // and the pytest suites (packages/*/python/tests), then one line of totals.
 // Extra arguments go to vitest (e.g. `npm test -- packages/vocab`); `--no-python` skips pytest.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,10 @@ const vitestArgs = argv.filter((argument) => argument !== "--no-python");
 
 const bootstrap = spawnSync(process.execPath, [join(root, "scripts", "bootstrap.mjs")], { cwd: root, stdio: "inherit" });
 if (bootstrap.status !== 0) process.exit(bootstrap.status ?? 1);
+
+// Lint first: formatting, the linter's rules and the README limits (`npm run lint`); a failure
+// counts as one failed suite but the tests still run, so one report shows everything.
+const lint = spawnSync("npm", ["run", "--silent", "lint"], { cwd: root, stdio: "inherit" });
 
 const python = process.env.GRAFT_PYTHON ?? join(root, ".venv", "bin", "python");
 const reportDirectory = join(root, ".graft-cache", "test");
@@ -27,6 +31,8 @@ const vitest = spawnSync(
 );
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+if (lint.status === 0) totals.passed += 1;
+else totals.failed += 1;
 if (existsSync(vitestReport)) {
   const report = JSON.parse(readFileSync(vitestReport, "utf8"));
   totals.passed += report.numPassedTests ?? 0;
@@ -64,4 +70,4 @@ if (!skipPython && pythonSuites.length > 0 && vitestArgs.length === 0) {
 }
 
 process.stdout.write(`\nAll suites (vitest + pytest):\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
-process.exit(totals.failed > 0 || vitest.status !== 0 || pytestStatus !== 0 ? 1 : 0);
+process.exit(totals.failed > 0 || lint.status !== 0 || vitest.status !== 0 || pytestStatus !== 0 ? 1 : 0);

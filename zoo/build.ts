@@ -54,7 +54,13 @@ const say = (line: string): void => {
 async function writeGenerationConfig(directory: string): Promise<void> {
   const tokenizer = await loadTokenizer(directory);
   const eos = [END_OF_TEXT, END_OF_TURN].map((token) => tokenizer.tokenToId(token));
-  const config = { bos_token_id: tokenizer.specialTokens.bos?.id, eos_token_id: eos, pad_token_id: tokenizer.specialTokens.pad?.id, do_sample: false, max_new_tokens: 128 };
+  const config = {
+    bos_token_id: tokenizer.specialTokens.bos?.id,
+    eos_token_id: eos,
+    pad_token_id: tokenizer.specialTokens.pad?.id,
+    do_sample: false,
+    max_new_tokens: 128,
+  };
   await writeFile(join(directory, "generation_config.json"), `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -117,12 +123,30 @@ const stages: Stage[] = [
     after: ["base-init", "base-shards"],
     inputs: [],
     run: async ({ out, upstream, resumeDirectory, log }) => {
-      const result = await trainModel({ model: upstream("base-init"), data: upstream("base-shards"), out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...pretrainOptimisation }, log);
+      const result = await trainModel(
+        {
+          model: upstream("base-init"),
+          data: upstream("base-shards"),
+          out,
+          mode: "full",
+          checkpointDirectory: join(resumeDirectory, "checkpoints"),
+          evalSteps: 0,
+          ...pretrainOptimisation,
+        },
+        log,
+      );
       log(`train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
       return result;
     },
   },
-  { name: "base-export", description: "F32 → BF16", settings: {}, after: ["base-train"], inputs: [], run: ({ out, upstream }) => toBfloat16(upstream("base-train"), out) },
+  {
+    name: "base-export",
+    description: "F32 → BF16",
+    settings: {},
+    after: ["base-train"],
+    inputs: [],
+    run: ({ out, upstream }) => toBfloat16(upstream("base-train"), out),
+  },
   {
     name: "instruct-data",
     description: "instruction conversations from the packaged sources, evaluation items held out",
@@ -142,7 +166,12 @@ const stages: Stage[] = [
     after: ["base-train", "instruct-data"],
     inputs: [],
     run: async ({ out, upstream, log }) => {
-      const stats = await writeInstructShards({ model: upstream("base-train"), input: join(upstream("instruct-data"), "train.jsonl"), sequenceLength: INSTRUCT.sequenceLength, out });
+      const stats = await writeInstructShards({
+        model: upstream("base-train"),
+        input: join(upstream("instruct-data"), "train.jsonl"),
+        sequenceLength: INSTRUCT.sequenceLength,
+        out,
+      });
       log(JSON.stringify(stats));
       return { ...stats };
     },
@@ -154,12 +183,30 @@ const stages: Stage[] = [
     after: ["base-train", "instruct-shards"],
     inputs: [],
     run: async ({ out, upstream, resumeDirectory, log }) => {
-      const result = await trainModel({ model: upstream("base-train"), data: upstream("instruct-shards"), out, mode: "full", checkpointDirectory: join(resumeDirectory, "checkpoints"), evalSteps: 0, ...instructOptimisation }, log);
+      const result = await trainModel(
+        {
+          model: upstream("base-train"),
+          data: upstream("instruct-shards"),
+          out,
+          mode: "full",
+          checkpointDirectory: join(resumeDirectory, "checkpoints"),
+          evalSteps: 0,
+          ...instructOptimisation,
+        },
+        log,
+      );
       log(`train loss ${result.trainLoss.toFixed(4)}, last step ${result.lastLoss.toFixed(4)}`);
       return result;
     },
   },
-  { name: "instruct-export", description: "F32 → BF16", settings: {}, after: ["instruct-train"], inputs: [], run: ({ out, upstream }) => toBfloat16(upstream("instruct-train"), out) },
+  {
+    name: "instruct-export",
+    description: "F32 → BF16",
+    settings: {},
+    after: ["instruct-train"],
+    inputs: [],
+    run: ({ out, upstream }) => toBfloat16(upstream("instruct-train"), out),
+  },
   {
     name: "measure",
     description: "the quality floor → quality.json",
@@ -167,7 +214,14 @@ const stages: Stage[] = [
     after: ["base-export", "instruct-export", "instruct-data"],
     inputs: [files.enHeldout, files.enTrain, files.promptsEn, files.definitions, files.wordOrder, files.capitals],
     run: async ({ out, upstream, resumeDirectory, log }) => {
-      const quality = await measureZoo({ data, base: upstream("base-export"), instruct: upstream("instruct-export"), heldoutItems: join(upstream("instruct-data"), "heldout-ids.json"), work: resumeDirectory, say: log });
+      const quality = await measureZoo({
+        data,
+        base: upstream("base-export"),
+        instruct: upstream("instruct-export"),
+        heldoutItems: join(upstream("instruct-data"), "heldout-ids.json"),
+        work: resumeDirectory,
+        say: log,
+      });
       await mkdir(out, { recursive: true });
       await writeFile(join(out, "quality.json"), `${JSON.stringify(quality, null, 2)}\n`);
     },
@@ -191,17 +245,20 @@ const stages: Stage[] = [
 function show(event: StageRunnerEvent): void {
   switch (event.type) {
     case "run-start":
-      return say(`zoo: ${event.toRun} of ${event.stages} steps to run in ${event.workDirectory}`);
+      say(`zoo: ${event.toRun} of ${event.stages} steps to run in ${event.workDirectory}`);
+      break;
     case "stage-skip":
-      return say(`zoo: ${event.stage}: up to date (${event.detail}), skipped`);
+      say(`zoo: ${event.stage}: up to date (${event.detail}), skipped`);
+      break;
     case "stage-start":
-      return say(`zoo: ${event.stage} ... (${event.reason}: ${event.detail.replaceAll("--from", "--force")}; log ${event.log})`);
+      say(`zoo: ${event.stage} ... (${event.reason}: ${event.detail.replaceAll("--from", "--force")}; log ${event.log})`);
+      break;
     case "stage-end":
-      return say(`zoo: ${event.stage}: ${event.seconds.toFixed(1)} s`);
+      say(`zoo: ${event.stage}: ${event.seconds.toFixed(1)} s`);
+      break;
     case "stage-fail":
-      return say(`zoo: ${event.stage}: failed after ${event.seconds.toFixed(1)} s (log ${event.log})`);
-    default:
-      return undefined;
+      say(`zoo: ${event.stage}: failed after ${event.seconds.toFixed(1)} s (log ${event.log})`);
+      break;
   }
 }
 

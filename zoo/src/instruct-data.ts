@@ -9,12 +9,24 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { atomicOutputDirectory } from "@graft/hf";
 import type { ChatMessage } from "@graft/chat-tags";
+import { atomicOutputDirectory } from "@graft/hf";
 import { seededShuffle } from "./seeded-shuffle.js";
 
 /** Conversations per kind (the SFT budget is a few CPU minutes: ~1,500-2,500 short exchanges). */
-const LIMITS = { wordMeaning: 300, wordExplain: 250, wordExample: 200, whichWord: 300, continueText: 250, explainPassage: 200, summarise: 200, askQuestions: 150, comment: 150, joke: 150, capital: 3 } as const;
+const LIMITS = {
+  wordMeaning: 300,
+  wordExplain: 250,
+  wordExample: 200,
+  whichWord: 300,
+  continueText: 250,
+  explainPassage: 200,
+  summarise: 200,
+  askQuestions: 150,
+  comment: 150,
+  joke: 150,
+  capital: 3,
+} as const;
 /** Prose paragraphs used for passage prompts: long enough for two sentences; only their first sentences of at most `sentence` characters are used. */
 const PROSE_CHARACTERS = { min: 120, sentence: 400 };
 const SEED = 20261122;
@@ -61,7 +73,12 @@ function parseJoke(paragraph: string): { question: string; answer: string } | un
 }
 
 function sentencesOf(paragraph: string): string[] {
-  return paragraph.replace(/\s+/g, " ").match(/[^.!?]+[.!?]+["')]?(\s|$)/g)?.map((sentence) => sentence.trim()) ?? [];
+  return (
+    paragraph
+      .replace(/\s+/g, " ")
+      .match(/[^.!?]+[.!?]+["')]?(\s|$)/g)
+      ?.map((sentence) => sentence.trim()) ?? []
+  );
 }
 
 function isProse(paragraph: string): boolean {
@@ -74,7 +91,13 @@ function isProse(paragraph: string): boolean {
 
 const sentenceCase = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const withStop = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
-const exchange = (source: string, user: string, assistant: string): InstructRecord => ({ source, messages: [{ role: "user", content: user }, { role: "assistant", content: assistant }] });
+const exchange = (source: string, user: string, assistant: string): InstructRecord => ({
+  source,
+  messages: [
+    { role: "user", content: user },
+    { role: "assistant", content: assistant },
+  ],
+});
 
 /** The longest word of a sentence (a crude keyword). */
 function keyword(sentence: string): string {
@@ -141,7 +164,8 @@ export async function buildInstructData(options: BuildInstructDataOptions): Prom
     }
     const joke = parseJoke(paragraph);
     if (joke) jokes.push(joke);
-    else if (isProse(paragraph) && ![...heldOut.quoted].some((sentence) => sentence.length > 40 && paragraph.toLowerCase().includes(sentence))) prose.push(paragraph);
+    else if (isProse(paragraph) && ![...heldOut.quoted].some((sentence) => sentence.length > 40 && paragraph.toLowerCase().includes(sentence)))
+      prose.push(paragraph);
   }
   const shuffledGlosses = seededShuffle(glosses, SEED);
   const shuffledProse = seededShuffle(prose, SEED + 1);
@@ -166,7 +190,14 @@ export async function buildInstructData(options: BuildInstructDataOptions): Prom
   });
   take(LIMITS.wordExplain, () => {
     const gloss = nextGloss();
-    return gloss && exchange("wordnet-explain", `Explain what "${gloss.words[0]}" is.`, `${sentenceCase(gloss.words[0]!)}: ${withStop(gloss.definition)}${gloss.words.length > 1 ? ` It is also called ${gloss.words.slice(1, 3).join(" or ")}.` : ""}`);
+    return (
+      gloss &&
+      exchange(
+        "wordnet-explain",
+        `Explain what "${gloss.words[0]}" is.`,
+        `${sentenceCase(gloss.words[0]!)}: ${withStop(gloss.definition)}${gloss.words.length > 1 ? ` It is also called ${gloss.words.slice(1, 3).join(" or ")}.` : ""}`,
+      )
+    );
   });
   take(LIMITS.wordExample, () => {
     const gloss = nextGloss((candidate) => candidate.examples.some((example) => example.includes(candidate.words[0]!)));
@@ -187,7 +218,10 @@ export async function buildInstructData(options: BuildInstructDataOptions): Prom
   });
   take(LIMITS.explainPassage, () => {
     const sentence = nextProse() && sentencesOf(shuffledProse[(proseIndex - 1) % shuffledProse.length]!)[0];
-    return sentence && exchange("prose-explain", `Explain in simple words what this passage says: "${sentence}"`, `The passage is about ${keyword(sentence).toLowerCase()}.`);
+    return (
+      sentence &&
+      exchange("prose-explain", `Explain in simple words what this passage says: "${sentence}"`, `The passage is about ${keyword(sentence).toLowerCase()}.`)
+    );
   });
   take(LIMITS.summarise, () => {
     const sentence = nextProse() && sentencesOf(shuffledProse[(proseIndex - 1) % shuffledProse.length]!)[0];
@@ -196,11 +230,25 @@ export async function buildInstructData(options: BuildInstructDataOptions): Prom
   take(LIMITS.askQuestions, () => {
     const sentence = nextProse() && sentencesOf(shuffledProse[(proseIndex - 1) % shuffledProse.length]!)[0];
     const topic = sentence && keyword(sentence).toLowerCase();
-    return sentence && exchange("prose-questions", `Ask three questions about this text: "${sentence}"`, `1. What does the text say about ${topic}?\n2. Why does ${topic} matter here?\n3. What happens next?`);
+    return (
+      sentence &&
+      exchange(
+        "prose-questions",
+        `Ask three questions about this text: "${sentence}"`,
+        `1. What does the text say about ${topic}?\n2. Why does ${topic} matter here?\n3. What happens next?`,
+      )
+    );
   });
   take(LIMITS.comment, () => {
     const sentence = nextProse() && sentencesOf(shuffledProse[(proseIndex - 1) % shuffledProse.length]!)[0];
-    return sentence && exchange("prose-comment", `Write a short comment on this sentence: "${sentence}"`, `This sentence is about ${keyword(sentence).toLowerCase()}. It is ${sentence.split(" ").length > 20 ? "long but" : "short and"} clear.`);
+    return (
+      sentence &&
+      exchange(
+        "prose-comment",
+        `Write a short comment on this sentence: "${sentence}"`,
+        `This sentence is about ${keyword(sentence).toLowerCase()}. It is ${sentence.split(" ").length > 20 ? "long but" : "short and"} clear.`,
+      )
+    );
   });
   for (const joke of seededShuffle(jokes, SEED + 2).slice(0, LIMITS.joke)) records.push(exchange("fortune-qa", joke.question, joke.answer));
   for (const line of (await readFile(join(options.data, "tasks-en-capitals.jsonl"), "utf8")).split("\n").filter(Boolean)) {
@@ -208,7 +256,8 @@ export async function buildInstructData(options: BuildInstructDataOptions): Prom
     if (!isTrainingCapital(task.id)) continue;
     const question = task.question.replace(/\nAnswer:$/, "");
     const country = /capital of (.*)\?$/.exec(question)?.[1] ?? "it";
-    for (let copy = 0; copy < LIMITS.capital; copy += 1) records.push(exchange("capitals", question, `The capital of ${country} is ${task.choices[task.answer]}.`));
+    for (let copy = 0; copy < LIMITS.capital; copy += 1)
+      records.push(exchange("capitals", question, `The capital of ${country} is ${task.choices[task.answer]}.`));
   }
 
   const shuffled = seededShuffle(records, SEED + 3);
@@ -218,8 +267,11 @@ export async function buildInstructData(options: BuildInstructDataOptions): Prom
   await atomicOutputDirectory(
     options.out,
     async (directory) => {
-      await writeFile(join(directory, "train.jsonl"), shuffled.map((record) => JSON.stringify(record)).join("\n") + "\n");
-      await writeFile(join(directory, "heldout-ids.json"), `${JSON.stringify({ capitals: heldOut.capitalIds, definitionWords: heldOut.words.size, promptQuotes: heldOut.quoted.size }, null, 2)}\n`);
+      await writeFile(join(directory, "train.jsonl"), `${shuffled.map((record) => JSON.stringify(record)).join("\n")}\n`);
+      await writeFile(
+        join(directory, "heldout-ids.json"),
+        `${JSON.stringify({ capitals: heldOut.capitalIds, definitionWords: heldOut.words.size, promptQuotes: heldOut.quoted.size }, null, 2)}\n`,
+      );
     },
     { overwrite: true },
   );

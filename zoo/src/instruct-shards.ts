@@ -44,7 +44,7 @@ export async function writeInstructShards(options: InstructShardsOptions): Promi
       for await (const line of createInterface({ input: createReadStream(options.input), crlfDelay: Infinity })) {
         if (line.trim() === "") continue;
         const record = JSON.parse(line) as InstructRecord;
-        let samples;
+        let samples: Awaited<ReturnType<typeof tagger.tag>>;
         try {
           samples = await tagger.tag(conversation(record.messages, { source: record.source }));
         } catch (error) {
@@ -65,13 +65,22 @@ export async function writeInstructShards(options: InstructShardsOptions): Promi
         format: "graft-shards",
         version: 1,
         seq_len: options.sequenceLength,
-        tokenizer: { sha256: tokenizer.sha256, vocab_size: tokenizer.idLimit, bos_token_id: tokenizer.specialTokens.bos?.id ?? null, eos_token_id: tokenizer.specialTokens.eos?.id ?? null, pad_token_id: padId },
+        tokenizer: {
+          sha256: tokenizer.sha256,
+          vocab_size: tokenizer.idLimit,
+          bos_token_id: tokenizer.specialTokens.bos?.id ?? null,
+          eos_token_id: tokenizer.specialTokens.eos?.id ?? null,
+          pad_token_id: padId,
+        },
         sample_format: "conversation",
         splits,
         created_by: "zoo/src/instruct-shards.ts (@graft/chat-tags assistant mask + @graft/corpus ShardWriter)",
       };
       await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-      await writeFile(join(directory, STATS_FILE), `${JSON.stringify({ total: stats.conversations + stats.droppedTooLong, forwarded: stats.conversations, dropped_too_long: stats.droppedTooLong, tokens: stats.tokens }, null, 2)}\n`);
+      await writeFile(
+        join(directory, STATS_FILE),
+        `${JSON.stringify({ total: stats.conversations + stats.droppedTooLong, forwarded: stats.conversations, dropped_too_long: stats.droppedTooLong, tokens: stats.tokens }, null, 2)}\n`,
+      );
       return stats;
     },
     { overwrite: true },

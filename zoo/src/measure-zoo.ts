@@ -12,8 +12,18 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadChatTemplate } from "@graft/chat-tags";
-import { bitsPerCharacter, chatReply, exportOnnx, multipleChoiceAccuracy, OnnxCausalModel, PythonCausalModel, readMultipleChoiceTasks, readPromptSet, type CausalLanguageModel } from "@graft/eval";
-import { loadTokenizer, type GraftTokenizer } from "@graft/hf";
+import {
+  bitsPerCharacter,
+  type CausalLanguageModel,
+  chatReply,
+  exportOnnx,
+  multipleChoiceAccuracy,
+  OnnxCausalModel,
+  PythonCausalModel,
+  readMultipleChoiceTasks,
+  readPromptSet,
+} from "@graft/eval";
+import { type GraftTokenizer, loadTokenizer } from "@graft/hf";
 import { resolvePython } from "@graft/utils";
 import { END_OF_TEXT, END_OF_TURN } from "./zoo-tokenizer.js";
 
@@ -84,7 +94,8 @@ async function logitParity(onnx: CausalLanguageModel, python: CausalLanguageMode
 /** Whether Python's AutoTokenizer gives graft's ids on every text. */
 function tokenizerParity(directory: string, tokenizer: GraftTokenizer, texts: readonly string[]): { texts: number; identical: boolean } {
   const python = resolvePython().path;
-  const script = "import json,sys\nfrom transformers import AutoTokenizer\nt=AutoTokenizer.from_pretrained(sys.argv[1])\nprint(json.dumps([t(x)['input_ids'] for x in json.load(sys.stdin)]))";
+  const script =
+    "import json,sys\nfrom transformers import AutoTokenizer\nt=AutoTokenizer.from_pretrained(sys.argv[1])\nprint(json.dumps([t(x)['input_ids'] for x in json.load(sys.stdin)]))";
   const run = spawnSync(python, ["-c", script, directory], { input: JSON.stringify(texts), encoding: "utf8", maxBuffer: 1 << 28 });
   if (run.status !== 0) throw new Error(`AutoTokenizer failed on ${directory}: ${run.stderr}`);
   const expected = JSON.parse(run.stdout) as number[][];
@@ -92,7 +103,11 @@ function tokenizerParity(directory: string, tokenizer: GraftTokenizer, texts: re
   return { texts: texts.length, identical };
 }
 
-async function withModels<T>(directory: string, onnxDirectory: string, use: (onnx: CausalLanguageModel, python: CausalLanguageModel) => Promise<T>): Promise<T> {
+async function withModels<T>(
+  directory: string,
+  onnxDirectory: string,
+  use: (onnx: CausalLanguageModel, python: CausalLanguageModel) => Promise<T>,
+): Promise<T> {
   await exportOnnx({ model: directory, out: onnxDirectory, overwrite: true });
   const onnx = await OnnxCausalModel.load(onnxDirectory);
   const python = await PythonCausalModel.load(directory, { device: "cpu", dtype: "float32" });
@@ -105,7 +120,13 @@ async function withModels<T>(directory: string, onnxDirectory: string, use: (onn
 }
 
 export interface ZooQuality {
-  base: { heldoutBitsPerCharacter: number; unigramBitsPerCharacter: number; heldoutCharacters: number; onnxVsTransformersMaxLogitDifference: number; tokenizerMatchesPython: { texts: number; identical: boolean } };
+  base: {
+    heldoutBitsPerCharacter: number;
+    unigramBitsPerCharacter: number;
+    heldoutCharacters: number;
+    onnxVsTransformersMaxLogitDifference: number;
+    tokenizerMatchesPython: { texts: number; identical: boolean };
+  };
   instruct: {
     endOfTurnRate: number;
     prompts: number;
@@ -121,9 +142,16 @@ export interface ZooQuality {
 export async function measureZoo(options: MeasureZooOptions): Promise<ZooQuality> {
   const { data, say } = options;
   const heldout = firstCharacters(join(data, "en-heldout.txt.gz"), options.limits?.heldoutCharacters ?? HELDOUT_CHARACTERS);
-  const paritySamples = heldout.split(/\n\s*\n/).filter((paragraph) => paragraph.length > 80).slice(0, 200);
+  const paritySamples = heldout
+    .split(/\n\s*\n/)
+    .filter((paragraph) => paragraph.length > 80)
+    .slice(0, 200);
   const tokenizer = await loadTokenizer(options.base);
-  const unigram = unigramBitsPerCharacter(tokenizer, firstCharacters(join(data, "en-train.txt.gz"), options.limits?.unigramCharacters ?? UNIGRAM_CHARACTERS), heldout);
+  const unigram = unigramBitsPerCharacter(
+    tokenizer,
+    firstCharacters(join(data, "en-train.txt.gz"), options.limits?.unigramCharacters ?? UNIGRAM_CHARACTERS),
+    heldout,
+  );
 
   say("  base: bits per character, ONNX vs transformers ...");
   const base = await withModels(options.base, join(options.work, "onnx-base"), async (onnx, python) => ({
@@ -133,7 +161,9 @@ export async function measureZoo(options: MeasureZooOptions): Promise<ZooQuality
     onnxVsTransformersMaxLogitDifference: await logitParity(onnx, python, tokenizer, paritySamples.slice(0, PARITY_TEXTS)),
     tokenizerMatchesPython: tokenizerParity(options.base, tokenizer, paritySamples),
   }));
-  say(`  base: ${base.heldoutBitsPerCharacter.toFixed(3)} bits/char (unigram ${unigram.toFixed(3)}), max |ONNX − transformers| ${base.onnxVsTransformersMaxLogitDifference.toExponential(2)}`);
+  say(
+    `  base: ${base.heldoutBitsPerCharacter.toFixed(3)} bits/char (unigram ${unigram.toFixed(3)}), max |ONNX − transformers| ${base.onnxVsTransformersMaxLogitDifference.toExponential(2)}`,
+  );
 
   say("  instruct: end of turn on the English prompts, multiple choice ...");
   const instructTokenizer = await loadTokenizer(options.instruct);
@@ -154,10 +184,19 @@ export async function measureZoo(options: MeasureZooOptions): Promise<ZooQuality
       if (index < 5) samples.push({ prompt, reply: text });
     }
     const tasks: ZooQuality["instruct"]["multipleChoice"] = {};
-    for (const [name, set] of [["en-word-order", wordOrder], ["en-definitions", definitions], ["en-capitals-heldout", capitals]] as const) {
+    for (const [name, set] of [
+      ["en-word-order", wordOrder],
+      ["en-definitions", definitions],
+      ["en-capitals-heldout", capitals],
+    ] as const) {
       const result = await multipleChoiceAccuracy(onnx, instructTokenizer, set);
       const chance = set.reduce((sum, task) => sum + 1 / task.choices.length, 0) / set.length;
-      tasks[name] = { accuracy: result.accuracy, count: result.count, chance, pValueVsChance: binomialTail(Math.round(result.accuracy * result.count), result.count, chance) };
+      tasks[name] = {
+        accuracy: result.accuracy,
+        count: result.count,
+        chance,
+        pValueVsChance: binomialTail(Math.round(result.accuracy * result.count), result.count, chance),
+      };
     }
     return {
       endOfTurnRate: endedTurn / prompts.length,
@@ -169,6 +208,8 @@ export async function measureZoo(options: MeasureZooOptions): Promise<ZooQuality
       sampleReplies: samples,
     };
   });
-  say(`  instruct: ends its turn on ${(instruct.endOfTurnRate * 100).toFixed(1)}% of ${prompts.length} prompts; multiple choice ${JSON.stringify(instruct.multipleChoice)}`);
+  say(
+    `  instruct: ends its turn on ${(instruct.endOfTurnRate * 100).toFixed(1)}% of ${prompts.length} prompts; multiple choice ${JSON.stringify(instruct.multipleChoice)}`,
+  );
   return { base, instruct, measuredAt: new Date().toISOString() };
 }

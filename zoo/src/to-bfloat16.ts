@@ -1,5 +1,5 @@
 import { writeModelDirectory } from "@graft/hf";
-import { ShardedSafetensorsReader, fromFloat32, toFloat32 } from "@graft/safetensors";
+import { fromFloat32, ShardedSafetensorsReader, toFloat32 } from "@graft/safetensors";
 
 /** Copies an F32 model directory as BF16 (round to nearest even), tokenizer and configs included: the committed zoo format. */
 export async function toBfloat16(source: string, out: string): Promise<void> {

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bytesToUnicode } from "@graft/hf";
-import { replaceTokenizer, type ReplacementReport } from "@graft/vocab";
+import { type ReplacementReport, replaceTokenizer } from "@graft/vocab";
 
 /** Llama-3's pre-tokenizer split (words, 1-3 digit groups, punctuation runs, newlines, spaces). */
 export const LLAMA3_SPLIT_PATTERN =
@@ -42,7 +42,7 @@ function addedToken(content: string, id: number) {
 /** tokenizer.json of an empty byte-level BPE (256 byte tokens, no merges) with the specials at `firstSpecialId`. */
 export function skeletonTokenizerJson(firstSpecialId: number): Record<string, unknown> {
   const vocab: Record<string, number> = {};
-  bytesToUnicode().forEach((character, id) => (vocab[character] = id));
+  for (const [id, character] of bytesToUnicode().entries()) vocab[character] = id;
   const bos = firstSpecialId + SPECIAL_TOKENS.indexOf(BEGIN_OF_TEXT);
   return {
     version: "1.0",
@@ -64,13 +64,29 @@ export function skeletonTokenizerJson(firstSpecialId: number): Record<string, un
         {
           type: "TemplateProcessing",
           single: [{ SpecialToken: { id: BEGIN_OF_TEXT, type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
-          pair: [{ SpecialToken: { id: BEGIN_OF_TEXT, type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: BEGIN_OF_TEXT, type_id: 1 } }, { Sequence: { id: "B", type_id: 1 } }],
+          pair: [
+            { SpecialToken: { id: BEGIN_OF_TEXT, type_id: 0 } },
+            { Sequence: { id: "A", type_id: 0 } },
+            { SpecialToken: { id: BEGIN_OF_TEXT, type_id: 1 } },
+            { Sequence: { id: "B", type_id: 1 } },
+          ],
           special_tokens: { [BEGIN_OF_TEXT]: { id: BEGIN_OF_TEXT, ids: [bos], tokens: [BEGIN_OF_TEXT] } },
         },
       ],
     },
     decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: [] },
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: [],
+    },
   };
 }
 
@@ -116,5 +132,13 @@ export async function trainZooTokenizer(options: TrainZooTokenizerOptions): Prom
   const size = options.modelVocabularySize ?? ZOO_MODEL_VOCABULARY_SIZE;
   const skeleton = join(options.work, "tokenizer-skeleton");
   await writeTokenizerSkeleton(skeleton, size);
-  return replaceTokenizer({ base: skeleton, corpus: options.corpus, heldout: options.heldout, out: options.out, vocabularySize: size, minFrequency: 2, overwrite: true });
+  return replaceTokenizer({
+    base: skeleton,
+    corpus: options.corpus,
+    heldout: options.heldout,
+    out: options.out,
+    vocabularySize: size,
+    minFrequency: 2,
+    overwrite: true,
+  });
 }

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { repositoryRoot } from "@graft/testing";
+import { describe, expect, it } from "vitest";
 
 // `npx graft` resolves node_modules/.bin/graft, which npm makes only if the bin's file exists when
 // `npm ci` runs, that is before the build: the bin must be a committed file, not a build output.
@@ -24,6 +24,6 @@ describe("the graft executable", () => {
     expect(realpathSync(link)).toBe(realpathSync(bin));
     const result = spawnSync(link, ["--help"], { cwd: root, encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^  adapt +the whole pipeline/m);
+    expect(result.stdout).toMatch(/^ {2}adapt +the whole pipeline/m);
   });
 });

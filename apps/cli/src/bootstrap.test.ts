@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { repositoryRoot } from "@graft/testing";
+import { describe, expect, it } from "vitest";
 
 describe("scripts/bootstrap.mjs", () => {
   it("does nothing on a second run once npm ci, the build and the venv are in place", () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import * as registry from "./commands/index.js";
 import type { CommandDefinition } from "./command.js";
+import * as registry from "./commands/index.js";
 import { runCli } from "./run-cli.js";
 
 const commands: CommandDefinition[] = Object.values(registry);

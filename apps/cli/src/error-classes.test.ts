@@ -60,7 +60,6 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   UsageError: { command: "corpus build", message: "missing --out" },
 };
 
-
 const root = repositoryRoot();
 const entries = [
   ...readdirSync(join(root, "packages"))
@@ -106,8 +105,14 @@ describe("exported error classes", () => {
 
   it("each have example constructor arguments, and every example names an exported class", () => {
     const names = [...classes.keys()].map((errorClass) => errorClass.name);
-    expect(names.filter((name) => !(name in EXAMPLE_ARGUMENTS)), "exported error classes without an entry in EXAMPLE_ARGUMENTS").toEqual([]);
-    expect(Object.keys(EXAMPLE_ARGUMENTS).filter((name) => !names.includes(name)), "EXAMPLE_ARGUMENTS entries no package exports").toEqual([]);
+    expect(
+      names.filter((name) => !(name in EXAMPLE_ARGUMENTS)),
+      "exported error classes without an entry in EXAMPLE_ARGUMENTS",
+    ).toEqual([]);
+    expect(
+      Object.keys(EXAMPLE_ARGUMENTS).filter((name) => !names.includes(name)),
+      "EXAMPLE_ARGUMENTS entries no package exports",
+    ).toEqual([]);
   });
 
   it("have distinct names", () => {
@@ -126,9 +131,13 @@ describe("exported error classes", () => {
       expect(GraftError.isInstance(error), "GraftError.isInstance").toBe(true);
       expect(errorClass.isInstance?.(error), `${errorClass.name}.isInstance`).toBe(true);
       const ancestors = ancestorsOf(errorClass);
-      for (const ancestor of ancestors.filter((candidate) => candidate !== Error)) expect(ancestor.isInstance?.(error), `${ancestor.name}.isInstance (an ancestor)`).toBe(true);
+      for (const ancestor of ancestors.filter((candidate) => candidate !== Error))
+        expect(ancestor.isInstance?.(error), `${ancestor.name}.isInstance (an ancestor)`).toBe(true);
       const others = [...classes.keys()].filter((other) => other !== errorClass && !ancestors.includes(other));
-      expect(others.filter((other) => other.isInstance?.(error)).map((other) => other.name), "other classes whose isInstance accepts it").toEqual([]);
+      expect(
+        others.filter((other) => other.isInstance?.(error)).map((other) => other.name),
+        "other classes whose isInstance accepts it",
+      ).toEqual([]);
     });
   }
 });

@@ -22,16 +22,40 @@ describe("OptionReader", () => {
 
   it("rejects bad values with a UsageError that names the flag, the rule, the value and the help", () => {
     const cases = [
-      { name: "not a number", call: () => read({ "seq-len": "abc" }).integer("seq-len", { min: 2 }), message: '--seq-len must be a whole number >= 2, got "abc"; see graft corpus build --help' },
-      { name: "a fraction where a whole number is needed", call: () => read({ workers: "1.5" }).integer("workers", { min: 0 }), message: '--workers must be a whole number >= 0, got "1.5"' },
+      {
+        name: "not a number",
+        call: () => read({ "seq-len": "abc" }).integer("seq-len", { min: 2 }),
+        message: '--seq-len must be a whole number >= 2, got "abc"; see graft corpus build --help',
+      },
+      {
+        name: "a fraction where a whole number is needed",
+        call: () => read({ workers: "1.5" }).integer("workers", { min: 0 }),
+        message: '--workers must be a whole number >= 0, got "1.5"',
+      },
       { name: "empty", call: () => read({ workers: "" }).integer("workers"), message: '--workers must be a whole number, got ""' },
       { name: "below the minimum", call: () => read({ ridge: "-1" }).number("ridge", { min: 0 }), message: '--ridge must be a number >= 0, got "-1"' },
-      { name: "not above the bound", call: () => read({ "learning-rate": "0" }).number("learning-rate", { above: 0 }), message: '--learning-rate must be a number > 0, got "0"' },
-      { name: "above the maximum", call: () => read({ "valid-fraction": "1.5" }).number("valid-fraction", { min: 0, max: 1 }), message: '--valid-fraction must be a number >= 0 and <= 1, got "1.5"' },
+      {
+        name: "not above the bound",
+        call: () => read({ "learning-rate": "0" }).number("learning-rate", { above: 0 }),
+        message: '--learning-rate must be a number > 0, got "0"',
+      },
+      {
+        name: "above the maximum",
+        call: () => read({ "valid-fraction": "1.5" }).number("valid-fraction", { min: 0, max: 1 }),
+        message: '--valid-fraction must be a number >= 0 and <= 1, got "1.5"',
+      },
       { name: "infinite", call: () => read({ ridge: "Infinity" }).number("ridge"), message: '--ridge must be a number, got "Infinity"' },
       { name: "too large to be exact", call: () => read({ steps: "99999999999999999999" }).integer("steps"), message: "--steps must be a whole number" },
-      { name: "not a choice", call: () => read({ format: "xml" }).choice("format", ["plain", "inscp-document"]), message: '--format must be one of plain, inscp-document, got "xml"' },
-      { name: "missing", call: () => read({ out: "", INPUT: [] }).require("tokenizer", "out", "INPUT"), message: "missing --tokenizer, --out, INPUT; see graft corpus build --help" },
+      {
+        name: "not a choice",
+        call: () => read({ format: "xml" }).choice("format", ["plain", "inscp-document"]),
+        message: '--format must be one of plain, inscp-document, got "xml"',
+      },
+      {
+        name: "missing",
+        call: () => read({ out: "", INPUT: [] }).require("tokenizer", "out", "INPUT"),
+        message: "missing --tokenizer, --out, INPUT; see graft corpus build --help",
+      },
     ];
     for (const testCase of cases) {
       let thrown: unknown;

@@ -82,7 +82,8 @@ export class OptionReader {
     const text = this.string(name);
     if (text === undefined) return undefined;
     const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(value) || !satisfies(value, rule)) throw this.error(`--${name} must be a whole number${describeRule(rule)}, got ${JSON.stringify(text)}`);
+    if (!Number.isSafeInteger(value) || !satisfies(value, rule))
+      throw this.error(`--${name} must be a whole number${describeRule(rule)}, got ${JSON.stringify(text)}`);
     return value;
   }
 

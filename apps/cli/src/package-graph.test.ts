@@ -18,7 +18,8 @@ const workspaces: Workspace[] = ["packages", "apps"].flatMap((top) =>
   readdirSync(join(root, top)).map((name) => {
     const directory = join(root, top, name);
     const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as Record<string, Record<string, string> | string>;
-    const graft = (field: string) => Object.keys((manifest[field] as Record<string, string> | undefined) ?? {}).filter((dependency) => dependency.startsWith("@graft/"));
+    const graft = (field: string) =>
+      Object.keys((manifest[field] as Record<string, string> | undefined) ?? {}).filter((dependency) => dependency.startsWith("@graft/"));
     return { name: manifest.name as string, directory, dependencies: graft("dependencies"), devDependencies: graft("devDependencies") };
   }),
 );
@@ -50,7 +51,8 @@ function closure(name: string, seen = new Set<string>()): Set<string> {
 describe("the package graph", () => {
   it("names only workspaces and has no cycle", () => {
     for (const workspace of workspaces) {
-      for (const dependency of [...workspace.dependencies, ...workspace.devDependencies]) expect(byName.has(dependency), `${workspace.name} -> ${dependency}`).toBe(true);
+      for (const dependency of [...workspace.dependencies, ...workspace.devDependencies])
+        expect(byName.has(dependency), `${workspace.name} -> ${dependency}`).toBe(true);
       expect(closure(workspace.name).has(workspace.name), `${workspace.name} depends on itself through its dependencies`).toBe(false);
     }
   });
@@ -81,7 +83,9 @@ describe("the package graph", () => {
   });
 
   it("has exactly one module that imports onnxruntime-node", () => {
-    const importers = workspaces.flatMap((workspace) => sourceFiles(join(workspace.directory, "src")).filter((file) => !file.endsWith(".test.ts") && importedPackages(file).includes("onnxruntime-node")));
+    const importers = workspaces.flatMap((workspace) =>
+      sourceFiles(join(workspace.directory, "src")).filter((file) => !file.endsWith(".test.ts") && importedPackages(file).includes("onnxruntime-node")),
+    );
     expect(importers.map((file) => relative(root, file))).toEqual(["packages/onnx/src/onnx-session.ts"]);
   });
 });

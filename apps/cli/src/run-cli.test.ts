@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { GraftError } from "@graft/errors";
+import { describe, expect, it } from "vitest";
 import type { CommandDefinition } from "./command.js";
 import * as registry from "./commands/index.js";
 import { OptionReader } from "./option-reader.js";
@@ -18,7 +18,14 @@ const echo: CommandDefinition = {
     return 0;
   },
 };
-const plain: CommandDefinition = { ...echo, name: "vocab", summary: "shorter name", async run() { return 5; } };
+const plain: CommandDefinition = {
+  ...echo,
+  name: "vocab",
+  summary: "shorter name",
+  async run() {
+    return 5;
+  },
+};
 const ridged: CommandDefinition = {
   name: "lep",
   summary: "test command with a rule on a number",
@@ -53,8 +60,20 @@ describe("runCli", () => {
       { name: "unknown flag", argv: ["vocab", "extend", "--nope"], code: 2, out: "", err: "graft vocab extend: UsageError: Unknown option '--nope'" },
       { name: "typed error", argv: ["vocab", "extend", "--base", "bad"], code: 1, out: "", err: "graft vocab extend: BadBaseError: base is bad" },
       { name: "a number", argv: ["lep", "--ridge", "1e-4"], code: 0, out: "ridge=0.0001", err: "" },
-      { name: "a negative number after a space is the option's value", argv: ["lep", "--ridge", "-1"], code: 2, out: "", err: 'graft lep: UsageError: --ridge must be a number >= 0, got "-1"; see graft lep --help' },
-      { name: "a negative number after =", argv: ["lep", "--ridge=-1"], code: 2, out: "", err: 'graft lep: UsageError: --ridge must be a number >= 0, got "-1"; see graft lep --help' },
+      {
+        name: "a negative number after a space is the option's value",
+        argv: ["lep", "--ridge", "-1"],
+        code: 2,
+        out: "",
+        err: 'graft lep: UsageError: --ridge must be a number >= 0, got "-1"; see graft lep --help',
+      },
+      {
+        name: "a negative number after =",
+        argv: ["lep", "--ridge=-1"],
+        code: 2,
+        out: "",
+        err: 'graft lep: UsageError: --ridge must be a number >= 0, got "-1"; see graft lep --help',
+      },
       { name: "unknown command", argv: ["zzz"], code: 2, out: "", err: 'unknown command "zzz"' },
       { name: "overview", argv: ["--help"], code: 0, out: "Commands:", err: "" },
     ];
@@ -67,11 +86,19 @@ describe("runCli", () => {
     }
   });
 
-  it("--json: a failure is one line {type: \"error\", name, message, exitCode} on stdout, nothing on stderr", async () => {
+  it('--json: a failure is one line {type: "error", name, message, exitCode} on stdout, nothing on stderr', async () => {
     const cases = [
-      { name: "usage error", argv: ["lep", "--ridge", "-1", "--json"], line: { type: "error", name: "UsageError", message: '--ridge must be a number >= 0, got "-1"; see graft lep --help', exitCode: 2 } },
+      {
+        name: "usage error",
+        argv: ["lep", "--ridge", "-1", "--json"],
+        line: { type: "error", name: "UsageError", message: '--ridge must be a number >= 0, got "-1"; see graft lep --help', exitCode: 2 },
+      },
       { name: "unknown flag", argv: ["vocab", "extend", "--nope", "--json"], line: { type: "error", name: "UsageError", exitCode: 2 } },
-      { name: "typed error", argv: ["vocab", "extend", "--base", "bad", "--json"], line: { type: "error", name: "BadBaseError", message: "base is bad; pass a good one", exitCode: 1 } },
+      {
+        name: "typed error",
+        argv: ["vocab", "extend", "--base", "bad", "--json"],
+        line: { type: "error", name: "BadBaseError", message: "base is bad; pass a good one", exitCode: 1 },
+      },
     ];
     for (const testCase of cases) {
       const { io, output } = capture();

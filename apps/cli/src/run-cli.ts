@@ -84,7 +84,7 @@ export async function runCli(commands: readonly CommandDefinition[], argv: reado
     if (!wantsHelp) io.stderr.write(`\ngraft: unknown command "${argv.join(" ")}". Run \`graft --help\` for the list.\n`);
     return wantsHelp ? 0 : 2;
   }
-  let parsed;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({
       args: attachNegativeValues(rest, command),

@@ -13,7 +13,11 @@ const model = (charactersPerToken: number, ru: number, en: number, ruAligned: nu
 describe("demoChecks", () => {
   const original = model(2, 3, 1.0, 0.1, 1, 100);
   const cases = [
-    { name: "every claim met", adapted: [model(2, 2.5, 1.02, 0.9, 1, 90), model(4.2, 2.4, 1.04, 0.8, 1, 250), model(4.2, 2.2, 1.05, 1, 1, 240)], expected: [true, true, true, true, true, true] },
+    {
+      name: "every claim met",
+      adapted: [model(2, 2.5, 1.02, 0.9, 1, 90), model(4.2, 2.4, 1.04, 0.8, 1, 250), model(4.2, 2.2, 1.05, 1, 1, 240)],
+      expected: [true, true, true, true, true, true],
+    },
     {
       name: "each claim missed",
       adapted: [model(2, 3.1, 1.2, 0.1, 0.9, 90), model(3, 2.4, 1.0, 0.8, 1, 90), model(3, 2.2, 1.0, 1, 1, 240)],

@@ -26,16 +26,41 @@ export function demoChecks(models: ReportedModel[], language: string, names: str
   const [original, ...adapted] = models as [ReportedModel, ...ReportedModel[]];
   const lep = models[names.indexOf("lep")] ?? original;
   const adaptedNames = names.slice(1);
-  const values = (pick: (model: ReportedModel) => number | undefined) => adapted.map((model, index) => `${adaptedNames[index]} ${round(pick(model))}`).join(", ");
+  const values = (pick: (model: ReportedModel) => number | undefined) =>
+    adapted.map((model, index) => `${adaptedNames[index]} ${round(pick(model))}`).join(", ");
   const alignment = (model: ReportedModel, prompts: string) => model.alignment?.[prompts]?.share;
   const ratio = lep.charactersPerToken / original.charactersPerToken;
   return [
-    { claim: `${language} characters per token >= ${CHARACTERS_PER_TOKEN_TARGET}x the original's`, measured: `${round(lep.charactersPerToken)} vs ${round(original.charactersPerToken)} (${ratio.toFixed(2)}x)`, met: ratio >= CHARACTERS_PER_TOKEN_TARGET },
-    { claim: `${language} bits per character lower than the original's (${round(original.bitsPerCharacter[language])})`, measured: values((model) => model.bitsPerCharacter[language]), met: adapted.every((model) => (model.bitsPerCharacter[language] ?? Infinity) < (original.bitsPerCharacter[language] ?? -Infinity)) },
-    { claim: `${language} prompts -> ${language} replies higher than the original's (${round(alignment(original, language))})`, measured: values((model) => alignment(model, language)), met: adapted.every((model) => (alignment(model, language) ?? -1) > (alignment(original, language) ?? Infinity)) },
-    { claim: `en prompts -> en replies not lower than the original's (${round(alignment(original, "en"))})`, measured: values((model) => alignment(model, "en")), met: adapted.every((model) => (alignment(model, "en") ?? -1) >= (alignment(original, "en") ?? Infinity)) },
-    { claim: `en bits per character at most ${Math.round((ENGLISH_BITS_TOLERANCE - 1) * 100)}% worse than the original's (${round(original.bitsPerCharacter.en)})`, measured: values((model) => model.bitsPerCharacter.en), met: adapted.every((model) => (model.bitsPerCharacter.en ?? Infinity) <= (original.bitsPerCharacter.en ?? -Infinity) * ENGLISH_BITS_TOLERANCE) },
-    { claim: `${language} characters per second of generation higher with the extended vocabulary (original ${round(original.speed.charactersPerSecond)})`, measured: `lep ${round(lep.speed.charactersPerSecond)}`, met: lep.speed.charactersPerSecond > original.speed.charactersPerSecond },
+    {
+      claim: `${language} characters per token >= ${CHARACTERS_PER_TOKEN_TARGET}x the original's`,
+      measured: `${round(lep.charactersPerToken)} vs ${round(original.charactersPerToken)} (${ratio.toFixed(2)}x)`,
+      met: ratio >= CHARACTERS_PER_TOKEN_TARGET,
+    },
+    {
+      claim: `${language} bits per character lower than the original's (${round(original.bitsPerCharacter[language])})`,
+      measured: values((model) => model.bitsPerCharacter[language]),
+      met: adapted.every((model) => (model.bitsPerCharacter[language] ?? Infinity) < (original.bitsPerCharacter[language] ?? -Infinity)),
+    },
+    {
+      claim: `${language} prompts -> ${language} replies higher than the original's (${round(alignment(original, language))})`,
+      measured: values((model) => alignment(model, language)),
+      met: adapted.every((model) => (alignment(model, language) ?? -1) > (alignment(original, language) ?? Infinity)),
+    },
+    {
+      claim: `en prompts -> en replies not lower than the original's (${round(alignment(original, "en"))})`,
+      measured: values((model) => alignment(model, "en")),
+      met: adapted.every((model) => (alignment(model, "en") ?? -1) >= (alignment(original, "en") ?? Infinity)),
+    },
+    {
+      claim: `en bits per character at most ${Math.round((ENGLISH_BITS_TOLERANCE - 1) * 100)}% worse than the original's (${round(original.bitsPerCharacter.en)})`,
+      measured: values((model) => model.bitsPerCharacter.en),
+      met: adapted.every((model) => (model.bitsPerCharacter.en ?? Infinity) <= (original.bitsPerCharacter.en ?? -Infinity) * ENGLISH_BITS_TOLERANCE),
+    },
+    {
+      claim: `${language} characters per second of generation higher with the extended vocabulary (original ${round(original.speed.charactersPerSecond)})`,
+      measured: `lep ${round(lep.speed.charactersPerSecond)}`,
+      met: lep.speed.charactersPerSecond > original.speed.charactersPerSecond,
+    },
   ];
 }
 

@@ -27,12 +27,48 @@ export async function standInModels(root: string, directory: string, say: (line:
   await writeFile(join(tokenizer, "tokenizer.json"), gunzipSync(await readFile(join(root, "fixtures", "tokenizers", "llama2", "tokenizer.json.gz"))));
   await copyFile(join(root, "fixtures", "tokenizers", "llama2", "tokenizer_config.json"), join(tokenizer, "tokenizer_config.json"));
   say("demo: making the stand-in base model (random init, hidden 64, 2 layers, Llama-2 tokenizer) ...");
-  await createTinyModel({ out: base, tokenizerDirectory: tokenizer, architecture: "llama", hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 192, tieWordEmbeddings: false, seed: 1, chatTemplate: STAND_IN_CHAT_TEMPLATE, initializerRange: 0.02, overwrite: true });
+  await createTinyModel({
+    out: base,
+    tokenizerDirectory: tokenizer,
+    architecture: "llama",
+    hiddenSize: 64,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    intermediateSize: 192,
+    tieWordEmbeddings: false,
+    seed: 1,
+    chatTemplate: STAND_IN_CHAT_TEMPLATE,
+    initializerRange: 0.02,
+    overwrite: true,
+  });
   say(`demo: making the stand-in instruct model (the base trained ${INSTRUCT_STEPS} steps on English documents in its chat template) ...`);
   const shards = join(directory, "instruct-shards");
-  await buildCorpus({ inputs: [join(root, "data", "en-train.txt.gz")], tokenizer: base, model: base, sequenceLength: 128, out: shards, format: "inscp-document", maxDocuments: INSTRUCT_DOCUMENTS, validFraction: 0, overwrite: true });
-  const run = runTraining({ model: base, data: shards, out: instruct, mode: "full", maxSteps: INSTRUCT_STEPS, learningRate: 3e-3, perDeviceBatchSize: 8, warmupSteps: 10, seed: 1, saveSteps: 0 });
-  for await (const event of run.events) if (event.type === "step-end" && event.step % 40 === 0) say(`  instruct: step ${event.step}/${event.max_steps} loss ${event.loss.toFixed(3)}`);
+  await buildCorpus({
+    inputs: [join(root, "data", "en-train.txt.gz")],
+    tokenizer: base,
+    model: base,
+    sequenceLength: 128,
+    out: shards,
+    format: "inscp-document",
+    maxDocuments: INSTRUCT_DOCUMENTS,
+    validFraction: 0,
+    overwrite: true,
+  });
+  const run = runTraining({
+    model: base,
+    data: shards,
+    out: instruct,
+    mode: "full",
+    maxSteps: INSTRUCT_STEPS,
+    learningRate: 3e-3,
+    perDeviceBatchSize: 8,
+    warmupSteps: 10,
+    seed: 1,
+    saveSteps: 0,
+  });
+  for await (const event of run.events)
+    if (event.type === "step-end" && event.step % 40 === 0) say(`  instruct: step ${event.step}/${event.max_steps} loss ${event.loss.toFixed(3)}`);
   await run.result;
   return { base, instruct };
 }

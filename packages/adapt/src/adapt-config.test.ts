@@ -42,9 +42,24 @@ describe("parseAdaptConfig", () => {
   });
 
   const broken = [
-    { name: "unknown top-level option, with a suggestion", change: (c: any) => (c.lanugage = "ru"), field: "lanugage", message: /unknown option \(did you mean "language"\?\)/ },
-    { name: "unknown stage option", change: (c: any) => (c.embeddings.learnigRate = 1), field: "embeddings.learnigRate", message: /did you mean "learningRate"/ },
-    { name: "unknown launcher option for its type", change: (c: any) => (c.launcher = { type: "local", processesPerNode: 8 }), field: "launcher.processesPerNode", message: /unknown option/ },
+    {
+      name: "unknown top-level option, with a suggestion",
+      change: (c: any) => (c.lanugage = "ru"),
+      field: "lanugage",
+      message: /unknown option \(did you mean "language"\?\)/,
+    },
+    {
+      name: "unknown stage option",
+      change: (c: any) => (c.embeddings.learnigRate = 1),
+      field: "embeddings.learnigRate",
+      message: /did you mean "learningRate"/,
+    },
+    {
+      name: "unknown launcher option for its type",
+      change: (c: any) => (c.launcher = { type: "local", processesPerNode: 8 }),
+      field: "launcher.processesPerNode",
+      message: /unknown option/,
+    },
     { name: "torchrun without processes", change: (c: any) => (c.launcher = { type: "torchrun" }), field: "launcher.processesPerNode", message: /is required/ },
     { name: "unknown launcher", change: (c: any) => (c.launcher = { type: "kubernetes" }), field: "launcher.type", message: /one of local, torchrun, slurm/ },
     { name: "vocab.add not a number", change: (c: any) => (c.vocab.add = "many"), field: "vocab.add", message: /must be an integer, not "many"/ },
@@ -74,7 +89,8 @@ describe("checkAdaptPaths", () => {
     for (const file of ["config.json", "tokenizer.json"]) writeFileSync(join(root, "models", model, file), "{}");
   }
   mkdirSync(join(root, "data"), { recursive: true });
-  for (const file of ["ru-train.txt.gz", "ru-heldout.txt.gz", "en-heldout.txt.gz", "prompts-ru.jsonl", "prompts-en.jsonl", "tasks-ru-translation.jsonl"]) writeFileSync(join(root, "data", file), "");
+  for (const file of ["ru-train.txt.gz", "ru-heldout.txt.gz", "en-heldout.txt.gz", "prompts-ru.jsonl", "prompts-en.jsonl", "tasks-ru-translation.jsonl"])
+    writeFileSync(join(root, "data", file), "");
   const valid = (change: (config: Record<string, any>) => void = () => {}) =>
     edited((config) => {
       config.base = "models/base";
@@ -90,7 +106,12 @@ describe("checkAdaptPaths", () => {
   const wrong = [
     { name: "a missing model directory", change: (c: any) => (c.instruct = "models/nope"), field: "instruct", message: /is not a directory/ },
     { name: "a model directory without config.json", change: (c: any) => (c.base = "data"), field: "base", message: /has no config\.json/ },
-    { name: "a missing corpus file", change: (c: any) => (c.corpus.inputs = ["data/ru-train.txt.gz", "data/ru-more.txt.gz"]), field: "corpus.inputs[1]", message: /ru-more\.txt\.gz does not exist/ },
+    {
+      name: "a missing corpus file",
+      change: (c: any) => (c.corpus.inputs = ["data/ru-train.txt.gz", "data/ru-more.txt.gz"]),
+      field: "corpus.inputs[1]",
+      message: /ru-more\.txt\.gz does not exist/,
+    },
     { name: "a missing task file", change: (c: any) => (c.eval.tasks = ["data/tasks.jsonl"]), field: "eval.tasks[0]", message: /does not exist/ },
   ];
   it.each(wrong)("fails before any work on $name", ({ change, field, message }) => {

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { AdaptConfigError } from "./adapt-config-error.js";
-import { validateMapping, type FieldSchema } from "./config-schema.js";
+import { type FieldSchema, validateMapping } from "./config-schema.js";
 
 export { AdaptConfigError } from "./adapt-config-error.js";
 export { EXAMPLE_CONFIG } from "./example-config.js";
@@ -49,7 +49,15 @@ export interface AdaptConfig {
   lep: { mode?: "conversion" | "overlap" | "swap"; ridge?: number };
   /** InsCP on the LEP result and/or the original instruct model; omit to skip. */
   inscp?: TrainSettings & { on: ("lep" | "instruct")[]; mode?: "full" | "lora"; loraRank?: number; loraAlpha?: number };
-  eval: { heldout: string; heldoutEnglish?: string; prompts?: string[]; tasks?: string[]; alignmentPrompts?: number; heldoutCharacters?: number; threads?: number };
+  eval: {
+    heldout: string;
+    heldoutEnglish?: string;
+    prompts?: string[];
+    tasks?: string[];
+    alignmentPrompts?: number;
+    heldoutCharacters?: number;
+    threads?: number;
+  };
   launcher?: Launcher;
 }
 
@@ -72,7 +80,13 @@ const LAUNCHERS = ["local", "torchrun", "slurm"] as const;
 const LAUNCHER_FIELDS: Record<(typeof LAUNCHERS)[number], Record<string, FieldSchema>> = {
   local: { type: { type: "string", values: LAUNCHERS } },
   torchrun: { type: { type: "string", values: LAUNCHERS }, processesPerNode: { type: "integer", required: true, min: 1 }, fsdp: { type: "boolean" } },
-  slurm: { type: { type: "string", values: LAUNCHERS }, nodes: { type: "integer", required: true, min: 1 }, gpusPerNode: { type: "integer", required: true, min: 1 }, partition: { type: "string" }, timeLimit: { type: "string" } },
+  slurm: {
+    type: { type: "string", values: LAUNCHERS },
+    nodes: { type: "integer", required: true, min: 1 },
+    gpusPerNode: { type: "integer", required: true, min: 1 },
+    partition: { type: "string" },
+    timeLimit: { type: "string" },
+  },
 };
 
 /** The whole schema; the launcher's fields depend on its type and are checked on their own. */
@@ -97,18 +111,52 @@ const CONFIG_FIELDS: Record<string, FieldSchema> = {
   vocab: {
     type: "mapping",
     required: true,
-    fields: { add: { type: "integer", required: true, min: 1 }, mergeOrder: { type: "string", values: ["append", "prepend"] }, minFrequency: { type: "integer", min: 1 }, padToMultipleOf: { type: "integer", min: 1 }, init: { type: "string", values: ["mean", "merge-tree"] } },
+    fields: {
+      add: { type: "integer", required: true, min: 1 },
+      mergeOrder: { type: "string", values: ["append", "prepend"] },
+      minFrequency: { type: "integer", min: 1 },
+      padToMultipleOf: { type: "integer", min: 1 },
+      init: { type: "string", values: ["mean", "merge-tree"] },
+    },
   },
   sequenceLength: { type: "integer", required: true, min: 2 },
   embeddings: { type: "mapping", required: true, fields: { ...TRAIN_FIELDS, newTokensOnly: { type: "boolean" } } },
   lep: { type: "mapping", fields: { mode: { type: "string", values: ["conversion", "overlap", "swap"] }, ridge: { type: "number", min: 0 } } },
-  inscp: { type: "mapping", fields: { ...TRAIN_FIELDS, on: { type: "strings", required: true, nonEmpty: true, values: ["lep", "instruct"] }, mode: { type: "string", values: ["full", "lora"] }, loraRank: { type: "integer", min: 1 }, loraAlpha: { type: "integer", min: 1 } } },
+  inscp: {
+    type: "mapping",
+    fields: {
+      ...TRAIN_FIELDS,
+      on: { type: "strings", required: true, nonEmpty: true, values: ["lep", "instruct"] },
+      mode: { type: "string", values: ["full", "lora"] },
+      loraRank: { type: "integer", min: 1 },
+      loraAlpha: { type: "integer", min: 1 },
+    },
+  },
   eval: {
     type: "mapping",
     required: true,
-    fields: { heldout: { type: "string", required: true }, heldoutEnglish: { type: "string" }, prompts: { type: "strings" }, tasks: { type: "strings" }, alignmentPrompts: { type: "integer", min: 0 }, heldoutCharacters: { type: "integer", min: 100 }, threads: { type: "integer", min: 1 } },
+    fields: {
+      heldout: { type: "string", required: true },
+      heldoutEnglish: { type: "string" },
+      prompts: { type: "strings" },
+      tasks: { type: "strings" },
+      alignmentPrompts: { type: "integer", min: 0 },
+      heldoutCharacters: { type: "integer", min: 100 },
+      threads: { type: "integer", min: 1 },
+    },
   },
-  launcher: { type: "mapping", fields: { type: { type: "string", required: true, values: LAUNCHERS }, processesPerNode: { type: "integer" }, fsdp: { type: "boolean" }, nodes: { type: "integer" }, gpusPerNode: { type: "integer" }, partition: { type: "string" }, timeLimit: { type: "string" } } },
+  launcher: {
+    type: "mapping",
+    fields: {
+      type: { type: "string", required: true, values: LAUNCHERS },
+      processesPerNode: { type: "integer" },
+      fsdp: { type: "boolean" },
+      nodes: { type: "integer" },
+      gpusPerNode: { type: "integer" },
+      partition: { type: "string" },
+      timeLimit: { type: "string" },
+    },
+  },
 };
 
 /**
@@ -123,11 +171,13 @@ export function parseAdaptConfig(text: string, path: string): AdaptConfig {
   } catch (error) {
     throw new AdaptConfigError({ path, field: "(file)", message: `not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}` });
   }
-  if (raw && typeof raw === "object" && Array.isArray((raw as { corpus?: unknown }).corpus)) raw = { ...raw, corpus: { inputs: (raw as { corpus: unknown }).corpus } };
+  if (raw && typeof raw === "object" && Array.isArray((raw as { corpus?: unknown }).corpus))
+    raw = { ...raw, corpus: { inputs: (raw as { corpus: unknown }).corpus } };
   validateMapping(raw, CONFIG_FIELDS, path);
   const config = raw as AdaptConfig;
   if (config.launcher) validateMapping(config.launcher, LAUNCHER_FIELDS[config.launcher.type], path, "launcher.");
-  if (!/^[a-z]{2,3}$/.test(config.language)) throw new AdaptConfigError({ path, field: "language", message: `must be an ISO 639 code such as ru, not ${JSON.stringify(config.language)}` });
+  if (!/^[a-z]{2,3}$/.test(config.language))
+    throw new AdaptConfigError({ path, field: "language", message: `must be an ISO 639 code such as ru, not ${JSON.stringify(config.language)}` });
   const directory = dirname(resolve(path));
   const absolute = (entry: string) => (isAbsolute(entry) ? entry : resolve(directory, entry));
   return {
@@ -152,8 +202,10 @@ export function checkAdaptPaths(config: AdaptConfig, path = "config"): void {
   const problem = (field: string, message: string) => new AdaptConfigError({ path, field, message });
   for (const field of ["base", "instruct"] as const) {
     const directory = config[field];
-    if (!existsSync(directory) || !statSync(directory).isDirectory()) throw problem(field, `${directory} is not a directory; give a Hugging Face model directory`);
-    for (const file of ["config.json", "tokenizer.json"]) if (!existsSync(join(directory, file))) throw problem(field, `${directory} has no ${file}; give a Hugging Face model directory (with a fast tokenizer)`);
+    if (!existsSync(directory) || !statSync(directory).isDirectory())
+      throw problem(field, `${directory} is not a directory; give a Hugging Face model directory`);
+    for (const file of ["config.json", "tokenizer.json"])
+      if (!existsSync(join(directory, file))) throw problem(field, `${directory} has no ${file}; give a Hugging Face model directory (with a fast tokenizer)`);
   }
   const files: [string, string | undefined][] = [
     ...config.corpus.inputs.map((input, index): [string, string] => [`corpus.inputs[${index}]`, input]),

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { checkAdaptPaths, type AdaptConfig } from "./adapt-config.js";
+import { type AdaptConfig, checkAdaptPaths } from "./adapt-config.js";
 import { adaptStages, REPORT_FILE, REPORT_STAGE } from "./adapt-stages.js";
-import { planStages, type PlanOptions, type StagePlan } from "./plan-stages.js";
+import { type PlanOptions, planStages, type StagePlan } from "./plan-stages.js";
 import { runStages, type StageRunnerEvent } from "./stage-runner.js";
 
 /** What `adapt` reports, in order: a dry run's plan (one event per stage), or a run's events and then where its report is. */

@@ -32,7 +32,16 @@ function closest(name: string, candidates: readonly string[]): string | undefine
   return best;
 }
 
-const describeValue = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? "a list" : value === null ? "null" : typeof value === "object" ? "a mapping" : String(value));
+const describeValue = (value: unknown) =>
+  typeof value === "string"
+    ? JSON.stringify(value)
+    : Array.isArray(value)
+      ? "a list"
+      : value === null
+        ? "null"
+        : typeof value === "object"
+          ? "a mapping"
+          : String(value);
 
 /**
  * Checks `value` against a mapping schema: unknown keys (with the closest known one), missing
@@ -41,12 +50,17 @@ const describeValue = (value: unknown) => (typeof value === "string" ? JSON.stri
  */
 export function validateMapping(value: unknown, fields: Record<string, FieldSchema>, file: string, prefix = ""): void {
   const where = prefix === "" ? "(file)" : prefix.slice(0, -1);
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new AdaptConfigError({ path: file, field: where, message: `must be a mapping, not ${describeValue(value)}` });
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new AdaptConfigError({ path: file, field: where, message: `must be a mapping, not ${describeValue(value)}` });
   const known = Object.keys(fields);
   for (const name of Object.keys(value)) {
     if (!(name in fields)) {
       const suggestion = closest(name, known);
-      throw new AdaptConfigError({ path: file, field: `${prefix}${name}`, message: `unknown option${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; the options here are ${known.join(", ")}` });
+      throw new AdaptConfigError({
+        path: file,
+        field: `${prefix}${name}`,
+        message: `unknown option${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; the options here are ${known.join(", ")}`,
+      });
     }
   }
   for (const [name, schema] of Object.entries(fields)) {

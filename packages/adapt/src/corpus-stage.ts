@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { cleanText, createLanguageIdentifier, exactDedup, languageFilter, qualityFilter, readDocuments, type PipelineStep } from "@graft/corpus";
+import { cleanText, createLanguageIdentifier, exactDedup, languageFilter, type PipelineStep, qualityFilter, readDocuments } from "@graft/corpus";
 import type { AdaptConfig } from "./adapt-config.js";
 import type { Stage } from "./stage.js";
 
@@ -23,14 +23,22 @@ export function corpusStage(config: AdaptConfig): Stage {
   return {
     name: "corpus",
     description: "clean, filter and dedup the target-language text",
-    settings: { language: config.language, maxDocuments: settings.maxDocuments, languageFilter: settings.languageFilter ?? true, languageThreshold: settings.languageThreshold ?? 0.5, minCharacters: settings.minCharacters ?? 20, dedup: settings.dedup ?? "exact" },
+    settings: {
+      language: config.language,
+      maxDocuments: settings.maxDocuments,
+      languageFilter: settings.languageFilter ?? true,
+      languageThreshold: settings.languageThreshold ?? 0.5,
+      minCharacters: settings.minCharacters ?? 20,
+      dedup: settings.dedup ?? "exact",
+    },
     after: [],
     inputs: settings.inputs,
     run: async ({ out, progress, log }) => {
       const started = performance.now();
       await mkdir(out, { recursive: true });
       const steps: PipelineStep[] = [cleanText, qualityFilter({ minCharacters: settings.minCharacters ?? 20 })];
-      if (settings.languageFilter ?? true) steps.push(languageFilter({ languages: [config.language], threshold: settings.languageThreshold ?? 0.5, identify: await createLanguageIdentifier() }));
+      if (settings.languageFilter ?? true)
+        steps.push(languageFilter({ languages: [config.language], threshold: settings.languageThreshold ?? 0.5, identify: await createLanguageIdentifier() }));
       if ((settings.dedup ?? "exact") === "exact") steps.push(exactDedup());
       const stats: Record<string, number> = { total: 0, kept: 0, characters: 0 };
       const problems = (reason: string) => (stats[reason] = (stats[reason] ?? 0) + 1);
@@ -65,7 +73,10 @@ export function corpusStage(config: AdaptConfig): Stage {
       const seconds = (performance.now() - started) / 1000;
       await writeFile(join(out, "stats.json"), `${JSON.stringify({ ...stats, seconds }, null, 2)}\n`);
       log(`stats: ${JSON.stringify(stats)}`);
-      if (stats.kept === 0) throw new Error(`no document of ${stats.total} survived the filters (${JSON.stringify(stats)}); check corpus.inputs, language and corpus.languageThreshold`);
+      if (stats.kept === 0)
+        throw new Error(
+          `no document of ${stats.total} survived the filters (${JSON.stringify(stats)}); check corpus.inputs, language and corpus.languageThreshold`,
+        );
       return stats;
     },
   };

@@ -17,9 +17,20 @@ export function evalStage(config: AdaptConfig, models: ReportedModel[]): Stage {
   return {
     name: "eval",
     description: `report comparing ${models.map((model) => model.name).join(", ")}`,
-    settings: { language: config.language, models: models.map((model) => ({ name: model.name, ...("stage" in model.source ? { stage: model.source.stage } : {}) })), alignmentPrompts: settings.alignmentPrompts, heldoutCharacters: settings.heldoutCharacters },
+    settings: {
+      language: config.language,
+      models: models.map((model) => ({ name: model.name, ...("stage" in model.source ? { stage: model.source.stage } : {}) })),
+      alignmentPrompts: settings.alignmentPrompts,
+      heldoutCharacters: settings.heldoutCharacters,
+    },
     after: models.flatMap((model) => ("stage" in model.source ? [model.source.stage] : [])),
-    inputs: [...models.flatMap((model) => ("directory" in model.source ? [model.source.directory] : [])), settings.heldout, ...(settings.heldoutEnglish ? [settings.heldoutEnglish] : []), ...(settings.prompts ?? []), ...(settings.tasks ?? [])],
+    inputs: [
+      ...models.flatMap((model) => ("directory" in model.source ? [model.source.directory] : [])),
+      settings.heldout,
+      ...(settings.heldoutEnglish ? [settings.heldoutEnglish] : []),
+      ...(settings.prompts ?? []),
+      ...(settings.tasks ?? []),
+    ],
     run: async ({ out, upstream, progress }) => {
       const directories = models.map((model) => ("stage" in model.source ? upstream(model.source.stage) : model.source.directory));
       const report = await evaluateModels({
@@ -37,7 +48,16 @@ export function evalStage(config: AdaptConfig, models: ReportedModel[]): Stage {
         onProgress: ({ model, step }) => progress({ type: "eval-progress", model: models[directories.indexOf(model)]?.name ?? model, step }),
       });
       return {
-        models: Object.fromEntries(report.models.map((model, index) => [models[index]?.name ?? model.model, { charactersPerToken: model.charactersPerToken, bitsPerCharacter: model.bitsPerCharacter, alignment: Object.fromEntries(Object.entries(model.alignment ?? {}).map(([language, result]) => [language, result.share])) }])),
+        models: Object.fromEntries(
+          report.models.map((model, index) => [
+            models[index]?.name ?? model.model,
+            {
+              charactersPerToken: model.charactersPerToken,
+              bitsPerCharacter: model.bitsPerCharacter,
+              alignment: Object.fromEntries(Object.entries(model.alignment ?? {}).map(([language, result]) => [language, result.share])),
+            },
+          ]),
+        ),
       };
     },
   };

@@ -3,7 +3,14 @@ import type { AdaptEvent } from "./adapt.js";
 import type { StagePlan } from "./plan-stages.js";
 import type { StageRunnerEvent } from "./stage-runner.js";
 
-const formatValue = (value: unknown): string => (typeof value === "number" ? (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)))) : typeof value === "object" ? JSON.stringify(value) : String(value));
+const formatValue = (value: unknown): string =>
+  typeof value === "number"
+    ? Number.isInteger(value)
+      ? String(value)
+      : String(Number(value.toPrecision(4)))
+    : typeof value === "object"
+      ? JSON.stringify(value)
+      : String(value);
 
 /** A stage's own progress event in one line: training steps with loss, rate and ETA; other fields as key=value. */
 function formatProgress(event: Extract<StageRunnerEvent, { type: "stage-progress" }>): string {
@@ -13,7 +20,9 @@ function formatProgress(event: Extract<StageRunnerEvent, { type: "stage-progress
     const of = Number(fields.of);
     return `step ${step}/${of} (${((100 * step) / of).toFixed(0)}%)  loss ${Number(fields.loss).toFixed(4)}  ${Math.round(Number(fields.tokensPerSecond))} tok/s  eta ${formatDuration(Number(fields.etaSeconds))}`;
   }
-  return `${kind} ${Object.entries(fields).map(([key, value]) => `${key}=${formatValue(value)}`).join(" ")}`;
+  return `${kind} ${Object.entries(fields)
+    .map(([key, value]) => `${key}=${formatValue(value)}`)
+    .join(" ")}`;
 }
 
 /** One line per event for people (`--json` prints the events themselves); undefined for events not shown (a dry run's plan is `formatPlan`'s table). */
@@ -74,5 +83,10 @@ export function createProgressDisplay(now: () => number = () => performance.now(
 /** The `--dry-run` table: action, stage, reason and why, key. */
 export function formatPlan(plan: readonly StagePlan[]): string {
   const width = Math.max(...plan.map((step) => step.name.length));
-  return plan.map((step, index) => `${String(index + 1).padStart(2)}. ${step.action === "run" ? "run " : "skip"}  ${step.name.padEnd(width)}  ${step.reason.padEnd(11)}  ${step.detail}  [key ${step.key}]`).join("\n");
+  return plan
+    .map(
+      (step, index) =>
+        `${String(index + 1).padStart(2)}. ${step.action === "run" ? "run " : "skip"}  ${step.name.padEnd(width)}  ${step.reason.padEnd(11)}  ${step.detail}  [key ${step.key}]`,
+    )
+    .join("\n");
 }

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalJson, stageKeys, type StageKey } from "./stage-keys.js";
-import { readStageMarker, type StageMarker } from "./stage-marker.js";
 import type { Stage } from "./stage.js";
+import { canonicalJson, type StageKey, stageKeys } from "./stage-keys.js";
+import { readStageMarker, type StageMarker } from "./stage-marker.js";
 import { UnknownStageError } from "./unknown-stage-error.js";
 
 export type StageReason = "missing" | "key-changed" | "forced" | "up-to-date";
@@ -44,7 +44,8 @@ function changedEntries(kind: string, before: Record<string, unknown> | undefine
     const was = canonicalJson(previous[name]);
     const now = canonicalJson(after[name]);
     if (was === now) continue;
-    if (kind === "settings") changes.push(`${name}: ${was.length > 60 ? `${was.slice(0, 57)}...` : was} -> ${now.length > 60 ? `${now.slice(0, 57)}...` : now}`);
+    if (kind === "settings")
+      changes.push(`${name}: ${was.length > 60 ? `${was.slice(0, 57)}...` : was} -> ${now.length > 60 ? `${now.slice(0, 57)}...` : now}`);
     else changes.push(`${kind} ${name}`);
   }
   return changes;
@@ -100,16 +101,31 @@ export async function planStages(stages: readonly Stage[], workDirectory: string
     let reason: StageReason;
     let detail: string;
     if (options.force) [reason, detail] = ["forced", "--force"];
-    else if (forcedBy.has(stage.name)) [reason, detail] = ["forced", roots.includes(stage.name) ? `--from ${stage.name}` : `after ${forcedBy.get(stage.name)} (--from)`];
+    else if (forcedBy.has(stage.name))
+      [reason, detail] = ["forced", roots.includes(stage.name) ? `--from ${stage.name}` : `after ${forcedBy.get(stage.name)} (--from)`];
     else if (!marker) {
       reason = "missing";
-      detail = existsSync(directories.partial) || resumes ? "an interrupted attempt did not finish" : existsSync(directories.out) ? "output without a finished marker" : "not run yet";
+      detail =
+        existsSync(directories.partial) || resumes
+          ? "an interrupted attempt did not finish"
+          : existsSync(directories.out)
+            ? "output without a finished marker"
+            : "not run yet";
     } else if (marker.key !== key.key) [reason, detail] = ["key-changed", whatChanged(marker, key)];
     else if (rerunUpstream.length > 0) [reason, detail] = ["key-changed", `upstream ${rerunUpstream.join(", ")} reruns`];
     else [reason, detail] = ["up-to-date", `finished ${marker.finished}`];
     if (reason !== "up-to-date") rerun.add(stage.name);
     if (resumes && reason !== "up-to-date" && reason !== "forced") detail += "; resumes from its checkpoints";
-    plan.push({ name: stage.name, description: stage.description, action: reason === "up-to-date" ? "skip" : "run", reason, detail, key: key.key, out: directories.out, resumes: resumes && reason !== "forced" });
+    plan.push({
+      name: stage.name,
+      description: stage.description,
+      action: reason === "up-to-date" ? "skip" : "run",
+      reason,
+      detail,
+      key: key.key,
+      out: directories.out,
+      resumes: resumes && reason !== "forced",
+    });
   }
   return plan;
 }

@@ -1,4 +1,4 @@
-import { openSync, closeSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { processIsAlive } from "@graft/utils";
 import { RunLockedError } from "./run-locked-error.js";

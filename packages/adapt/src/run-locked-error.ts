@@ -10,7 +10,10 @@ export class RunLockedError extends GraftError {
   readonly pid: number;
 
   constructor({ path, pid }: { path: string; pid: number }) {
-    super({ name: "RunLockedError", message: `${path}: process ${pid} is running this pipeline's stages; wait for it, stop it, or use another "out" directory` });
+    super({
+      name: "RunLockedError",
+      message: `${path}: process ${pid} is running this pipeline's stages; wait for it, stop it, or use another "out" directory`,
+    });
     this.path = path;
     this.pid = pid;
   }

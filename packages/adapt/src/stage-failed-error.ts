@@ -11,7 +11,11 @@ export class StageFailedError extends GraftError {
 
   constructor({ stage, logPath, cause }: { stage: string; logPath: string; cause: unknown }) {
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super({ name: "StageFailedError", message: `stage "${stage}" failed: ${reason}\n  log: ${logPath}\n  fix the cause and rerun the same command: finished stages are skipped, this one starts again (a training stage resumes from its last checkpoint)`, cause });
+    super({
+      name: "StageFailedError",
+      message: `stage "${stage}" failed: ${reason}\n  log: ${logPath}\n  fix the cause and rerun the same command: finished stages are skipped, this one starts again (a training stage resumes from its last checkpoint)`,
+      cause,
+    });
     this.stage = stage;
     this.logPath = logPath;
   }

@@ -18,7 +18,9 @@ export interface StageKey {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, entry]) => entry !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([name, entry]) => `${JSON.stringify(name)}:${canonicalJson(entry)}`).join(",")}}`;
   }
   return JSON.stringify(value ?? null);
@@ -28,9 +30,11 @@ export function canonicalJson(value: unknown): string {
 export function validateStageGraph(stages: readonly Stage[]): void {
   const seen = new Set<string>();
   for (const stage of stages) {
-    if (!/^[a-z][a-z0-9-]*$/.test(stage.name)) throw new StageGraphError({ stage: stage.name, message: "a stage name is lower-case letters, digits and dashes" });
+    if (!/^[a-z][a-z0-9-]*$/.test(stage.name))
+      throw new StageGraphError({ stage: stage.name, message: "a stage name is lower-case letters, digits and dashes" });
     if (seen.has(stage.name)) throw new StageGraphError({ stage: stage.name, message: "two stages have this name" });
-    for (const name of stage.after) if (!seen.has(name)) throw new StageGraphError({ stage: stage.name, message: `runs after "${name}", which is not an earlier stage` });
+    for (const name of stage.after)
+      if (!seen.has(name)) throw new StageGraphError({ stage: stage.name, message: `runs after "${name}", which is not an earlier stage` });
     seen.add(stage.name);
   }
 }

@@ -9,7 +9,7 @@ import { RUN_LOCK_FILE } from "./run-lock.js";
 import { RunLockedError } from "./run-locked-error.js";
 import { StageFailedError } from "./stage-failed-error.js";
 import { planStages, runStages, STAGE_MARKER, type StageRunnerEvent } from "./stage-runner.js";
-import { countingPipeline, journalOf, type CountingOptions } from "./testing/counting-pipeline.js";
+import { type CountingOptions, countingPipeline, journalOf } from "./testing/counting-pipeline.js";
 import { UnknownStageError } from "./unknown-stage-error.js";
 
 const work = temporaryDirectory();
@@ -36,9 +36,15 @@ describe("runStages", () => {
     expect(read(directory, "report", "report.txt")).toBe("double=6");
     expect(JSON.parse(read(directory, "double", STAGE_MARKER))).toMatchObject({ stage: "double", summary: { double: 6 } });
     expect(read(join(directory, "logs"), ".", "double.log")).toContain('double wrote {"double":6}');
-    expect(events.filter((event) => event.type === "stage-start").map((event) => `${event.index}/${event.total} ${event.stage}`)).toEqual(["1/5 count", "2/5 side", "3/5 double", "4/5 steps", "5/5 report"]);
+    expect(events.filter((event) => event.type === "stage-start").map((event) => `${event.index}/${event.total} ${event.stage}`)).toEqual([
+      "1/5 count",
+      "2/5 side",
+      "3/5 double",
+      "4/5 steps",
+      "5/5 report",
+    ]);
     expect(events.filter((event) => event.type === "stage-progress").map((event) => event.kind)).toEqual(["unit-end", "unit-end", "unit-end", "unit-end"]);
-    expect(existsSync(join(directory, ".resume", "steps-" + JSON.parse(read(directory, "steps", STAGE_MARKER)).key))).toBe(false);
+    expect(existsSync(join(directory, ".resume", `steps-${JSON.parse(read(directory, "steps", STAGE_MARKER)).key}`))).toBe(false);
     expect(existsSync(join(directory, RUN_LOCK_FILE))).toBe(false);
 
     const again: StageRunnerEvent[] = [];
@@ -51,7 +57,13 @@ describe("runStages", () => {
     const { directory, pipeline, ran } = setup();
     await runStages(pipeline(), directory);
     const plan = await planStages(pipeline({ words: 4 }), directory);
-    expect(plan.map((step) => `${step.name}:${step.reason}`)).toEqual(["count:key-changed", "side:up-to-date", "double:key-changed", "steps:key-changed", "report:key-changed"]);
+    expect(plan.map((step) => `${step.name}:${step.reason}`)).toEqual([
+      "count:key-changed",
+      "side:up-to-date",
+      "double:key-changed",
+      "steps:key-changed",
+      "report:key-changed",
+    ]);
     expect(plan[0]?.detail).toBe("words: 3 -> 4");
     expect(plan[2]?.detail).toBe("upstream count");
     expect(plan[0]?.key).not.toBe(JSON.parse(read(directory, "count", STAGE_MARKER)).key);
@@ -72,12 +84,32 @@ describe("runStages", () => {
   });
 
   const forcing = [
-    { name: "--from double redoes double and its dependents only", options: { from: "double" }, expected: ["count:up-to-date", "side:up-to-date", "double:forced", "steps:forced", "report:forced"] },
-    { name: "--from side redoes side alone", options: { from: "side" }, expected: ["count:up-to-date", "side:forced", "double:up-to-date", "steps:up-to-date", "report:up-to-date"] },
-    { name: "--force redoes everything", options: { force: true }, expected: ["count:forced", "side:forced", "double:forced", "steps:forced", "report:forced"] },
+    {
+      name: "--from double redoes double and its dependents only",
+      options: { from: "double" },
+      expected: ["count:up-to-date", "side:up-to-date", "double:forced", "steps:forced", "report:forced"],
+    },
+    {
+      name: "--from side redoes side alone",
+      options: { from: "side" },
+      expected: ["count:up-to-date", "side:forced", "double:up-to-date", "steps:up-to-date", "report:up-to-date"],
+    },
+    {
+      name: "--force redoes everything",
+      options: { force: true },
+      expected: ["count:forced", "side:forced", "double:forced", "steps:forced", "report:forced"],
+    },
     { name: "--until double plans up to double", options: { until: "double", force: true }, expected: ["count:forced", "side:forced", "double:forced"] },
-    { name: "--until with --from stops after that stage", options: { until: "double", from: "count" }, expected: ["count:forced", "side:up-to-date", "double:forced"] },
-    { name: "from several stages redoes each and their dependents", options: { from: ["side", "steps"] }, expected: ["count:up-to-date", "side:forced", "double:up-to-date", "steps:forced", "report:forced"] },
+    {
+      name: "--until with --from stops after that stage",
+      options: { until: "double", from: "count" },
+      expected: ["count:forced", "side:up-to-date", "double:forced"],
+    },
+    {
+      name: "from several stages redoes each and their dependents",
+      options: { from: ["side", "steps"] },
+      expected: ["count:up-to-date", "side:forced", "double:up-to-date", "steps:forced", "report:forced"],
+    },
   ];
   it.each(forcing)("$name", async ({ options, expected }) => {
     const { directory, pipeline, ran } = setup();
@@ -91,14 +123,24 @@ describe("runStages", () => {
     const { directory, pipeline } = setup();
     await runStages(pipeline(), directory);
     const plan = await planStages(pipeline(), directory, { from: ["steps", "count"] });
-    expect(plan.filter((step) => step.reason === "forced").map((step) => `${step.name}: ${step.detail}`)).toEqual(["count: --from count", "double: after count (--from)", "steps: --from steps", "report: after steps (--from)"]);
+    expect(plan.filter((step) => step.reason === "forced").map((step) => `${step.name}: ${step.detail}`)).toEqual([
+      "count: --from count",
+      "double: after count (--from)",
+      "steps: --from steps",
+      "report: after steps (--from)",
+    ]);
     expect(plan[1]?.reason).toBe("up-to-date");
-    await expect(planStages(pipeline(), directory, { from: ["count", "nope"] })).rejects.toSatisfy((error: unknown) => UnknownStageError.isInstance(error) && /--from nope: no such stage/.test((error as Error).message));
+    await expect(planStages(pipeline(), directory, { from: ["count", "nope"] })).rejects.toSatisfy(
+      (error: unknown) => UnknownStageError.isInstance(error) && /--from nope: no such stage/.test((error as Error).message),
+    );
   });
 
   it("--from / --until with an unknown stage fails naming the stages", async () => {
     const { directory, pipeline } = setup();
-    await expect(planStages(pipeline(), directory, { from: "nope" })).rejects.toSatisfy((error: unknown) => UnknownStageError.isInstance(error) && /--from nope: no such stage; .* count, side, double, steps, report/.test((error as Error).message));
+    await expect(planStages(pipeline(), directory, { from: "nope" })).rejects.toSatisfy(
+      (error: unknown) =>
+        UnknownStageError.isInstance(error) && /--from nope: no such stage; .* count, side, double, steps, report/.test((error as Error).message),
+    );
   });
 
   it("a stage that throws leaves no output, keeps its log, and the rerun starts there", async () => {
@@ -142,7 +184,13 @@ describe("runStages after a kill", () => {
     expect(existsSync(join(directory, "steps"))).toBe(false);
     expect(existsSync(join(directory, RUN_LOCK_FILE))).toBe(true); // left by the dead process
     const plan = await planStages(pipeline(), directory);
-    expect(plan.map((step) => `${step.name}:${step.reason}`)).toEqual(["count:up-to-date", "side:up-to-date", "double:up-to-date", "steps:missing", "report:missing"]);
+    expect(plan.map((step) => `${step.name}:${step.reason}`)).toEqual([
+      "count:up-to-date",
+      "side:up-to-date",
+      "double:up-to-date",
+      "steps:missing",
+      "report:missing",
+    ]);
     expect(plan[3]).toMatchObject({ resumes: true, detail: "an interrupted attempt did not finish; resumes from its checkpoints" });
 
     await runStages(pipeline(), directory);
@@ -158,7 +206,9 @@ describe("runStages after a kill", () => {
     const waitFile = join(work.path, "waiting-live.pid");
     const { child, exited } = await startAndWait(directory, { words: 3, journal, waitBefore: 1, waitFile });
     try {
-      await expect(runStages(pipeline(), directory)).rejects.toSatisfy((error: unknown) => RunLockedError.isInstance(error) && (error as RunLockedError).pid === child.pid);
+      await expect(runStages(pipeline(), directory)).rejects.toSatisfy(
+        (error: unknown) => RunLockedError.isInstance(error) && (error as RunLockedError).pid === child.pid,
+      );
     } finally {
       child.kill("SIGKILL");
       await exited;

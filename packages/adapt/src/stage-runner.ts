@@ -1,18 +1,18 @@
 import { createWriteStream, existsSync, readdirSync, type WriteStream } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { planStages, stageDirectories, type PlanOptions, type StagePlan, type StageReason } from "./plan-stages.js";
+import { type PlanOptions, planStages, type StagePlan, type StageReason, stageDirectories } from "./plan-stages.js";
 import { acquireRunLock } from "./run-lock.js";
+import type { Stage } from "./stage.js";
 import { StageFailedError } from "./stage-failed-error.js";
 import { StageGraphError } from "./stage-graph-error.js";
 import { stageKeys } from "./stage-keys.js";
 import { STAGE_MARKER, type StageMarker } from "./stage-marker.js";
-import type { Stage } from "./stage.js";
 
-export { planStages, type PlanOptions, type StagePlan, type StageReason } from "./plan-stages.js";
-export { stageKeys, type StageKey } from "./stage-keys.js";
-export { STAGE_MARKER, readStageMarker, type StageMarker } from "./stage-marker.js";
+export { type PlanOptions, planStages, type StagePlan, type StageReason } from "./plan-stages.js";
 export type { Stage, StageContext } from "./stage.js";
+export { type StageKey, stageKeys } from "./stage-keys.js";
+export { readStageMarker, STAGE_MARKER, type StageMarker } from "./stage-marker.js";
 
 /** Events of a run, in order; `--json` prints them one per line. */
 export type StageRunnerEvent =
@@ -36,7 +36,8 @@ async function removeStaleResumes(workDirectory: string, name: string, key: stri
   const parent = join(workDirectory, ".resume");
   if (!existsSync(parent)) return;
   for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(`${name}-`) && /^[0-9a-f]{16}$/.test(entry.slice(name.length + 1)) && entry !== `${name}-${key}`) await rm(join(parent, entry), { recursive: true, force: true });
+    if (entry.startsWith(`${name}-`) && /^[0-9a-f]{16}$/.test(entry.slice(name.length + 1)) && entry !== `${name}-${key}`)
+      await rm(join(parent, entry), { recursive: true, force: true });
   }
 }
 
@@ -86,29 +87,41 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
         await removeStaleResumes(workDirectory, step.name, step.key);
         if (step.reason === "forced") await rm(directories.resume, { recursive: true, force: true });
         await mkdir(directories.resume, { recursive: true });
-        const summary = (await stage.run({
-          out: directories.partial,
-          final: directories.out,
-          key: step.key,
-          resumeDirectory: directories.resume,
-          upstream: (name) => {
-            if (!stage.after.includes(name)) throw new StageGraphError({ stage: stage.name, message: `reads the output of "${name}" but does not list it in "after"` });
-            return join(workDirectory, name);
-          },
-          log: (line) => {
-            log.write(line);
-            options.onLog?.(step.name, line);
-          },
-          progress: (progress) => {
-            const { type: kind, ...fields } = progress;
-            log.write(JSON.stringify(progress));
-            emit({ ...fields, type: "stage-progress", stage: step.name, index, total, kind: String(kind ?? "progress") });
-          },
-          signal: options.signal,
-        })) ?? undefined;
+        const summary =
+          (await stage.run({
+            out: directories.partial,
+            final: directories.out,
+            key: step.key,
+            resumeDirectory: directories.resume,
+            upstream: (name) => {
+              if (!stage.after.includes(name))
+                throw new StageGraphError({ stage: stage.name, message: `reads the output of "${name}" but does not list it in "after"` });
+              return join(workDirectory, name);
+            },
+            log: (line) => {
+              log.write(line);
+              options.onLog?.(step.name, line);
+            },
+            progress: (progress) => {
+              const { type: kind, ...fields } = progress;
+              log.write(JSON.stringify(progress));
+              emit({ ...fields, type: "stage-progress", stage: step.name, index, total, kind: String(kind ?? "progress") });
+            },
+            signal: options.signal,
+          })) ?? undefined;
         const seconds = (performance.now() - started) / 1000;
         const key = keys.get(step.name);
-        const marker: StageMarker = { stage: step.name, key: step.key, settings: key?.settings ?? {}, inputs: key?.inputs ?? {}, upstream: key?.upstream ?? {}, started: startedAt, finished: new Date().toISOString(), seconds, summary };
+        const marker: StageMarker = {
+          stage: step.name,
+          key: step.key,
+          settings: key?.settings ?? {},
+          inputs: key?.inputs ?? {},
+          upstream: key?.upstream ?? {},
+          started: startedAt,
+          finished: new Date().toISOString(),
+          seconds,
+          summary,
+        };
         await mkdir(directories.partial, { recursive: true });
         await writeFile(join(directories.partial, STAGE_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
         await rm(directories.out, { recursive: true, force: true });
@@ -126,7 +139,12 @@ export async function runStages(stages: readonly Stage[], workDirectory: string,
         await log.close();
       }
     }
-    emit({ type: "run-end", seconds: (performance.now() - runStarted) / 1000, ran: plan.filter((step) => step.action === "run").map((step) => step.name), skipped: plan.filter((step) => step.action === "skip").map((step) => step.name) });
+    emit({
+      type: "run-end",
+      seconds: (performance.now() - runStarted) / 1000,
+      ran: plan.filter((step) => step.action === "run").map((step) => step.name),
+      skipped: plan.filter((step) => step.action === "skip").map((step) => step.name),
+    });
     return plan;
   } finally {
     release();

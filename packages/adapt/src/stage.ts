@@ -29,5 +29,6 @@ export interface Stage {
   inputs: string[];
   /** A short line for the plan: what the stage does. */
   description?: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a stage that returns nothing has no summary
   run(context: StageContext): Promise<Record<string, unknown> | void>;
 }

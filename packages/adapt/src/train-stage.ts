@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runTraining, type Launcher as BridgeLauncher, type TrainEvent, type TrainJob, type TrainMode } from "@graft/train-bridge";
+import { type Launcher as BridgeLauncher, runTraining, type TrainEvent, type TrainJob, type TrainMode } from "@graft/train-bridge";
 import { EXTENSION_REPORT_FILE } from "@graft/vocab";
 import type { AdaptConfig, TrainSettings } from "./adapt-config.js";
 import type { Stage, StageContext } from "./stage.js";
@@ -24,7 +24,16 @@ export interface TrainStageOptions {
 function bridgeLauncher(config: AdaptConfig, jobName: string, resumeDirectory: string): BridgeLauncher {
   const launcher = config.launcher;
   if (launcher?.type === "torchrun") return { kind: "torchrun", processesPerNode: launcher.processesPerNode, fsdp: launcher.fsdp ?? true };
-  if (launcher?.type === "slurm") return { kind: "slurm", nodes: launcher.nodes, gpusPerNode: launcher.gpusPerNode, partition: launcher.partition, timeLimit: launcher.timeLimit, jobName, directory: resumeDirectory };
+  if (launcher?.type === "slurm")
+    return {
+      kind: "slurm",
+      nodes: launcher.nodes,
+      gpusPerNode: launcher.gpusPerNode,
+      partition: launcher.partition,
+      timeLimit: launcher.timeLimit,
+      jobName,
+      directory: resumeDirectory,
+    };
   return { kind: "local" };
 }
 
@@ -90,13 +99,27 @@ function trainProgress(context: StageContext, maxSteps: number): (event: TrainEv
     switch (event.type) {
       case "train-start":
         context.log(JSON.stringify(event));
-        context.progress({ type: "train-start", device: event.device, worldSize: event.world_size, trainableParameters: event.trainable_parameters, trainSequences: event.train_sequences });
+        context.progress({
+          type: "train-start",
+          device: event.device,
+          worldSize: event.world_size,
+          trainableParameters: event.trainable_parameters,
+          trainSequences: event.train_sequences,
+        });
         break;
       case "train-resume":
         context.progress({ type: "train-resume", checkpoint: event.checkpoint });
         break;
       case "step-end":
-        if (event.step % every === 0 || event.step === event.max_steps) context.progress({ type: "step-end", step: event.step, of: event.max_steps, loss: event.loss, tokensPerSecond: event.tokens_per_second, etaSeconds: event.eta_seconds });
+        if (event.step % every === 0 || event.step === event.max_steps)
+          context.progress({
+            type: "step-end",
+            step: event.step,
+            of: event.max_steps,
+            loss: event.loss,
+            tokensPerSecond: event.tokens_per_second,
+            etaSeconds: event.eta_seconds,
+          });
         else context.log(JSON.stringify(event));
         break;
       case "eval-end":

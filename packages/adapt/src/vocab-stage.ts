@@ -9,9 +9,22 @@ export function vocabStage(config: AdaptConfig): Stage {
   return {
     name: "vocab",
     description: "extend the base tokenizer with target-language merges",
-    settings: { vocab: { add: config.vocab.add, mergeOrder: config.vocab.mergeOrder ?? "append", minFrequency: config.vocab.minFrequency, padToMultipleOf: config.vocab.padToMultipleOf }, script: config.script },
+    settings: {
+      vocab: {
+        add: config.vocab.add,
+        mergeOrder: config.vocab.mergeOrder ?? "append",
+        minFrequency: config.vocab.minFrequency,
+        padToMultipleOf: config.vocab.padToMultipleOf,
+      },
+      script: config.script,
+    },
     after: ["corpus"],
-    inputs: [join(config.base, "tokenizer.json"), join(config.base, "tokenizer_config.json"), config.eval.heldout, ...(config.eval.heldoutEnglish ? [config.eval.heldoutEnglish] : [])],
+    inputs: [
+      join(config.base, "tokenizer.json"),
+      join(config.base, "tokenizer_config.json"),
+      config.eval.heldout,
+      ...(config.eval.heldoutEnglish ? [config.eval.heldoutEnglish] : []),
+    ],
     run: async ({ out, upstream, log, progress }) => {
       const report = await extendTokenizer({
         base: config.base,

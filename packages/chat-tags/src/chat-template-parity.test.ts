@@ -1,13 +1,13 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatTemplateError } from "./chat-template-error.js";
 import { createTagger } from "./create-tagger.js";
 import { loadChatTemplate } from "./load-chat-template.js";
-import { renderChatTemplate, type ChatMessage } from "./render-chat-template.js";
-import { inscpDocument, conversation } from "./sample-formats.js";
+import { type ChatMessage, renderChatTemplate } from "./render-chat-template.js";
+import { conversation, inscpDocument } from "./sample-formats.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -41,10 +41,45 @@ beforeAll(() => {
 });
 
 const CONVERSATIONS: { name: string; messages: ChatMessage[]; alternating: boolean; system: boolean }[] = [
-  { name: "empty user turn (InsCP)", messages: [{ role: "user", content: "" }, { role: "assistant", content: "Москва — столица России.\n\nВторой абзац." }], alternating: true, system: false },
-  { name: "system prompt", messages: [{ role: "system", content: "Ты полезный помощник." }, { role: "user", content: "Привет!" }, { role: "assistant", content: "Здравствуйте!" }], alternating: false, system: true },
-  { name: "multi-turn", messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello." }, { role: "user", content: "Как дела?" }, { role: "assistant", content: "Хорошо, спасибо! 👍" }], alternating: true, system: false },
-  { name: "non-ASCII and whitespace", messages: [{ role: "user", content: "  中文 テスト ñ  " }, { role: "assistant", content: "  ответ с пробелами  " }], alternating: true, system: false },
+  {
+    name: "empty user turn (InsCP)",
+    messages: [
+      { role: "user", content: "" },
+      { role: "assistant", content: "Москва — столица России.\n\nВторой абзац." },
+    ],
+    alternating: true,
+    system: false,
+  },
+  {
+    name: "system prompt",
+    messages: [
+      { role: "system", content: "Ты полезный помощник." },
+      { role: "user", content: "Привет!" },
+      { role: "assistant", content: "Здравствуйте!" },
+    ],
+    alternating: false,
+    system: true,
+  },
+  {
+    name: "multi-turn",
+    messages: [
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello." },
+      { role: "user", content: "Как дела?" },
+      { role: "assistant", content: "Хорошо, спасибо! 👍" },
+    ],
+    alternating: true,
+    system: false,
+  },
+  {
+    name: "non-ASCII and whitespace",
+    messages: [
+      { role: "user", content: "  中文 テスト ñ  " },
+      { role: "assistant", content: "  ответ с пробелами  " },
+    ],
+    alternating: true,
+    system: false,
+  },
 ];
 
 const MODELS = ["llama3", "qwen2_5", "mistral", "gemma"];
@@ -63,7 +98,14 @@ describe("chat template parity with transformers' apply_chat_template", () => {
         for (const generation of [false, true]) requests.push({ model, messages: conversationCase.messages, generation });
       }
     }
-    const tool = { type: "function", function: { name: "get_weather", description: "Weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+    const tool = {
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: "Weather in a city",
+        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    };
     requests.push({ model: "qwen2_5", messages: [{ role: "user", content: "Погода в Москве?" }], generation: true, tools: [tool] });
     const reference = runPythonJson<{ text: string; ids: number[] }[]>(
       `
@@ -108,18 +150,34 @@ print(json.dumps(out))
         const decoded = tagger.tokenizer.decode(masked, { cleanUpTokenizationSpaces: false });
         const endOfTurn = { llama3: "<|eot_id|>", qwen2_5: "<|im_end|>", mistral: "</s>", gemma: "<end_of_turn>" }[model] as string;
         const template = model === "llama3" || model === "gemma" ? (content: string) => content.trim() : (content: string) => content;
-        const expected = conversationCase.messages.filter((message) => message.role === "assistant").map((message) => `${template(message.content)}${endOfTurn}`).join("");
+        const expected = conversationCase.messages
+          .filter((message) => message.role === "assistant")
+          .map((message) => `${template(message.content)}${endOfTurn}`)
+          .join("");
         const normalise = (value: string) => (model === "mistral" || model === "gemma" ? value.replace(/\s+/g, " ").trim() : value);
-        expect(normalise(decoded.replace(new RegExp(`${endOfTurn.replace(/[|<>/]/g, "\\$&")}\\s*`, "g"), endOfTurn)), `${model}: ${conversationCase.name}`).toBe(normalise(expected));
-        expect(sample.mask.some((bit) => bit === 0), `${model}: ${conversationCase.name} masks the template`).toBe(true);
+        expect(
+          normalise(decoded.replace(new RegExp(`${endOfTurn.replace(/[|<>/]/g, "\\$&")}\\s*`, "g"), endOfTurn)),
+          `${model}: ${conversationCase.name}`,
+        ).toBe(normalise(expected));
+        expect(
+          sample.mask.some((bit) => bit === 0),
+          `${model}: ${conversationCase.name} masks the template`,
+        ).toBe(true);
       }
     }
   });
 
   it("wraps an InsCP document as the paper does: empty user turn, document as assistant turn, ending with end-of-turn", async () => {
     const cases = [
-      { model: "llama3", expected: "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nТекст.<|eot_id|>" },
-      { model: "qwen2_5", expected: "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|im_end|>\n<|im_start|>assistant\nТекст.<|im_end|>" },
+      {
+        model: "llama3",
+        expected: "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nТекст.<|eot_id|>",
+      },
+      {
+        model: "qwen2_5",
+        expected:
+          "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|im_end|>\n<|im_start|>assistant\nТекст.<|im_end|>",
+      },
       { model: "mistral", expected: "<s>[INST]  [/INST]Текст.</s>" },
       { model: "gemma", expected: "<s><start_of_turn>user\n<end_of_turn>\n<start_of_turn>model\nТекст.<end_of_turn>" },
     ];

@@ -1,8 +1,8 @@
 import { type GraftTokenizer, loadTokenizer } from "@graft/hf";
+import { ChatTemplateError } from "./chat-template-error.js";
 import { type ChatTemplate, loadChatTemplate } from "./load-chat-template.js";
 import { type RenderedSample, renderSample } from "./render-sample.js";
-import { type ChatSample } from "./sample-formats.js";
-import { ChatTemplateError } from "./chat-template-error.js";
+import type { ChatSample } from "./sample-formats.js";
 import { SampleTooLongError } from "./sample-too-long-error.js";
 import { splitDocument } from "./split-document.js";
 import { type MaskMode, type TokenizedSample, tokenizeSample } from "./tokenize-sample.js";
@@ -66,7 +66,12 @@ export async function createTagger(options: TaggerOptions): Promise<Tagger> {
     if (sample.format === "plain") return sample.text;
     const messages = sample.messages ?? [];
     const last = messages.length - 1;
-    const single = last >= 1 && messages[last - 1].role === "user" && messages[last - 1].content === "" && messages[last].role === "assistant" && messages.slice(0, last - 1).every((message) => message.role === "system");
+    const single =
+      last >= 1 &&
+      messages[last - 1].role === "user" &&
+      messages[last - 1].content === "" &&
+      messages[last].role === "assistant" &&
+      messages.slice(0, last - 1).every((message) => message.role === "system");
     return single ? messages[last].content : undefined;
   };
   const withDocument = (sample: ChatSample, document: string): ChatSample => {
@@ -90,15 +95,29 @@ export async function createTagger(options: TaggerOptions): Promise<Tagger> {
         const document = documentOf(sample);
         if (options.maxLength && whole.ids.length > options.maxLength) {
           if (document === undefined) {
-            throw new SampleTooLongError({ tokens: whole.ids.length, maxLength: options.maxLength, excerpt: whole.text.slice(0, EXCERPT_CHARACTERS), what: `a ${sample.format} sample (not a single document, so it cannot be split)`, ...where(sample) });
+            throw new SampleTooLongError({
+              tokens: whole.ids.length,
+              maxLength: options.maxLength,
+              excerpt: whole.text.slice(0, EXCERPT_CHARACTERS),
+              what: `a ${sample.format} sample (not a single document, so it cannot be split)`,
+              ...where(sample),
+            });
           }
           const overhead = whole.ids.length - tokenizer.encode(document, { addSpecialTokens: false }).length;
           const chunks = splitDocument(document, options.maxLength - overhead, (text) => tokenizer.encode(text, { addSpecialTokens: false }).length);
-          samples = chunks.map((chunk, index) => tokenizeSample(tokenizer, render(withDocument({ ...sample, metadata: { ...sample.metadata, chunk: index } }, chunk)), mode));
+          samples = chunks.map((chunk, index) =>
+            tokenizeSample(tokenizer, render(withDocument({ ...sample, metadata: { ...sample.metadata, chunk: index } }, chunk)), mode),
+          );
           const overlong = samples.find((candidate) => candidate.ids.length > (options.maxLength as number));
           if (overlong) {
             // Token merges across the template boundary can add a token; never emit an overlong sample silently.
-            throw new SampleTooLongError({ tokens: overlong.ids.length, maxLength: options.maxLength, excerpt: overlong.text.slice(0, EXCERPT_CHARACTERS), what: "a wrapped chunk", ...where(sample) });
+            throw new SampleTooLongError({
+              tokens: overlong.ids.length,
+              maxLength: options.maxLength,
+              excerpt: overlong.text.slice(0, EXCERPT_CHARACTERS),
+              what: "a wrapped chunk",
+              ...where(sample),
+            });
           }
         }
         if (options.scorer && options.threshold !== undefined) {
@@ -114,7 +133,8 @@ export async function createTagger(options: TaggerOptions): Promise<Tagger> {
         const place = where(sample);
         if (place.line === undefined || (error as { line?: number }).line !== undefined) throw error;
         // Name the input line: the original message plus where the sample came from.
-        if (error instanceof SampleTooLongError) throw new SampleTooLongError({ tokens: error.tokens, maxLength: error.maxLength, excerpt: error.excerpt, what: error.what, ...place });
+        if (error instanceof SampleTooLongError)
+          throw new SampleTooLongError({ tokens: error.tokens, maxLength: error.maxLength, excerpt: error.excerpt, what: error.what, ...place });
         if (error instanceof ChatTemplateError) throw new ChatTemplateError({ ...place, message: error.message, cause: error });
         throw error;
       }

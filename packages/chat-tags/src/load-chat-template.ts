@@ -49,7 +49,8 @@ export async function loadChatTemplate(modelDirectory: string, options: { templa
   if (!source) {
     throw new ChatTemplateError({
       path: modelDirectory,
-      message: "the model has no chat template (none in tokenizer_config.json, no chat_template.jinja). Pass one with --template FILE (a Jinja file), or use --format plain.",
+      message:
+        "the model has no chat template (none in tokenizer_config.json, no chat_template.jinja). Pass one with --template FILE (a Jinja file), or use --format plain.",
     });
   }
   return { source, origin: configPath, specialTokens };

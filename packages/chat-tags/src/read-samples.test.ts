@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { createTagger } from "./create-tagger.js";
-import { readSamples, type ReadSamplesStats } from "./read-samples.js";
-import { SampleInputError } from "./sample-input-error.js";
+import { type ReadSamplesStats, readSamples } from "./read-samples.js";
 import { inscpDocument } from "./sample-formats.js";
+import { SampleInputError } from "./sample-input-error.js";
 import { splitDocument } from "./split-document.js";
 
 const work = temporaryDirectory();
@@ -36,7 +36,10 @@ describe("readSamples", () => {
     const path = join(work.path, "pairs.jsonl");
     writeFileSync(path, '{"question": "Что такое LEP?", "answer": "Перенос эмбеддингов."}\n');
     const split = await collect(readSamples(path, { format: "inscp-pair" }));
-    expect(split.map((sample) => sample.messages?.map((message) => message.content))).toEqual([["", "Что такое LEP?"], ["", "Перенос эмбеддингов."]]);
+    expect(split.map((sample) => sample.messages?.map((message) => message.content))).toEqual([
+      ["", "Что такое LEP?"],
+      ["", "Перенос эмбеддингов."],
+    ]);
     const kept = await collect(readSamples(path, { format: "inscp-pair", keepExchange: true }));
     expect(kept[0].messages?.map((message) => message.content)).toEqual(["Что такое LEP?", "Перенос эмбеддингов."]);
   });

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { type ChatSample, type SampleFormat, conversation, inscpDocument, inscpPair, plain } from "./sample-formats.js";
-import { SampleInputError } from "./sample-input-error.js";
 import type { ChatMessage } from "./render-chat-template.js";
+import { type ChatSample, conversation, inscpDocument, inscpPair, plain, type SampleFormat } from "./sample-formats.js";
+import { SampleInputError } from "./sample-input-error.js";
 
 export interface ReadSamplesOptions {
   format: SampleFormat;
@@ -28,7 +28,8 @@ function samplesOf(record: Record<string, unknown>, options: ReadSamplesOptions,
   const metadata = { source: path, line };
   const text = (field: string) => {
     const value = record[field];
-    if (typeof value !== "string") throw new SampleInputError({ path, line, message: `field "${field}" is missing or not a string (format ${options.format})` });
+    if (typeof value !== "string")
+      throw new SampleInputError({ path, line, message: `field "${field}" is missing or not a string (format ${options.format})` });
     return value;
   };
   switch (options.format) {
@@ -46,7 +47,12 @@ function samplesOf(record: Record<string, unknown>, options: ReadSamplesOptions,
       if (!Array.isArray(messages) || !messages.every((message) => message && typeof message.role === "string" && typeof message.content === "string")) {
         throw new SampleInputError({ path, line, message: 'field "messages" must be a list of {role, content} strings' });
       }
-      return [conversation((messages as ChatMessage[]).map((message) => ({ ...message, content: message.content.normalize("NFC") })), metadata)];
+      return [
+        conversation(
+          (messages as ChatMessage[]).map((message) => ({ ...message, content: message.content.normalize("NFC") })),
+          metadata,
+        ),
+      ];
     }
   }
 }

@@ -49,7 +49,10 @@ export function renderSample(template: ChatTemplate | undefined, sample: ChatSam
     }
     if (start < 0) {
       if (message.content.trim() === "") continue;
-      throw new ChatTemplateError({ message: "an assistant message's content does not appear in the rendered template; the template rewrites content, so assistant masks cannot be computed (use --mask all)" });
+      throw new ChatTemplateError({
+        message:
+          "an assistant message's content does not appear in the rendered template; the template rewrites content, so assistant masks cannot be computed (use --mask all)",
+      });
     }
     let end = start + content.length;
     const ending = endings.find((token) => rendered.startsWith(token, end));

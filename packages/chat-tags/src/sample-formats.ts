@@ -14,20 +14,42 @@ export interface ChatSample {
 
 /** InsCP (the paper): an empty user turn, the document as the assistant turn, no system prompt. */
 export function inscpDocument(document: string, metadata?: Record<string, unknown>): ChatSample {
-  return { format: "inscp-document", messages: [{ role: "user", content: "" }, { role: "assistant", content: document }], metadata };
+  return {
+    format: "inscp-document",
+    messages: [
+      { role: "user", content: "" },
+      { role: "assistant", content: document },
+    ],
+    metadata,
+  };
 }
 
 /**
  * InsCP for an instruction pair: the question alone and the answer alone, each wrapped as an
  * InsCP document (the paper's setting); `keepExchange` keeps one user/assistant exchange instead.
  */
-export function inscpPair(pair: { question: string; answer: string }, options: { keepExchange?: boolean; metadata?: Record<string, unknown> } = {}): ChatSample[] {
+export function inscpPair(
+  pair: { question: string; answer: string },
+  options: { keepExchange?: boolean; metadata?: Record<string, unknown> } = {},
+): ChatSample[] {
   if (options.keepExchange) {
-    return [{ format: "inscp-pair", messages: [{ role: "user", content: pair.question }, { role: "assistant", content: pair.answer }], metadata: options.metadata }];
+    return [
+      {
+        format: "inscp-pair",
+        messages: [
+          { role: "user", content: pair.question },
+          { role: "assistant", content: pair.answer },
+        ],
+        metadata: options.metadata,
+      },
+    ];
   }
   return [pair.question, pair.answer].map((content, part) => ({
     format: "inscp-pair" as const,
-    messages: [{ role: "user", content: "" }, { role: "assistant", content }],
+    messages: [
+      { role: "user", content: "" },
+      { role: "assistant", content },
+    ],
     metadata: { ...options.metadata, part: part === 0 ? "question" : "answer" },
   }));
 }

@@ -13,7 +13,14 @@ export class SampleTooLongError extends GraftError {
   readonly excerpt: string;
   readonly what: string;
 
-  constructor({ tokens, maxLength, excerpt, what = "a sentence", path, line }: { tokens: number; maxLength: number; excerpt: string; what?: string; path?: string; line?: number }) {
+  constructor({
+    tokens,
+    maxLength,
+    excerpt,
+    what = "a sentence",
+    path,
+    line,
+  }: { tokens: number; maxLength: number; excerpt: string; what?: string; path?: string; line?: number }) {
     super({
       name: "SampleTooLongError",
       message: `${path ? `${path}${line ? `:${line}` : ""}: ` : ""}${what} of ${tokens} tokens ("${excerpt}…") does not fit max length ${maxLength} even alone with the template around it. Raise --max-length, or pre-split such text.`,

@@ -1,13 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { ChatTemplateError } from "./chat-template-error.js";
 import { createTagger } from "./create-tagger.js";
 import type { ChatMessage } from "./render-chat-template.js";
-import { SampleTooLongError } from "./sample-too-long-error.js";
 import { conversation, inscpDocument } from "./sample-formats.js";
+import { SampleTooLongError } from "./sample-too-long-error.js";
 import { tagJsonl } from "./tag-samples.js";
 import type { TokenizedSample } from "./tokenize-sample.js";
 
@@ -22,9 +22,21 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 const CONVERSATIONS: ChatMessage[][] = [
-  [{ role: "user", content: "" }, { role: "assistant", content: "Москва — столица России.\n\nВторой абзац." }],
-  [{ role: "system", content: "Ты полезный помощник." }, { role: "user", content: "Привет!" }, { role: "assistant", content: "Здравствуйте!" }],
-  [{ role: "user", content: "Hi" }, { role: "assistant", content: "  Hello.  " }, { role: "user", content: "Как дела?" }, { role: "assistant", content: "Хорошо, спасибо! 👍" }],
+  [
+    { role: "user", content: "" },
+    { role: "assistant", content: "Москва — столица России.\n\nВторой абзац." },
+  ],
+  [
+    { role: "system", content: "Ты полезный помощник." },
+    { role: "user", content: "Привет!" },
+    { role: "assistant", content: "Здравствуйте!" },
+  ],
+  [
+    { role: "user", content: "Hi" },
+    { role: "assistant", content: "  Hello.  " },
+    { role: "user", content: "Как дела?" },
+    { role: "assistant", content: "Хорошо, спасибо! 👍" },
+  ],
 ];
 
 describe("assistant masks", () => {
@@ -51,7 +63,10 @@ print(json.dumps(out))
       const [sample] = await tagger.tag(conversation(messages));
       expect(sample.ids, `conversation ${index}`).toEqual(reference[index].ids);
       expect(sample.mask, `conversation ${index}`).toEqual(reference[index].mask);
-      expect(reference[index].mask.some((bit) => bit === 1), "the reference marks some tokens").toBe(true);
+      expect(
+        reference[index].mask.some((bit) => bit === 1),
+        "the reference marks some tokens",
+      ).toBe(true);
     }
   });
 });
@@ -80,7 +95,12 @@ describe("tagger options", () => {
 
   it("streams tagged samples from JSONL; template errors and unsplittable samples name the input line", async () => {
     const path = join(work.path, "conversations.jsonl");
-    const good = { messages: [{ role: "user", content: "Привет" }, { role: "assistant", content: "Здравствуйте" }] };
+    const good = {
+      messages: [
+        { role: "user", content: "Привет" },
+        { role: "assistant", content: "Здравствуйте" },
+      ],
+    };
     writeFileSync(path, `${JSON.stringify(good)}\n${JSON.stringify({ messages: [{ role: "assistant", content: "first" }] })}\n`);
     const tagger = await createTagger({ modelDirectory: fixtureTokenizerDirectory("llama2"), templateFile: fixture("mistral-v0.1.jinja") });
     const streamed: TokenizedSample[] = [];

@@ -25,7 +25,10 @@ export function tokenizeSample(tokenizer: GraftTokenizer, sample: RenderedSample
   if (mode === "all" || sample.format === "plain") return { format: sample.format, text: sample.text, ids, mask: ids.map(() => 1), metadata: sample.metadata };
   const offsets = tokenByteOffsets(tokenizer, sample.text, ids);
   if (!offsets) {
-    throw new ChatTemplateError({ message: "the tokens do not spell the rendered text (the tokenizer's normalizer changes it), so assistant masks cannot be placed; normalise the text first (NFC) or use --mask all" });
+    throw new ChatTemplateError({
+      message:
+        "the tokens do not spell the rendered text (the tokenizer's normalizer changes it), so assistant masks cannot be placed; normalise the text first (NFC) or use --mask all",
+    });
   }
   const spans = sample.assistantSpans.map(([start, end]) => [byteOffsetOf(sample.text, start), byteOffsetOf(sample.text, end)] as const);
   const mask = offsets.map(([start, end]) => (spans.some(([spanStart, spanEnd]) => start < spanEnd && end > spanStart && end > start) ? 1 : 0));

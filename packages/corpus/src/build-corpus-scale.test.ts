@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildCorpus, partialDirectory, type BuildCorpusOptions } from "./build-corpus.js";
+import { type BuildCorpusOptions, buildCorpus, partialDirectory } from "./build-corpus.js";
 import type { CorpusEvent } from "./corpus-progress.js";
 import { CorpusResumeError } from "./corpus-resume-error.js";
 
@@ -13,12 +13,23 @@ afterAll(() => work.remove());
 
 const tokenizer = fixtureTokenizerDirectory("llama3");
 const fixtures = join(repositoryRoot(), "fixtures", "text");
-const distinct = [...new Map(fixtureText("ru-fortunes").split("\n\n").filter((paragraph) => paragraph.trim().length >= 40 && !/^\s*[-=*_]{3,}/m.test(paragraph)).map((paragraph) => [paragraph.toLowerCase().replace(/\s+/gu, " ").trim(), paragraph.trim()] as const)).values()];
+const distinct = [
+  ...new Map(
+    fixtureText("ru-fortunes")
+      .split("\n\n")
+      .filter((paragraph) => paragraph.trim().length >= 40 && !/^\s*[-=*_]{3,}/m.test(paragraph))
+      .map((paragraph) => [paragraph.toLowerCase().replace(/\s+/gu, " ").trim(), paragraph.trim()] as const),
+  ).values(),
+];
 const paragraphs = distinct.slice(0, 400);
 
 /** Every file of a build directory, by name (the bytes must match between builds). */
 function filesOf(directory: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(directory).sort().map((name) => [name, readFileSync(join(directory, name)).toString("base64")]));
+  return Object.fromEntries(
+    readdirSync(directory)
+      .sort()
+      .map((name) => [name, readFileSync(join(directory, name)).toString("base64")]),
+  );
 }
 
 function writeParagraphs(name: string, texts: readonly string[]): string {
@@ -35,7 +46,9 @@ describe("buildCorpus inputs", () => {
     expect(zst.stats.total).toBe(60);
     expect(parquet.stats.total).toBe(60);
     expect(parquet.stats.tokens).toBe(zst.stats.tokens);
-    expect(readFileSync(join(work.path, "parquet", "train-00000.tokens.npy")).equals(readFileSync(join(work.path, "zst", "train-00000.tokens.npy")))).toBe(true);
+    expect(readFileSync(join(work.path, "parquet", "train-00000.tokens.npy")).equals(readFileSync(join(work.path, "zst", "train-00000.tokens.npy")))).toBe(
+      true,
+    );
     const globbed = await buildCorpus({ ...options, inputs: [join(fixtures, "ru-fortunes-60.*")], out: join(work.path, "glob") });
     expect(globbed.stats.total).toBe(120);
     expect(globbed.stats.dropped_duplicate).toBe(60);
@@ -45,14 +58,24 @@ describe("buildCorpus inputs", () => {
 describe("buildCorpus bad input", () => {
   it("invalid UTF-8 is replaced and counted with its line; an empty input is a typed error", async () => {
     const broken = join(work.path, "broken.txt");
-    writeFileSync(broken, Buffer.concat([Buffer.from(`${paragraphs[0]}\n\n`), Buffer.from("Испорченная строка: "), Buffer.from([0xff, 0xfe]), Buffer.from(" и дальше нормальный текст документа.\n")]));
+    writeFileSync(
+      broken,
+      Buffer.concat([
+        Buffer.from(`${paragraphs[0]}\n\n`),
+        Buffer.from("Испорченная строка: "),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(" и дальше нормальный текст документа.\n"),
+      ]),
+    );
     const { stats } = await buildCorpus({ inputs: [broken], tokenizer, sequenceLength: 64, validFraction: 0, workers: 0, out: join(work.path, "broken") });
     expect(stats.invalid_utf8).toBe(1);
     expect(stats.invalid_utf8_first_lines).toEqual([`${broken}:${paragraphs[0]!.split("\n").length + 2}`]);
     expect(stats.forwarded).toBe(2);
     const empty = join(work.path, "empty.jsonl");
     writeFileSync(empty, "");
-    await expect(buildCorpus({ inputs: [empty], tokenizer, sequenceLength: 64, workers: 0, out: join(work.path, "empty") })).rejects.toThrow(/no document survived \(0 read\)/);
+    await expect(buildCorpus({ inputs: [empty], tokenizer, sequenceLength: 64, workers: 0, out: join(work.path, "empty") })).rejects.toThrow(
+      /no document survived \(0 read\)/,
+    );
   });
 });
 
@@ -94,7 +117,12 @@ describe("buildCorpus near-dedup", () => {
     const options = { tokenizer, sequenceLength: 64, validFraction: 0, workers: 0, dedup: "minhash" } as const;
     const alone = await buildCorpus({ ...options, inputs: [writeParagraphs("distinct.txt", documents)], out: join(work.path, "distinct") });
     expect((alone.stats.dropped_near_duplicate as number | undefined) ?? 0).toBeLessThan(documents.length * 0.01);
-    const exact = await buildCorpus({ ...options, dedup: "exact", inputs: [writeParagraphs("planted.txt", [...documents, ...planted])], out: join(work.path, "exact") });
+    const exact = await buildCorpus({
+      ...options,
+      dedup: "exact",
+      inputs: [writeParagraphs("planted.txt", [...documents, ...planted])],
+      out: join(work.path, "exact"),
+    });
     expect(exact.stats.forwarded).toBe(documents.length + planted.length); // exact dedup cannot see them
     const near = await buildCorpus({ ...options, inputs: [join(work.path, "planted.txt")], out: join(work.path, "minhash") });
     const plantedKept = near.stats.forwarded - alone.stats.forwarded;
@@ -171,7 +199,9 @@ describe("buildCorpus ranks", () => {
     expect(plain[0]!.manifest).toMatchObject({ rank: 0, world_size: 2 });
     expect(plain[1]!.stats.forwarded).toBe(102); // a rank alone cannot see the other's documents
 
-    const signatures = await Promise.all([0, 1].map((rank) => buildCorpus({ ...options, rank, dedupPass: "signatures", out: join(work.path, `signatures-${rank}`) })));
+    const signatures = await Promise.all(
+      [0, 1].map((rank) => buildCorpus({ ...options, rank, dedupPass: "signatures", out: join(work.path, `signatures-${rank}`) })),
+    );
     expect(signatures.map((pass) => pass.manifest.format)).toEqual(["graft-dedup-signatures", "graft-dedup-signatures"]);
     const dedupSignatures = [0, 1].map((rank) => join(work.path, `signatures-${rank}`));
     const deduped = await Promise.all([0, 1].map((rank) => buildCorpus({ ...options, rank, dedupSignatures, out: join(work.path, `deduped-${rank}`) })));

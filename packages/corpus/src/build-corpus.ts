@@ -4,24 +4,24 @@ import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { loadTokenizer, OutputDirectoryExistsError } from "@graft/hf";
-import { CHECKPOINT_FILE, DEDUP_LOG_FILE, readCheckpoint, writeCheckpoint, type CorpusCheckpoint } from "./corpus-checkpoint.js";
-import { CorpusInputError } from "./corpus-input-error.js";
-import { ProgressMeter, type CorpusEvent } from "./corpus-progress.js";
-import { CorpusResumeError } from "./corpus-resume-error.js";
-import { dedupDecisions, SIGNATURES_FILE, SIGNATURES_INFO_FILE, signatureRecord, type SignaturesInfo } from "./dedup-signatures.js";
-import { createDocumentEncoder, type CorpusFormat, type DocumentEncoder, type ProcessorSettings, type RawDocument } from "./document-processor.js";
-import { DocumentDeduplicator, type DedupMode } from "./document-deduplicator.js";
-import { DocumentWorkerPool } from "./document-worker-pool.js";
-import { MINHASH_HASHES } from "./minhash-signature.js";
-import { expandInputs } from "./expand-inputs.js";
+import { CHECKPOINT_FILE, type CorpusCheckpoint, DEDUP_LOG_FILE, readCheckpoint, writeCheckpoint } from "./corpus-checkpoint.js";
 import type { CorpusDocument } from "./corpus-document.js";
+import { CorpusInputError } from "./corpus-input-error.js";
+import { type CorpusEvent, ProgressMeter } from "./corpus-progress.js";
+import { CorpusResumeError } from "./corpus-resume-error.js";
+import { dedupDecisions, SIGNATURES_FILE, SIGNATURES_INFO_FILE, type SignaturesInfo, signatureRecord } from "./dedup-signatures.js";
+import { type DedupMode, DocumentDeduplicator } from "./document-deduplicator.js";
+import { type CorpusFormat, createDocumentEncoder, type DocumentEncoder, type ProcessorSettings, type RawDocument } from "./document-processor.js";
+import { DocumentWorkerPool } from "./document-worker-pool.js";
+import { expandInputs } from "./expand-inputs.js";
+import { MINHASH_HASHES } from "./minhash-signature.js";
 import type { PipelineStep } from "./pipeline-step.js";
 import type { QualityFilterOptions } from "./quality-filter.js";
-import { readDocuments, sliceInputs, type ReadDocumentsOptions, type ReadProblem } from "./read-documents.js";
+import { type ReadDocumentsOptions, type ReadProblem, readDocuments, sliceInputs } from "./read-documents.js";
 import { ShardWriter, type SplitSummary } from "./shard-writer.js";
 
-export type { CorpusFormat } from "./document-processor.js";
 export type { CorpusEvent } from "./corpus-progress.js";
+export type { CorpusFormat } from "./document-processor.js";
 
 export interface BuildCorpusOptions {
   /** Files, directories or globs of `.txt` / `.jsonl` / `.parquet` (each optionally `.gz` / `.zst`). */
@@ -114,7 +114,8 @@ function countProblems(stats: CorpusStats, problems: readonly { reason: ReadProb
   for (const problem of problems) {
     const reason = problem.reason.replaceAll("-", "_");
     increment(stats, reason);
-    const lines = ((stats[`${reason}_first_lines`] as string[] | undefined) ??= []);
+    stats[`${reason}_first_lines`] ??= [];
+    const lines = stats[`${reason}_first_lines`] as string[];
     if (lines.length < PROBLEM_LINES_KEPT) lines.push(`${problem.source}:${problem.line}`);
   }
 }
@@ -132,9 +133,15 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   const rank = options.rank ?? 0;
   const worldSize = options.worldSize ?? 1;
   const languages = options.languages ?? (typeof options.lang === "string" ? options.lang.split(",").filter(Boolean) : options.lang);
-  if (!Number.isInteger(options.sequenceLength) || options.sequenceLength < 2) throw new CorpusInputError({ path: options.out, message: `seq-len ${options.sequenceLength} must be an integer >= 2` });
-  if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) throw new CorpusInputError({ path: options.out, message: `rank ${rank} of world size ${worldSize}: need 0 <= rank < world size` });
-  if (format === "inscp-pair" && !options.read?.pairFields) throw new CorpusInputError({ path: options.out, message: "format inscp-pair needs the question and answer fields (read.pairFields, --pair-fields QUESTION,ANSWER)" });
+  if (!Number.isInteger(options.sequenceLength) || options.sequenceLength < 2)
+    throw new CorpusInputError({ path: options.out, message: `seq-len ${options.sequenceLength} must be an integer >= 2` });
+  if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize)
+    throw new CorpusInputError({ path: options.out, message: `rank ${rank} of world size ${worldSize}: need 0 <= rank < world size` });
+  if (format === "inscp-pair" && !options.read?.pairFields)
+    throw new CorpusInputError({
+      path: options.out,
+      message: "format inscp-pair needs the question and answer fields (read.pairFields, --pair-fields QUESTION,ANSWER)",
+    });
   const target = resolve(options.out);
   if (existsSync(target) && readdirSync(target).length > 0 && !options.overwrite) throw new OutputDirectoryExistsError({ path: target });
   const tokenizer = await loadTokenizer(options.tokenizer);
@@ -144,8 +151,29 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   const files = expandInputs(options.inputs);
   const validFraction = options.validFraction ?? 0.01;
   const shardSequences = Math.max(1, Math.floor((options.shardTokens ?? DEFAULT_SHARD_TOKENS) / options.sequenceLength));
-  const readingSettings = { inputs: files, read: options.read ?? {}, quality: options.quality ?? {}, languages: languages ?? [], languageThreshold: options.languageThreshold ?? 0.5, maxDocuments: options.maxDocuments ?? null, worldSize };
-  const settings = { ...readingSettings, tokenizer: tokenizer.sha256, sequenceLength: options.sequenceLength, format, model: options.model ? resolve(options.model) : null, validFraction, dedup, nearDuplicateThreshold: options.nearDuplicateThreshold ?? null, rank, shardSequences, dedupPass: options.dedupPass ?? null, dedupSignatures: options.dedupSignatures?.map((path) => resolve(path)) ?? null };
+  const readingSettings = {
+    inputs: files,
+    read: options.read ?? {},
+    quality: options.quality ?? {},
+    languages: languages ?? [],
+    languageThreshold: options.languageThreshold ?? 0.5,
+    maxDocuments: options.maxDocuments ?? null,
+    worldSize,
+  };
+  const settings = {
+    ...readingSettings,
+    tokenizer: tokenizer.sha256,
+    sequenceLength: options.sequenceLength,
+    format,
+    model: options.model ? resolve(options.model) : null,
+    validFraction,
+    dedup,
+    nearDuplicateThreshold: options.nearDuplicateThreshold ?? null,
+    rank,
+    shardSequences,
+    dedupPass: options.dedupPass ?? null,
+    dedupSignatures: options.dedupSignatures?.map((path) => resolve(path)) ?? null,
+  };
   const processorSettings: ProcessorSettings = {
     tokenizer: options.tokenizer,
     model: options.model,
@@ -163,16 +191,34 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   let resumed = options.resume !== false ? await readCheckpoint(work).catch(() => undefined) : undefined;
   if (resumed) {
     for (const [key, value] of Object.entries(settings)) {
-      if (JSON.stringify(resumed.checkpoint.settings[key]) !== JSON.stringify(value)) throw new CorpusResumeError({ path: work, setting: key === "tokenizer" ? "tokenizer (sha256 of tokenizer.json)" : key, expected: resumed.checkpoint.settings[key], found: value });
+      if (JSON.stringify(resumed.checkpoint.settings[key]) !== JSON.stringify(value))
+        throw new CorpusResumeError({
+          path: work,
+          setting: key === "tokenizer" ? "tokenizer (sha256 of tokenizer.json)" : key,
+          expected: resumed.checkpoint.settings[key],
+          found: value,
+        });
     }
   } else {
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });
   }
 
-  const decisions = options.dedupSignatures ? await dedupDecisions({ directories: options.dedupSignatures, rank, worldSize, mode: dedup, threshold: options.nearDuplicateThreshold, settings: readingSettings }) : undefined;
+  const decisions = options.dedupSignatures
+    ? await dedupDecisions({
+        directories: options.dedupSignatures,
+        rank,
+        worldSize,
+        mode: dedup,
+        threshold: options.nearDuplicateThreshold,
+        settings: readingSettings,
+      })
+    : undefined;
   const deduplicator = new DocumentDeduplicator(decisions || signaturesPass ? "none" : dedup, options.nearDuplicateThreshold);
-  const writers = { train: new ShardWriter(work, "train", options.sequenceLength, shardSequences, padId), valid: new ShardWriter(work, "valid", options.sequenceLength, shardSequences, padId) };
+  const writers = {
+    train: new ShardWriter(work, "train", options.sequenceLength, shardSequences, padId),
+    valid: new ShardWriter(work, "valid", options.sequenceLength, shardSequences, padId),
+  };
   let stats: CorpusStats = { total: 0, forwarded: 0, bytes: 0, tokens: 0 };
   let position = 0;
   let sequence = 0;
@@ -226,7 +272,14 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
   let mainEncoder: DocumentEncoder | undefined;
   const signatureRecords: Buffer[] = [];
   let lastProgress = 0;
-  const toRaw = (document: CorpusDocument): RawDocument => ({ id: document.id, text: document.text, source: document.metadata.source, line: document.metadata.line, question: document.metadata.question as string | undefined, answer: document.metadata.answer as string | undefined });
+  const toRaw = (document: CorpusDocument): RawDocument => ({
+    id: document.id,
+    text: document.text,
+    source: document.metadata.source,
+    line: document.metadata.line,
+    question: document.metadata.question as string | undefined,
+    answer: document.metadata.answer as string | undefined,
+  });
   try {
     let batch = await readBatch();
     if (resumedRun) meter.resumedAt(stats.bytes);
@@ -263,7 +316,11 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
         }
         let { ids, mask, pieces } = result;
         if (options.steps && options.steps.length > 0) {
-          let document: CorpusDocument = { ...input, text: result.text, metadata: { ...input.metadata, ...(result.language ? { language: result.language, language_score: result.languageScore } : {}) } };
+          let document: CorpusDocument = {
+            ...input,
+            text: result.text,
+            metadata: { ...input.metadata, ...(result.language ? { language: result.language, language_score: result.languageScore } : {}) },
+          };
           let dropped: string | undefined;
           for (const step of options.steps) {
             const stepResult = await step(document);
@@ -279,7 +336,13 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
           }
           if (document.text !== result.text) {
             mainEncoder ??= await createDocumentEncoder(processorSettings);
-            const encoded = await mainEncoder({ text: document.text, question: document.metadata.question as string | undefined, answer: document.metadata.answer as string | undefined, source: input.metadata.source, line: input.metadata.line });
+            const encoded = await mainEncoder({
+              text: document.text,
+              question: document.metadata.question as string | undefined,
+              answer: document.metadata.answer as string | undefined,
+              source: input.metadata.source,
+              line: input.metadata.line,
+            });
             if ("drop" in encoded) {
               increment(stats, `dropped_${encoded.drop}`);
               continue;
@@ -299,10 +362,16 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
       }
       if (writers.train.shardCount + writers.valid.shardCount > shardsBefore.train + shardsBefore.valid) {
         for (const split of ["train", "valid"] as const) {
-          for (const shard of writers[split].writtenShards.slice(shardsBefore[split])) options.onEvent?.({ type: "shard", split, name: shard.name, sequences: shard.sequences });
+          for (const shard of writers[split].writtenShards.slice(shardsBefore[split]))
+            options.onEvent?.({ type: "shard", split, name: shard.name, sequences: shard.sequences });
         }
         sequence += 1;
-        checkpoint = await writeCheckpoint(work, { settings, position, stats, dedupLogBytes, sequence }, { train: writers.train.snapshot(), valid: writers.valid.snapshot() }, checkpoint);
+        checkpoint = await writeCheckpoint(
+          work,
+          { settings, position, stats, dedupLogBytes, sequence },
+          { train: writers.train.snapshot(), valid: writers.valid.snapshot() },
+          checkpoint,
+        );
       }
       if (meter.seconds - lastProgress >= PROGRESS_EVERY_SECONDS || !next || next.documents.length === 0) {
         lastProgress = meter.seconds;
@@ -322,12 +391,21 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
 
   if (stats.forwarded === 0) {
     await rm(work, { recursive: true, force: true });
-    throw new CorpusInputError({ path: options.inputs.join(", "), message: `no document survived (${stats.total} read); check the inputs, --field, and the filter thresholds (stats: ${JSON.stringify(stats)})` });
+    throw new CorpusInputError({
+      path: options.inputs.join(", "),
+      message: `no document survived (${stats.total} read); check the inputs, --field, and the filter thresholds (stats: ${JSON.stringify(stats)})`,
+    });
   }
   let manifest: Record<string, unknown>;
   if (signaturesPass) {
     await writeFile(join(work, SIGNATURES_FILE), Buffer.concat(signatureRecords));
-    manifest = { format: "graft-dedup-signatures", rank, world_size: worldSize, documents: signatureRecords.length, settings: readingSettings } satisfies SignaturesInfo;
+    manifest = {
+      format: "graft-dedup-signatures",
+      rank,
+      world_size: worldSize,
+      documents: signatureRecords.length,
+      settings: readingSettings,
+    } satisfies SignaturesInfo;
     await writeFile(join(work, SIGNATURES_INFO_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   } else {
     const splits: Record<string, SplitSummary> = { train: await writers.train.finish(), valid: await writers.valid.finish() };
@@ -335,7 +413,13 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manife
       format: "graft-shards",
       version: 1,
       seq_len: options.sequenceLength,
-      tokenizer: { sha256: tokenizer.sha256, vocab_size: tokenizer.idLimit, bos_token_id: tokenizer.specialTokens.bos?.id ?? null, eos_token_id: eosId ?? null, pad_token_id: padId },
+      tokenizer: {
+        sha256: tokenizer.sha256,
+        vocab_size: tokenizer.idLimit,
+        bos_token_id: tokenizer.specialTokens.bos?.id ?? null,
+        eos_token_id: eosId ?? null,
+        pad_token_id: padId,
+      },
       sample_format: format,
       splits,
       ...(worldSize > 1 ? { rank, world_size: worldSize } : {}),

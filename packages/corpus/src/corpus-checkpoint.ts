@@ -25,7 +25,12 @@ export interface CorpusCheckpoint {
 }
 
 /** Writes the buffered tokens and then the checkpoint, each to a temporary name renamed into place. */
-export async function writeCheckpoint(directory: string, checkpoint: Omit<CorpusCheckpoint, "writers" | "pendingFile" | "version">, writers: Record<Split, ShardWriterState>, previous?: CorpusCheckpoint): Promise<CorpusCheckpoint> {
+export async function writeCheckpoint(
+  directory: string,
+  checkpoint: Omit<CorpusCheckpoint, "writers" | "pendingFile" | "version">,
+  writers: Record<Split, ShardWriterState>,
+  previous?: CorpusCheckpoint,
+): Promise<CorpusCheckpoint> {
   const pendingFile = `checkpoint-${checkpoint.sequence}.bin`;
   const parts: Buffer[] = [];
   for (const split of ["train", "valid"] as const) {
@@ -39,8 +44,18 @@ export async function writeCheckpoint(directory: string, checkpoint: Omit<Corpus
     ...checkpoint,
     pendingFile,
     writers: {
-      train: { shards: writers.train.shards, sequences: writers.train.sequences, labelTokens: writers.train.labelTokens, pendingTokens: writers.train.tokens.length },
-      valid: { shards: writers.valid.shards, sequences: writers.valid.sequences, labelTokens: writers.valid.labelTokens, pendingTokens: writers.valid.tokens.length },
+      train: {
+        shards: writers.train.shards,
+        sequences: writers.train.sequences,
+        labelTokens: writers.train.labelTokens,
+        pendingTokens: writers.train.tokens.length,
+      },
+      valid: {
+        shards: writers.valid.shards,
+        sequences: writers.valid.sequences,
+        labelTokens: writers.valid.labelTokens,
+        pendingTokens: writers.valid.tokens.length,
+      },
     },
   };
   await writeFile(join(directory, `${CHECKPOINT_FILE}.tmp`), `${JSON.stringify(full)}\n`);
@@ -50,7 +65,9 @@ export async function writeCheckpoint(directory: string, checkpoint: Omit<Corpus
 }
 
 /** The last checkpoint of a partial build, its writers' state and dedup log (the log cut back to the checkpoint); undefined if none. */
-export async function readCheckpoint(directory: string): Promise<{ checkpoint: CorpusCheckpoint; writers: Record<Split, ShardWriterState>; dedupLog: Uint8Array } | undefined> {
+export async function readCheckpoint(
+  directory: string,
+): Promise<{ checkpoint: CorpusCheckpoint; writers: Record<Split, ShardWriterState>; dedupLog: Uint8Array } | undefined> {
   const path = join(directory, CHECKPOINT_FILE);
   if (!existsSync(path)) return undefined;
   const checkpoint = JSON.parse(await readFile(path, "utf8")) as CorpusCheckpoint;
@@ -65,7 +82,14 @@ export async function readCheckpoint(directory: string): Promise<{ checkpoint: C
   for (const split of ["train", "valid"] as const) {
     const { shards, sequences, labelTokens, pendingTokens } = checkpoint.writers[split];
     const tokenBytes = take(pendingTokens * 4);
-    writers[split] = { shards, sequences, labelTokens, tokens: new Uint32Array(tokenBytes.buffer, tokenBytes.byteOffset, pendingTokens), mask: take(pendingTokens), starts: take(pendingTokens) };
+    writers[split] = {
+      shards,
+      sequences,
+      labelTokens,
+      tokens: new Uint32Array(tokenBytes.buffer, tokenBytes.byteOffset, pendingTokens),
+      mask: take(pendingTokens),
+      starts: take(pendingTokens),
+    };
   }
   const logPath = join(directory, DEDUP_LOG_FILE);
   let dedupLog: Uint8Array = new Uint8Array(0);

@@ -49,7 +49,15 @@ export class ProgressMeter {
     const done = fraction - this.resumedFraction;
     const etaSeconds = done > 0 && seconds > 0 ? (seconds * (1 - fraction)) / done : undefined;
     const { bytes, ...rest } = counts;
-    return { type: "progress", ...rest, megabytes: bytes / 1e6, seconds, megabytesPerSecond: (bytes - this.resumedBytes) / 1e6 / Math.max(seconds, 1e-9), fraction, etaSeconds };
+    return {
+      type: "progress",
+      ...rest,
+      megabytes: bytes / 1e6,
+      seconds,
+      megabytesPerSecond: (bytes - this.resumedBytes) / 1e6 / Math.max(seconds, 1e-9),
+      fraction,
+      etaSeconds,
+    };
   }
 }
 

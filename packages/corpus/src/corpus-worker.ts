@@ -1,6 +1,6 @@
 // Worker-thread entry of DocumentWorkerPool: runs the stateless pipeline steps and tokenization.
 import { parentPort, workerData } from "node:worker_threads";
-import { createDocumentProcessor, type ProcessResult, type ProcessorSettings, type RawDocument } from "./document-processor.js";
+import { createDocumentProcessor, type ProcessorSettings, type ProcessResult, type RawDocument } from "./document-processor.js";
 
 function transferables(results: ProcessResult[]): ArrayBuffer[] {
   const buffers: ArrayBuffer[] = [];

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CorpusInputError } from "./corpus-input-error.js";
-import { DocumentDeduplicator, type DedupMode } from "./document-deduplicator.js";
+import { type DedupMode, DocumentDeduplicator } from "./document-deduplicator.js";
 import { MINHASH_HASHES } from "./minhash-signature.js";
 
 /** Files of a signatures pass (`dedupPass: "signatures"`): one record per document that passed the stateless steps. */
@@ -34,18 +34,45 @@ export function signatureRecord(position: number, exactKey: string, signature: U
  * each in its stream order) through one deduplicator, so the first occurrence in that global
  * order is kept; returns this rank's dropped positions with their reasons.
  */
-export async function dedupDecisions({ directories, rank, worldSize, mode, threshold, settings }: { directories: readonly string[]; rank: number; worldSize: number; mode: DedupMode; threshold?: number; settings: Record<string, unknown> }): Promise<Map<number, "duplicate" | "near_duplicate">> {
+export async function dedupDecisions({
+  directories,
+  rank,
+  worldSize,
+  mode,
+  threshold,
+  settings,
+}: {
+  directories: readonly string[];
+  rank: number;
+  worldSize: number;
+  mode: DedupMode;
+  threshold?: number;
+  settings: Record<string, unknown>;
+}): Promise<Map<number, "duplicate" | "near_duplicate">> {
   const byRank = new Map<number, string>();
   for (const directory of directories) {
     const infoPath = join(directory, SIGNATURES_INFO_FILE);
-    if (!existsSync(infoPath)) throw new CorpusInputError({ path: directory, message: `no ${SIGNATURES_INFO_FILE}: pass the output directories of the signatures pass (--dedup-pass signatures) of every rank` });
+    if (!existsSync(infoPath))
+      throw new CorpusInputError({
+        path: directory,
+        message: `no ${SIGNATURES_INFO_FILE}: pass the output directories of the signatures pass (--dedup-pass signatures) of every rank`,
+      });
     const info = JSON.parse(await readFile(infoPath, "utf8")) as SignaturesInfo;
-    if (info.world_size !== worldSize) throw new CorpusInputError({ path: directory, message: `signatures of world size ${info.world_size}, this run has --world-size ${worldSize}` });
-    if (JSON.stringify(info.settings) !== JSON.stringify(settings)) throw new CorpusInputError({ path: directory, message: `signatures made with other inputs or filters (${JSON.stringify(info.settings)}); both passes need the same inputs and settings` });
+    if (info.world_size !== worldSize)
+      throw new CorpusInputError({ path: directory, message: `signatures of world size ${info.world_size}, this run has --world-size ${worldSize}` });
+    if (JSON.stringify(info.settings) !== JSON.stringify(settings))
+      throw new CorpusInputError({
+        path: directory,
+        message: `signatures made with other inputs or filters (${JSON.stringify(info.settings)}); both passes need the same inputs and settings`,
+      });
     byRank.set(info.rank, directory);
   }
   const missing = Array.from({ length: worldSize }, (_, index) => index).filter((index) => !byRank.has(index));
-  if (missing.length > 0) throw new CorpusInputError({ path: directories.join(", "), message: `signatures of rank(s) ${missing.join(", ")} are missing; pass all ${worldSize} ranks' signature directories` });
+  if (missing.length > 0)
+    throw new CorpusInputError({
+      path: directories.join(", "),
+      message: `signatures of rank(s) ${missing.join(", ")} are missing; pass all ${worldSize} ranks' signature directories`,
+    });
   const deduplicator = new DocumentDeduplicator(mode, threshold);
   const drops = new Map<number, "duplicate" | "near_duplicate">();
   for (let current = 0; current < worldSize; current += 1) {

@@ -1,4 +1,4 @@
-import { MINHASH_BANDS, MINHASH_HASHES, bandKeys } from "./minhash-signature.js";
+import { bandKeys, MINHASH_BANDS, MINHASH_HASHES } from "./minhash-signature.js";
 import { NearDuplicateIndex, truncateSignature } from "./near-duplicate-index.js";
 
 /** Bytes of an md5 exact-dedup key. */

@@ -1,12 +1,12 @@
+import { type ChatSample, createTagger, inscpDocument, inscpPair, SampleTooLongError } from "@graft/chat-tags";
 import { loadTokenizer } from "@graft/hf";
-import { createTagger, inscpDocument, inscpPair, SampleTooLongError, type ChatSample } from "@graft/chat-tags";
 import { cleanText } from "./clean-text.js";
 import { exactKey } from "./exact-dedup.js";
 import { createLanguageIdentifier } from "./identify-language.js";
 import { languageFilter } from "./language-filter.js";
 import { minhashSignature } from "./minhash-signature.js";
 import type { PipelineStep } from "./pipeline-step.js";
-import { qualityFilter, type QualityFilterOptions } from "./quality-filter.js";
+import { type QualityFilterOptions, qualityFilter } from "./quality-filter.js";
 
 export type CorpusFormat = "plain" | "inscp-document" | "inscp-pair";
 
@@ -52,7 +52,13 @@ export interface ProcessedDocument {
 export type ProcessResult = ProcessedDocument | { drop: string };
 
 /** Tokenizes one cleaned document into pieces (ids + mask each). */
-export type DocumentEncoder = (document: { text: string; question?: string; answer?: string; source: string; line: number }) => Promise<{ ids: Uint32Array; mask: Uint8Array; pieces: Uint32Array } | { drop: string }>;
+export type DocumentEncoder = (document: {
+  text: string;
+  question?: string;
+  answer?: string;
+  source: string;
+  line: number;
+}) => Promise<{ ids: Uint32Array; mask: Uint8Array; pieces: Uint32Array } | { drop: string }>;
 
 function concatenate(samples: { ids: readonly number[]; mask: readonly number[] }[]): { ids: Uint32Array; mask: Uint8Array; pieces: Uint32Array } {
   const total = samples.reduce((sum, sample) => sum + sample.ids.length, 0);
@@ -84,7 +90,10 @@ export async function createDocumentEncoder(settings: Pick<ProcessorSettings, "t
   const tagger = await createTagger({ modelDirectory: settings.model ?? settings.tokenizer, maxLength: settings.sequenceLength });
   return async ({ text, question, answer, source, line }) => {
     const metadata = { source, line };
-    const samples: ChatSample[] = settings.format === "inscp-pair" && question !== undefined && answer !== undefined ? inscpPair({ question, answer }, { metadata }) : [inscpDocument(text, metadata)];
+    const samples: ChatSample[] =
+      settings.format === "inscp-pair" && question !== undefined && answer !== undefined
+        ? inscpPair({ question, answer }, { metadata })
+        : [inscpDocument(text, metadata)];
     const tagged: { ids: number[]; mask: number[] }[] = [];
     try {
       for (const sample of samples) tagged.push(...(await tagger.tag(sample)));
@@ -105,10 +114,18 @@ export async function createDocumentEncoder(settings: Pick<ProcessorSettings, "t
 export async function createDocumentProcessor(settings: ProcessorSettings): Promise<(documents: readonly RawDocument[]) => Promise<ProcessResult[]>> {
   const steps: PipelineStep[] = [cleanText];
   if (settings.quality !== false) steps.push(qualityFilter(settings.quality));
-  if (settings.languages && settings.languages.length > 0) steps.push(languageFilter({ languages: settings.languages, threshold: settings.languageThreshold, identify: await createLanguageIdentifier() }));
-  const encode: DocumentEncoder = settings.tokenize === false ? async () => ({ ids: new Uint32Array(0), mask: new Uint8Array(0), pieces: new Uint32Array(0) }) : await createDocumentEncoder(settings);
+  if (settings.languages && settings.languages.length > 0)
+    steps.push(languageFilter({ languages: settings.languages, threshold: settings.languageThreshold, identify: await createLanguageIdentifier() }));
+  const encode: DocumentEncoder =
+    settings.tokenize === false
+      ? async () => ({ ids: new Uint32Array(0), mask: new Uint8Array(0), pieces: new Uint32Array(0) })
+      : await createDocumentEncoder(settings);
   const processOne = async (raw: RawDocument): Promise<ProcessResult> => {
-    let document = { id: raw.id, text: raw.text, metadata: { source: raw.source, line: raw.line } as Record<string, unknown> & { source: string; line: number } };
+    let document = {
+      id: raw.id,
+      text: raw.text,
+      metadata: { source: raw.source, line: raw.line } as Record<string, unknown> & { source: string; line: number },
+    };
     for (const step of steps) {
       const result = await step(document);
       if ("drop" in result) return result;

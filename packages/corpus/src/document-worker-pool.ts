@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { CorpusWorkerError } from "./corpus-worker-error.js";
-import { createDocumentProcessor, type ProcessResult, type ProcessorSettings, type RawDocument } from "./document-processor.js";
+import { createDocumentProcessor, type ProcessorSettings, type ProcessResult, type RawDocument } from "./document-processor.js";
 
 /** Most worker threads: tokenization is CPU-bound, and each thread holds its own tokenizer (~100 MB for a 128k vocabulary). */
 export const MAX_WORKERS = 32;
@@ -22,7 +22,10 @@ function startWorker(settings: ProcessorSettings): Worker {
   // tsx's ESM API entry (the `import` condition; require.resolve would give the CommonJS one).
   const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
   const tsx = pathToFileURL(join(tsxRoot, "dist", "esm", "api", "index.mjs")).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}))`, { eval: true, workerData: settings });
+  return new Worker(`import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}))`, {
+    eval: true,
+    workerData: settings,
+  });
 }
 
 class PooledWorker {
@@ -40,17 +43,26 @@ class PooledWorker {
         for (const pending of this.pending.values()) pending.reject(error);
         this.pending.clear();
       };
-      worker.on("message", (message: { ready?: boolean; id?: number; results?: ProcessResult[]; error?: { name: string; message: string; stack?: string } }) => {
-        if (message.ready !== undefined) {
-          if (message.ready) resolve();
-          else fail(new CorpusWorkerError({ workerName: name, originalName: message.error!.name, message: message.error!.message, stack: message.error!.stack }));
-          return;
-        }
-        const pending = this.pending.get(message.id!);
-        this.pending.delete(message.id!);
-        if (message.error) pending?.reject(new CorpusWorkerError({ workerName: name, originalName: message.error.name, message: message.error.message, stack: message.error.stack }));
-        else pending?.resolve(message.results!);
-      });
+      worker.on(
+        "message",
+        (message: { ready?: boolean; id?: number; results?: ProcessResult[]; error?: { name: string; message: string; stack?: string } }) => {
+          if (message.ready !== undefined) {
+            if (message.ready) resolve();
+            else
+              fail(
+                new CorpusWorkerError({ workerName: name, originalName: message.error!.name, message: message.error!.message, stack: message.error!.stack }),
+              );
+            return;
+          }
+          const pending = this.pending.get(message.id!);
+          this.pending.delete(message.id!);
+          if (message.error)
+            pending?.reject(
+              new CorpusWorkerError({ workerName: name, originalName: message.error.name, message: message.error.message, stack: message.error.stack }),
+            );
+          else pending?.resolve(message.results!);
+        },
+      );
       worker.on("error", (error) => fail(new CorpusWorkerError({ workerName: name, originalName: error.name, message: error.message, stack: error.stack })));
       worker.on("exit", (code) => {
         if (this.pending.size > 0) fail(new CorpusWorkerError({ workerName: name, originalName: "Exit", message: `the thread exited with code ${code}` }));
@@ -99,7 +111,11 @@ export class DocumentWorkerPool {
   async process(documents: RawDocument[]): Promise<ProcessResult[]> {
     if (this.inProcess) return this.inProcess(documents);
     const size = Math.ceil(documents.length / this.workers.length);
-    const parts = await Promise.all(this.workers.map((worker, index) => (index * size < documents.length ? worker.process(documents.slice(index * size, (index + 1) * size)) : Promise.resolve([]))));
+    const parts = await Promise.all(
+      this.workers.map((worker, index) =>
+        index * size < documents.length ? worker.process(documents.slice(index * size, (index + 1) * size)) : Promise.resolve([]),
+      ),
+    );
     return parts.flat();
   }
 

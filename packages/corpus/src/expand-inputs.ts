@@ -57,7 +57,8 @@ export function expandInputs(inputs: readonly string[]): string[] {
       files.push(...matched);
       continue;
     }
-    if (!existsSync(input)) throw new CorpusInputError({ path: input, message: "not found; pass .txt, .jsonl or .parquet files (optionally .gz/.zst), directories or globs" });
+    if (!existsSync(input))
+      throw new CorpusInputError({ path: input, message: "not found; pass .txt, .jsonl or .parquet files (optionally .gz/.zst), directories or globs" });
     if (statSync(input).isDirectory()) walk(input, files);
     else if (SUPPORTED_INPUT.test(input)) files.push(input);
     else throw new CorpusInputError({ path: input, message: "unknown format; graft corpus reads .txt, .jsonl and .parquet, each optionally .gz or .zst" });

@@ -28,7 +28,13 @@ describe("createLanguageIdentifier (fastText lid.176)", () => {
   it("the language filter keeps Russian only, with label and score in the metadata", async () => {
     const step = languageFilter({ languages: ["ru"], threshold: 0.5, identify: await createLanguageIdentifier() });
     const results = await Promise.all(samples.map((sample, line) => step({ id: `s:${line}`, text: sample.text, metadata: { source: "s", line } })));
-    expect(results.map((result) => ("drop" in result ? result.drop : (result as CorpusDocument).metadata.language))).toEqual(["ru", "language", "language", "language", "language"]);
+    expect(results.map((result) => ("drop" in result ? result.drop : (result as CorpusDocument).metadata.language))).toEqual([
+      "ru",
+      "language",
+      "language",
+      "language",
+      "language",
+    ]);
     expect((results[0] as CorpusDocument).metadata.language_score).toBeGreaterThan(0.5);
   });
 });

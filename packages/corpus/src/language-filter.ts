@@ -6,7 +6,15 @@ import type { PipelineStep } from "./pipeline-step.js";
  * label and score go into the metadata. Drop reasons: `language` (another language) and
  * `language_score` (the right language, below the threshold).
  */
-export function languageFilter({ languages, threshold = 0.5, identify }: { languages: readonly string[]; threshold?: number; identify: LanguageIdentifier }): PipelineStep {
+export function languageFilter({
+  languages,
+  threshold = 0.5,
+  identify,
+}: {
+  languages: readonly string[];
+  threshold?: number;
+  identify: LanguageIdentifier;
+}): PipelineStep {
   const wanted = new Set(languages);
   return async (document) => {
     const { language, score } = await identify(document.text);

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { copyFile, link, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { atomicOutputDirectory } from "@graft/hf";
-import { MANIFEST_FILE, STATS_FILE, type CorpusStats } from "./build-corpus.js";
+import { type CorpusStats, MANIFEST_FILE, STATS_FILE } from "./build-corpus.js";
 import { CorpusInputError } from "./corpus-input-error.js";
 import type { ShardInfo, SplitSummary } from "./shard-writer.js";
 
@@ -33,10 +33,20 @@ const PART_FILES = ["tokens", "mask", "starts"] as const;
 
 async function readRank(directory: string): Promise<{ manifest: RankManifest; stats: CorpusStats }> {
   const manifestPath = join(directory, MANIFEST_FILE);
-  if (!existsSync(manifestPath)) throw new CorpusInputError({ path: directory, message: `no ${MANIFEST_FILE}: pass the finished output directories of graft corpus build --rank R --world-size W` });
+  if (!existsSync(manifestPath))
+    throw new CorpusInputError({
+      path: directory,
+      message: `no ${MANIFEST_FILE}: pass the finished output directories of graft corpus build --rank R --world-size W`,
+    });
   const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as RankManifest;
-  if (manifest.format !== "graft-shards") throw new CorpusInputError({ path: manifestPath, message: `format ${manifest.format} is not graft-shards (signature-pass outputs are not merged: pass them to --dedup-signatures)` });
-  const stats = existsSync(join(directory, STATS_FILE)) ? (JSON.parse(await readFile(join(directory, STATS_FILE), "utf8")) as CorpusStats) : ({ total: 0, forwarded: 0, bytes: 0, tokens: 0 } as CorpusStats);
+  if (manifest.format !== "graft-shards")
+    throw new CorpusInputError({
+      path: manifestPath,
+      message: `format ${manifest.format} is not graft-shards (signature-pass outputs are not merged: pass them to --dedup-signatures)`,
+    });
+  const stats = existsSync(join(directory, STATS_FILE))
+    ? (JSON.parse(await readFile(join(directory, STATS_FILE), "utf8")) as CorpusStats)
+    : ({ total: 0, forwarded: 0, bytes: 0, tokens: 0 } as CorpusStats);
   return { manifest, stats };
 }
 
@@ -70,7 +80,11 @@ export async function mergeCorpus(options: MergeCorpusOptions): Promise<{ manife
       ["sample_format", manifest.sample_format, first.sample_format],
       ["world_size", manifest.world_size ?? 1, worldSize],
     ] as const) {
-      if (value !== expected) throw new CorpusInputError({ path: directory, message: `${key} ${String(value)} differs from ${String(expected)} of ${ranks[0]!.directory}; merge only the ranks of one build` });
+      if (value !== expected)
+        throw new CorpusInputError({
+          path: directory,
+          message: `${key} ${String(value)} differs from ${String(expected)} of ${ranks[0]!.directory}; merge only the ranks of one build`,
+        });
     }
   }
   const seen = new Map<number, string>();
@@ -80,7 +94,8 @@ export async function mergeCorpus(options: MergeCorpusOptions): Promise<{ manife
     seen.set(rank, directory);
   }
   const missing = Array.from({ length: worldSize }, (_, rank) => rank).filter((rank) => !seen.has(rank));
-  if (missing.length > 0) throw new CorpusInputError({ path: options.inputs.join(", "), message: `rank(s) ${missing.join(", ")} of world size ${worldSize} are missing` });
+  if (missing.length > 0)
+    throw new CorpusInputError({ path: options.inputs.join(", "), message: `rank(s) ${missing.join(", ")} of world size ${worldSize} are missing` });
   ranks.sort((left, right) => (left.manifest.rank ?? 0) - (right.manifest.rank ?? 0));
 
   const stats: CorpusStats = { total: 0, forwarded: 0, bytes: 0, tokens: 0 };
@@ -106,7 +121,8 @@ export async function mergeCorpus(options: MergeCorpusOptions): Promise<{ manife
           labelTokens += summary.label_tokens;
           for (const [index, shard] of summary.shards.entries()) {
             const name = `${split}-r${String(rank.manifest.rank ?? 0).padStart(width, "0")}-${String(index).padStart(5, "0")}`;
-            for (const part of PART_FILES) await linkOrCopy(join(rank.directory, `${shard.name}.${part}.npy`), join(directory, `${name}.${part}.npy`), options.copy === true);
+            for (const part of PART_FILES)
+              await linkOrCopy(join(rank.directory, `${shard.name}.${part}.npy`), join(directory, `${name}.${part}.npy`), options.copy === true);
             shards.push({ ...shard, name });
           }
         }

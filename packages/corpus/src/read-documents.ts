@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { decompress } from "fzstd";
-import { parquetMetadata, parquetReadObjects, type Compressors } from "hyparquet";
+import { type Compressors, parquetMetadata, parquetReadObjects } from "hyparquet";
 import type { CorpusDocument } from "./corpus-document.js";
 import { expandInputs } from "./expand-inputs.js";
 import { readDecompressed, readLines } from "./read-lines.js";
@@ -151,7 +151,11 @@ export async function* readDocuments(inputs: readonly string[], options: ReadDoc
   for (const source of files) {
     const size = statSync(source).size;
     const onBytes = (bytes: number) => options.onBytes?.(finishedBytes + Math.min(bytes, size));
-    const records = /\.jsonl(\.gz|\.zst)?$/.test(source) ? jsonlRecords(source, reading, onBytes) : /\.parquet(\.gz|\.zst)?$/.test(source) ? parquetRecords(source, reading, onBytes) : textRecords(source, reading, onBytes);
+    const records = /\.jsonl(\.gz|\.zst)?$/.test(source)
+      ? jsonlRecords(source, reading, onBytes)
+      : /\.parquet(\.gz|\.zst)?$/.test(source)
+        ? parquetRecords(source, reading, onBytes)
+        : textRecords(source, reading, onBytes);
     for await (const record of records) {
       ordinal += 1;
       if (byDocument && (ordinal - 1) % worldSize !== rank) continue;

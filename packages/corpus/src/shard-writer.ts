@@ -45,7 +45,7 @@ export class ShardWriter {
     private readonly directory: string,
     private readonly split: "train" | "valid",
     private readonly sequenceLength: number,
-    private readonly sequencesPerShard: number,
+    sequencesPerShard: number,
     private readonly padId: number,
   ) {
     this.tokens = new Uint32Array(sequenceLength * sequencesPerShard);
@@ -88,7 +88,11 @@ export class ShardWriter {
     this.starts.fill(0, this.filled, size);
     const name = `${this.split}-${String(this.shards.length).padStart(5, "0")}`;
     const sha256: Record<string, string> = {};
-    for (const [part, data] of [["tokens", this.tokens.subarray(0, size)], ["mask", this.mask.subarray(0, size)], ["starts", this.starts.subarray(0, size)]] as const) {
+    for (const [part, data] of [
+      ["tokens", this.tokens.subarray(0, size)],
+      ["mask", this.mask.subarray(0, size)],
+      ["starts", this.starts.subarray(0, size)],
+    ] as const) {
       const path = join(this.directory, `${name}.${part}.npy`);
       const bytes = encodeNpy(data, [rows, this.sequenceLength]);
       await writeFile(`${path}.tmp`, bytes);

@@ -16,7 +16,7 @@ export function encodeNpy(data: Uint32Array | Uint8Array, shape: [number, number
   const kind = data instanceof Uint32Array ? "uint32" : "uint8";
   let header = `{'descr': '${DESCRIPTORS[kind]}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
   const unpadded = 10 + header.length + 1;
-  header += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  header += `${" ".repeat((64 - (unpadded % 64)) % 64)}\n`;
   const prefix = Buffer.alloc(10);
   prefix.write("\x93NUMPY", 0, "latin1");
   prefix[6] = 1;

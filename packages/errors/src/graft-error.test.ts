@@ -64,7 +64,9 @@ describe("GraftError", () => {
       { name: "SiblingError", check: SiblingError.isInstance, passes: ["sibling"] },
     ];
     for (const testCase of cases) {
-      const passing = Object.entries(errors).filter(([, error]) => testCase.check(error)).map(([key]) => key);
+      const passing = Object.entries(errors)
+        .filter(([, error]) => testCase.check(error))
+        .map(([key]) => key);
       expect(passing, testCase.name).toEqual(testCase.passes);
     }
   });

@@ -1,2 +1,2 @@
 // Public surface of @graft/errors: every export is named here.
-export { GraftError, GRAFT_ERROR_MARKER, type GraftErrorOptions } from "./graft-error.js";
+export { GRAFT_ERROR_MARKER, GraftError, type GraftErrorOptions } from "./graft-error.js";

@@ -25,7 +25,12 @@ export const DEFAULT_PERPLEXITY_WINDOW = 512;
  * the summed negative log-likelihood of every token after the first, in bits, over the text's
  * characters (code points). Long texts are scored with a sliding window (HF's strided method).
  */
-export async function bitsPerCharacter(model: CausalLanguageModel, tokenizer: GraftTokenizer, text: string, options: BitsPerCharacterOptions = {}): Promise<BitsPerCharacterResult> {
+export async function bitsPerCharacter(
+  model: CausalLanguageModel,
+  tokenizer: GraftTokenizer,
+  text: string,
+  options: BitsPerCharacterOptions = {},
+): Promise<BitsPerCharacterResult> {
   const ids = tokenizer.encode(text, { addSpecialTokens: true });
   const window = options.window ?? DEFAULT_PERPLEXITY_WINDOW;
   // Each window must overlap the previous one by at least a token, so no token goes unscored.

@@ -1,8 +1,8 @@
 import type { ChatTemplate } from "@graft/chat-tags";
 import { renderChatTemplate } from "@graft/chat-tags";
 import type { GraftTokenizer } from "@graft/hf";
-import { generate, type GenerateResult } from "./generate.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
+import { type GenerateResult, generate } from "./generate.js";
 
 export interface ChatReplyOptions {
   maxNewTokens: number;
@@ -24,7 +24,13 @@ export function stopTokenIdsOf(tokenizer: GraftTokenizer, generationConfig?: Rec
 }
 
 /** One user turn through the model's own chat template (with the generation prompt), answered greedily by default. */
-export async function chatReply(model: CausalLanguageModel, tokenizer: GraftTokenizer, template: ChatTemplate, prompt: string, options: ChatReplyOptions): Promise<{ text: string; result: GenerateResult }> {
+export async function chatReply(
+  model: CausalLanguageModel,
+  tokenizer: GraftTokenizer,
+  template: ChatTemplate,
+  prompt: string,
+  options: ChatReplyOptions,
+): Promise<{ text: string; result: GenerateResult }> {
   const rendered = renderChatTemplate(template, { messages: [{ role: "user", content: prompt }], addGenerationPrompt: true });
   const promptIds = tokenizer.encode(rendered, { addSpecialTokens: false });
   const result = await generate(model, promptIds, options);

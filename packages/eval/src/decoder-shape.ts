@@ -1,5 +1,5 @@
 import { ConfigError, type ModelConfig, type RopeParameters } from "@graft/hf";
-import { ropeInverseFrequencies, type RotaryFrequencies } from "./rope-inverse-frequencies.js";
+import { type RotaryFrequencies, ropeInverseFrequencies } from "./rope-inverse-frequencies.js";
 
 /** Model types the decoder graph implements, with the math transformers' classes for them use. */
 export const EXPORTABLE_MODEL_TYPES = ["llama", "mistral", "qwen2"] as const;
@@ -29,7 +29,8 @@ function uniformRope(config: ModelConfig, path: string): RopeParameters {
   if (!("byLayerType" in rope)) return rope;
   const entries = Object.entries(rope.byLayerType);
   const first = entries[0]?.[1];
-  const same = (entry: RopeParameters | null) => entry !== null && first !== null && first !== undefined && JSON.stringify({ ...entry, field: "" }) === JSON.stringify({ ...first, field: "" });
+  const same = (entry: RopeParameters | null) =>
+    entry !== null && first !== null && first !== undefined && JSON.stringify({ ...entry, field: "" }) === JSON.stringify({ ...first, field: "" });
   if (!first || !entries.every(([, entry]) => same(entry))) {
     throw new ConfigError({
       path,
@@ -41,7 +42,8 @@ function uniformRope(config: ModelConfig, path: string): RopeParameters {
 }
 
 function positiveInteger(value: unknown, path: string, field: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) throw new ConfigError({ path, field, message: `expected a positive integer or null, got ${JSON.stringify(value)}` });
+  if (!Number.isSafeInteger(value) || (value as number) <= 0)
+    throw new ConfigError({ path, field, message: `expected a positive integer or null, got ${JSON.stringify(value)}` });
   return value as number;
 }
 
@@ -69,7 +71,11 @@ function slidingWindowsOf(config: ModelConfig, path: string): (number | null)[] 
     layerTypes = Array.from({ length: layers }, (_, layer) => (window !== null && layer >= (from as number) ? "sliding_attention" : "full_attention"));
   }
   if (!Array.isArray(layerTypes) || layerTypes.length !== layers || !layerTypes.every((type) => type === "full_attention" || type === "sliding_attention")) {
-    throw new ConfigError({ path, field: "layer_types", message: `expected ${layers} entries, each "full_attention" or "sliding_attention", got ${JSON.stringify(layerTypes)}` });
+    throw new ConfigError({
+      path,
+      field: "layer_types",
+      message: `expected ${layers} entries, each "full_attention" or "sliding_attention", got ${JSON.stringify(layerTypes)}`,
+    });
   }
   return layerTypes.map((type, layer) => {
     if (type !== "sliding_attention") return null;
@@ -93,7 +99,11 @@ function slidingWindowsOf(config: ModelConfig, path: string): (number | null)[] 
 export function decoderShape(config: ModelConfig, path = "config.json"): DecoderShape {
   const modelType = config.model_type;
   if (!(EXPORTABLE_MODEL_TYPES as readonly string[]).includes(modelType)) {
-    throw new ConfigError({ path, field: "model_type", message: `${JSON.stringify(modelType)} has no ONNX graph builder; the exporter builds ${EXPORTABLE_MODEL_TYPES.join(", ")}` });
+    throw new ConfigError({
+      path,
+      field: "model_type",
+      message: `${JSON.stringify(modelType)} has no ONNX graph builder; the exporter builds ${EXPORTABLE_MODEL_TYPES.join(", ")}`,
+    });
   }
   const heads = config.num_attention_heads;
   const headDim = config.head_dim ?? config.hidden_size / heads;
@@ -108,7 +118,8 @@ export function decoderShape(config: ModelConfig, path = "config.json"): Decoder
   }
   const rope = uniformRope(config, path);
   // transformers moves a top-level partial_rotary_factor into the RoPE dict unless the dict has one.
-  const inDictionary = rope.field !== "rope_theta" && (config[rope.field.split(".")[0]!] as Record<string, unknown> | undefined)?.partial_rotary_factor !== undefined;
+  const inDictionary =
+    rope.field !== "rope_theta" && (config[rope.field.split(".")[0]!] as Record<string, unknown> | undefined)?.partial_rotary_factor !== undefined;
   const partialRotaryField = config.partial_rotary_factor !== undefined && !inDictionary ? "partial_rotary_factor" : `${rope.field}.partial_rotary_factor`;
   const llamaBias = (field: "attention_bias" | "mlp_bias") => modelType === "llama" && config[field] === true;
   return {

@@ -1,12 +1,12 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
-import { evaluateModels, type EvaluationReport } from "./evaluate-models.js";
-import { readMultipleChoiceTasks } from "./multiple-choice.js";
-import { TaskFileError } from "./task-file-error.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { type EvaluationReport, evaluateModels } from "./evaluate-models.js";
 import { readPromptSet } from "./language-alignment.js";
+import { readMultipleChoiceTasks } from "./multiple-choice.js";
 import { PromptFileError } from "./prompt-file-error.js";
+import { TaskFileError } from "./task-file-error.js";
 
 const workspace = temporaryDirectory("graft-eval-report-");
 afterAll(() => workspace.remove());
@@ -16,7 +16,17 @@ describe("evaluateModels", () => {
     const models: string[] = [];
     for (const [index, architecture] of (["llama", "qwen2"] as const).entries()) {
       const out = join(workspace.path, `model-${index}`);
-      await createTinyModel({ out, tokenizerDirectory: fixtureTokenizerDirectory(index === 0 ? "llama3" : "llama2"), architecture, hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, seed: index + 1 });
+      await createTinyModel({
+        out,
+        tokenizerDirectory: fixtureTokenizerDirectory(index === 0 ? "llama3" : "llama2"),
+        architecture,
+        hiddenSize: 64,
+        layers: 2,
+        heads: 4,
+        kvHeads: 2,
+        intermediateSize: 128,
+        seed: index + 1,
+      });
       models.push(out);
     }
     const heldout = join(workspace.path, "ru.txt");
@@ -28,7 +38,19 @@ describe("evaluateModels", () => {
     await writeFile(tasks, `${lines.join("\n")}\n`);
     const out = join(workspace.path, "report");
 
-    const report = await evaluateModels({ models, names: ["llama3-tokenizer", "llama2-tokenizer"], language: "ru", heldout, englishHeldout: english, tasks: [tasks], prompts: [join(repositoryRoot(), "data", "prompts-ru.jsonl"), join(repositoryRoot(), "data", "prompts-en.jsonl")], alignmentPrompts: 3, out, threads: 1, speedNewTokens: 16 });
+    const report = await evaluateModels({
+      models,
+      names: ["llama3-tokenizer", "llama2-tokenizer"],
+      language: "ru",
+      heldout,
+      englishHeldout: english,
+      tasks: [tasks],
+      prompts: [join(repositoryRoot(), "data", "prompts-ru.jsonl"), join(repositoryRoot(), "data", "prompts-en.jsonl")],
+      alignmentPrompts: 3,
+      out,
+      threads: 1,
+      speedNewTokens: 16,
+    });
     const written = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as EvaluationReport;
     expect(written.models.map((model) => model.model)).toEqual(models);
     expect(written.models.map((model) => model.name)).toEqual(["llama3-tokenizer", "llama2-tokenizer"]);
@@ -81,7 +103,7 @@ describe("evaluateModels", () => {
   const badTasks = [
     { name: "malformed JSON", text: '{"question": "q", "choices": ["a", "b"], "answer": 0}\n{not json}\n', line: 2, reason: "not valid JSON" },
     { name: "answer out of range", text: '{"question": "q", "choices": ["a", "b"], "answer": 2}\n', line: 1, reason: "out of range" },
-    { name: "choices missing", text: '{"question": "q", "answer": 0}\n', line: 1, reason: "\"choices\"" },
+    { name: "choices missing", text: '{"question": "q", "answer": 0}\n', line: 1, reason: '"choices"' },
   ];
   for (const testCase of badTasks) {
     it(`rejects a task file: ${testCase.name}`, async () => {
@@ -98,7 +120,12 @@ describe("evaluateModels", () => {
     { name: "malformed JSON", text: '{"prompt": "Привет", "lang": "ru"}\n{"prompt": \n', line: 2, reason: "not valid JSON" },
     { name: "prompt missing", text: '{"lang": "ru"}\n', line: 1, reason: '"prompt" must be a non-empty string' },
     { name: "language missing", text: '{"prompt": "Hello"}\n', line: 1, reason: '"lang" must be a language code' },
-    { name: "two languages in one file", text: '{"prompt": "Привет", "lang": "ru"}\n{"prompt": "Hello", "lang": "en"}\n', line: 2, reason: 'earlier lines are "ru"' },
+    {
+      name: "two languages in one file",
+      text: '{"prompt": "Привет", "lang": "ru"}\n{"prompt": "Hello", "lang": "en"}\n',
+      line: 2,
+      reason: 'earlier lines are "ru"',
+    },
     { name: "no prompts", text: "\n", line: 1, reason: "no prompts" },
   ];
   for (const [index, testCase] of badPrompts.entries()) {

@@ -11,8 +11,8 @@ import { bitsPerCharacter } from "./bits-per-character.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
 import { stopTokenIdsOf } from "./chat-reply.js";
 import { exportOnnx } from "./export-onnx.js";
-import { generationSpeed, SPEED_NEW_TOKENS, SPEED_PASSAGE_CHARACTERS, type GenerationSpeed } from "./generation-speed.js";
-import { languageAlignment, readPromptSet, type AlignmentResult } from "./language-alignment.js";
+import { type GenerationSpeed, generationSpeed, SPEED_NEW_TOKENS, SPEED_PASSAGE_CHARACTERS } from "./generation-speed.js";
+import { type AlignmentResult, languageAlignment, readPromptSet } from "./language-alignment.js";
 import { multipleChoiceAccuracy, readMultipleChoiceTasks } from "./multiple-choice.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { PythonCausalModel, type PythonModelOptions } from "./python-causal-model.js";
@@ -120,7 +120,9 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
   const target = texts[options.language]!;
   const speedPrompt = target.slice(0, SPEED_PROMPT_CHARACTERS);
   const speedPassage = target.slice(SPEED_PROMPT_CHARACTERS, SPEED_PROMPT_CHARACTERS + SPEED_PASSAGE_CHARACTERS);
-  const taskSets = await Promise.all(options.tasks.map(async (path) => ({ name: basename(path).replace(/\.jsonl$/, ""), tasks: await readMultipleChoiceTasks(path) })));
+  const taskSets = await Promise.all(
+    options.tasks.map(async (path) => ({ name: basename(path).replace(/\.jsonl$/, ""), tasks: await readMultipleChoiceTasks(path) })),
+  );
   const promptSets = await Promise.all((options.prompts ?? []).map((path) => readPromptSet(path, options.alignmentPrompts ?? DEFAULT_ALIGNMENT_PROMPTS)));
   const identify = promptSets.length > 0 ? (options.identifyLanguage ?? (await createLanguageIdentifier())) : undefined;
   const { env: _environment, ...pythonSettings } = options.python ?? {};
@@ -168,7 +170,12 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
           const bits: Record<string, number> = {};
           for (const [language, text] of Object.entries(texts)) {
             const measured = tokenizerEfficiency(tokenizer, [text]);
-            efficiency[language] = { charactersPerToken: measured.charactersPerToken, tokensPerWord: measured.tokensPerWord, bytesPerToken: measured.bytesPerToken, byteTokenShare: measured.byteTokenShare };
+            efficiency[language] = {
+              charactersPerToken: measured.charactersPerToken,
+              tokensPerWord: measured.tokensPerWord,
+              bytesPerToken: measured.bytesPerToken,
+              byteTokenShare: measured.byteTokenShare,
+            };
             progress(`bits per character (${language})`);
             bits[language] = (await bitsPerCharacter(model, tokenizer, text)).bitsPerCharacter;
           }
@@ -190,7 +197,15 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
               const stopTokenIds = stopTokenIdsOf(tokenizer, directory.generationConfig);
               for (const promptSet of promptSets) {
                 progress(`language alignment (${promptSet.language} prompts)`);
-                alignment[promptSet.language] = await languageAlignment({ model, tokenizer, template, promptSet, identify, maxNewTokens: ALIGNMENT_NEW_TOKENS, stopTokenIds });
+                alignment[promptSet.language] = await languageAlignment({
+                  model,
+                  tokenizer,
+                  template,
+                  promptSet,
+                  identify,
+                  maxNewTokens: ALIGNMENT_NEW_TOKENS,
+                  stopTokenIds,
+                });
               }
             }
           }

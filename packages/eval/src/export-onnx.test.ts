@@ -1,11 +1,11 @@
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFile, mkdir } from "node:fs/promises";
+import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTinyModel, fixtureTokenizerDirectory, runPython, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { exportOnnx } from "./export-onnx.js";
 import { EXPORT_OPERATORS } from "./export-operators.js";
-import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { generate } from "./generate.js";
+import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";
 
 const workspace = temporaryDirectory("graft-eval-export-");

@@ -1,12 +1,12 @@
-import { copyFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { copyFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { atomicOutputDirectory, loadModelDirectory } from "@graft/hf";
-import { toFloat32 } from "@graft/safetensors";
 import { encodeOnnxModel, type InitializerPlacement } from "@graft/onnx";
-import { buildLlamaDecoderGraph } from "./llama-decoder-graph.js";
-import { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, EXPORT_OPERATORS, isExportOperators, type ExportOperators } from "./export-operators.js";
+import { toFloat32 } from "@graft/safetensors";
+import { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, EXPORT_OPERATORS, type ExportOperators, isExportOperators } from "./export-operators.js";
 import { ExportOptionError } from "./export-option-error.js";
+import { buildLlamaDecoderGraph } from "./llama-decoder-graph.js";
 import { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";
 
 /** Architectures the exporter builds a graph for. */

@@ -1,5 +1,5 @@
-import type { CausalLanguageModel, KeyValueCache } from "./causal-language-model.js";
 import { seededUniform } from "@graft/utils";
+import type { CausalLanguageModel, KeyValueCache } from "./causal-language-model.js";
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -63,7 +63,12 @@ export async function generate(model: CausalLanguageModel, promptIds: readonly n
   const decodeStart = { time: 0 };
   for (let step = 0; step < options.maxNewTokens; step += 1) {
     const started = performance.now();
-    const result = await model.forward({ inputIds: [useCache ? input : tokens], cache: useCache ? cache : undefined, keepCache: useCache, lastLogitsOnly: true });
+    const result = await model.forward({
+      inputIds: [useCache ? input : tokens],
+      cache: useCache ? cache : undefined,
+      keepCache: useCache,
+      lastLogitsOnly: true,
+    });
     if (step === 0) {
       prefillSeconds = (performance.now() - started) / 1000;
       decodeStart.time = performance.now();

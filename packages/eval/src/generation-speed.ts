@@ -42,7 +42,11 @@ async function forcedDecodeSeconds(model: CausalLanguageModel, promptIds: readon
  * characters it produced) and the forced writing of a fixed target-language passage (characters/s
  * comparable across tokenizers).
  */
-export async function generationSpeed(model: CausalLanguageModel, tokenizer: GraftTokenizer, options: { prompt: string; passage: string; newTokens?: number }): Promise<GenerationSpeed> {
+export async function generationSpeed(
+  model: CausalLanguageModel,
+  tokenizer: GraftTokenizer,
+  options: { prompt: string; passage: string; newTokens?: number },
+): Promise<GenerationSpeed> {
   const promptIds = tokenizer.encode(options.prompt);
   const newTokens = options.newTokens ?? SPEED_NEW_TOKENS;
   // One more step than `newTokens`: the first step is the prefill, the rest are `newTokens` decode steps.

@@ -1,20 +1,28 @@
 // Public surface of @graft/eval: every export is named here.
-export { exportOnnx, SUPPORTED_EXPORT_ARCHITECTURES, type ExportOnnxOptions, type ExportOnnxResult } from "./export-onnx.js";
-export { EXPORT_OPERATORS, DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, isExportOperators, type ExportOperators } from "./export-operators.js";
+
+export { type BitsPerCharacterOptions, type BitsPerCharacterResult, bitsPerCharacter } from "./bits-per-character.js";
+export type { CausalLanguageModel, ForwardInput, ForwardResult, KeyValueCache } from "./causal-language-model.js";
+export { type ChatReplyOptions, chatReply, stopTokenIdsOf } from "./chat-reply.js";
+export {
+  type EvaluateModelsOptions,
+  type EvaluationBackend,
+  type EvaluationReport,
+  evaluateModels,
+  type ModelMetrics,
+  type TokenizerEfficiencyMetrics,
+} from "./evaluate-models.js";
+export { type ExportOnnxOptions, type ExportOnnxResult, exportOnnx, SUPPORTED_EXPORT_ARCHITECTURES } from "./export-onnx.js";
+export { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, EXPORT_OPERATORS, type ExportOperators, isExportOperators } from "./export-operators.js";
 export { ExportOptionError } from "./export-option-error.js";
+export { type GenerateOptions, type GenerateResult, generate } from "./generate.js";
+export { type GenerationSpeed, generationSpeed } from "./generation-speed.js";
+export { type AlignmentResult, languageAlignment, type PromptSet, readPromptSet } from "./language-alignment.js";
+export { type MultipleChoiceResult, type MultipleChoiceTask, multipleChoiceAccuracy, readMultipleChoiceTasks } from "./multiple-choice.js";
 export { OnnxCausalModel, type OnnxKeyValueCache } from "./onnx-causal-model.js";
-export type { CausalLanguageModel, KeyValueCache, ForwardInput, ForwardResult } from "./causal-language-model.js";
-export { PythonCausalModel, type PythonModelOptions } from "./python-causal-model.js";
-export { PythonBackendError } from "./python-backend-error.js";
-export { generate, type GenerateOptions, type GenerateResult } from "./generate.js";
-export { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";
-export { scoreContinuations, type ScoreRequest, type ContinuationScore } from "./score-continuations.js";
-export { bitsPerCharacter, type BitsPerCharacterOptions, type BitsPerCharacterResult } from "./bits-per-character.js";
-export { readMultipleChoiceTasks, multipleChoiceAccuracy, type MultipleChoiceTask, type MultipleChoiceResult } from "./multiple-choice.js";
-export { TaskFileError } from "./task-file-error.js";
-export { evaluateModels, type EvaluateModelsOptions, type EvaluationReport, type EvaluationBackend, type ModelMetrics, type TokenizerEfficiencyMetrics } from "./evaluate-models.js";
-export { generationSpeed, type GenerationSpeed } from "./generation-speed.js";
 export { PromptFileError } from "./prompt-file-error.js";
+export { PythonBackendError } from "./python-backend-error.js";
+export { PythonCausalModel, type PythonModelOptions } from "./python-causal-model.js";
 export { renderReportHtml } from "./render-report-html.js";
-export { chatReply, stopTokenIdsOf, type ChatReplyOptions } from "./chat-reply.js";
-export { languageAlignment, readPromptSet, type AlignmentResult, type PromptSet } from "./language-alignment.js";
+export { type ContinuationScore, type ScoreRequest, scoreContinuations } from "./score-continuations.js";
+export { TaskFileError } from "./task-file-error.js";
+export { UnsupportedArchitectureError } from "./unsupported-architecture-error.js";

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import type { ChatTemplate } from "@graft/chat-tags";
 import type { LanguageIdentifier } from "@graft/corpus";
 import type { GraftTokenizer } from "@graft/hf";
+import type { CausalLanguageModel } from "./causal-language-model.js";
 import { chatReply } from "./chat-reply.js";
 import { PromptFileError } from "./prompt-file-error.js";
-import type { CausalLanguageModel } from "./causal-language-model.js";
 
 /** A prompt set: chat prompts in one language (JSONL lines with `prompt` and `lang`). */
 export interface PromptSet {
@@ -25,8 +25,10 @@ export async function readPromptSet(path: string, limit = Number.POSITIVE_INFINI
     } catch (error) {
       throw new PromptFileError({ path, line, message: `not valid JSON (${(error as Error).message})` });
     }
-    if (typeof record.prompt !== "string" || record.prompt.trim() === "") throw new PromptFileError({ path, line, message: '"prompt" must be a non-empty string' });
-    if (typeof record.lang !== "string" || record.lang === "") throw new PromptFileError({ path, line, message: '"lang" must be a language code such as "ru"' });
+    if (typeof record.prompt !== "string" || record.prompt.trim() === "")
+      throw new PromptFileError({ path, line, message: '"prompt" must be a non-empty string' });
+    if (typeof record.lang !== "string" || record.lang === "")
+      throw new PromptFileError({ path, line, message: '"lang" must be a language code such as "ru"' });
     language ??= record.lang;
     if (record.lang !== language) throw new PromptFileError({ path, line, message: `"lang" is "${record.lang}" but earlier lines are "${language}"` });
     prompts.push(record.prompt);
@@ -64,7 +66,10 @@ export async function languageAlignment(options: {
   let ended = 0;
   const examples: AlignmentResult["examples"] = [];
   for (const prompt of options.promptSet.prompts) {
-    const { text, result } = await chatReply(options.model, options.tokenizer, options.template, prompt, { maxNewTokens: options.maxNewTokens, stopTokenIds: options.stopTokenIds });
+    const { text, result } = await chatReply(options.model, options.tokenizer, options.template, prompt, {
+      maxNewTokens: options.maxNewTokens,
+      stopTokenIds: options.stopTokenIds,
+    });
     const { language } = await options.identify(text);
     if (language === options.promptSet.language) aligned += 1;
     if (result.stoppedBy === "stop-token") ended += 1;

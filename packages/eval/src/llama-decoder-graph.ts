@@ -50,7 +50,8 @@ export async function buildLlamaDecoderGraph(
     throw new ConfigError({
       path: configPath,
       field: "tie_word_embeddings",
-      message: "false, but the weights have no lm_head.weight (transformers would give the model a random head); set tie_word_embeddings to true if the head is the embedding matrix, or add the head",
+      message:
+        "false, but the weights have no lm_head.weight (transformers would give the model a random head); set tie_word_embeddings to true if the head is the embedding matrix, or add the head",
     });
   }
   const biasFields = { queryKeyValue: config.model_type === "llama" ? "attention_bias" : "model_type", output: "attention_bias", mlp: "mlp_bias" } as const;
@@ -84,7 +85,8 @@ export async function buildLlamaDecoderGraph(
     }
     return output;
   };
-  const normWeight = async (name: string): Promise<string> => graph.initializer(`${name}.weight`, OnnxDataType.FLOAT, [hidden], bytes((await weights.get(`${name}.weight`)).values));
+  const normWeight = async (name: string): Promise<string> =>
+    graph.initializer(`${name}.weight`, OnnxDataType.FLOAT, [hidden], bytes((await weights.get(`${name}.weight`)).values));
 
   const embedding = await weights.get("model.embed_tokens.weight");
   const [vocabulary] = embedding.shape as [number, number];

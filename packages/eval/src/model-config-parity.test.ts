@@ -1,9 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseModelConfig } from "@graft/hf";
 import { runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decoderShape } from "./decoder-shape.js";
 import { exportOnnx } from "./export-onnx.js";
 import { EXPORT_OPERATORS } from "./export-operators.js";
@@ -28,8 +28,23 @@ const SEQUENCE = 40;
 /** The cache path: this many tokens first, the rest continuing the cache. */
 const PREFIX = 24;
 
-const base = { vocab_size: VOCABULARY, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64 };
-const llama3Real = { rope_type: "llama3", rope_theta: 500000.0, factor: 8.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 8192 };
+const base = {
+  vocab_size: VOCABULARY,
+  hidden_size: 64,
+  intermediate_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  max_position_embeddings: 64,
+};
+const llama3Real = {
+  rope_type: "llama3",
+  rope_theta: 500000.0,
+  factor: 8.0,
+  low_freq_factor: 1.0,
+  high_freq_factor: 4.0,
+  original_max_position_embeddings: 8192,
+};
 const llama3Short = { ...llama3Real, original_max_position_embeddings: 16 };
 const defaultRope = (theta: number) => ({ rope_parameters: { rope_type: "default", rope_theta: theta } });
 
@@ -48,13 +63,27 @@ interface ParityCase {
 const CASES: ParityCase[] = [
   {
     name: "SmolLM2-135M shape: rope_parameters default, theta 100000, tied, eps 1e-5",
-    config: { model_type: "llama", ...base, max_position_embeddings: 8192, rms_norm_eps: 1e-5, tie_word_embeddings: true, rope_parameters: { rope_type: "default", rope_theta: 100000.0 } },
+    config: {
+      model_type: "llama",
+      ...base,
+      max_position_embeddings: 8192,
+      rms_norm_eps: 1e-5,
+      tie_word_embeddings: true,
+      rope_parameters: { rope_type: "default", rope_theta: 100000.0 },
+    },
     contrasts: { "theta 10000 (what graft read before)": defaultRope(10000) },
     python: true,
   },
   {
     name: "SmolLM2-135M shape, older save: top-level rope_theta 100000",
-    config: { model_type: "llama", ...base, max_position_embeddings: 8192, rms_norm_eps: 1e-5, tie_word_embeddings: true, rope_parameters: { rope_type: "default", rope_theta: 100000.0 } },
+    config: {
+      model_type: "llama",
+      ...base,
+      max_position_embeddings: 8192,
+      rms_norm_eps: 1e-5,
+      tie_word_embeddings: true,
+      rope_parameters: { rope_type: "default", rope_theta: 100000.0 },
+    },
     legacy: { set: { rope_theta: 100000.0, rope_scaling: null } },
     contrasts: { "theta 10000": defaultRope(10000) },
   },
@@ -67,7 +96,12 @@ const CASES: ParityCase[] = [
   {
     name: "Llama-3.1-8B shape, older save: rope_theta + rope_scaling (rope_type llama3)",
     config: { model_type: "llama", ...base, max_position_embeddings: 131072, rms_norm_eps: 1e-5, rope_parameters: llama3Real },
-    legacy: { set: { rope_theta: 500000.0, rope_scaling: { factor: 8.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 8192, rope_type: "llama3" } } },
+    legacy: {
+      set: {
+        rope_theta: 500000.0,
+        rope_scaling: { factor: 8.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 8192, rope_type: "llama3" },
+      },
+    },
     contrasts: { "theta 10000": defaultRope(10000) },
   },
   {
@@ -77,12 +111,28 @@ const CASES: ParityCase[] = [
   },
   {
     name: "Qwen2.5-7B shape: theta 1e6, q/k/v biases, sliding window off",
-    config: { model_type: "qwen2", ...base, max_position_embeddings: 32768, rope_parameters: { rope_type: "default", rope_theta: 1000000.0 }, use_sliding_window: false, sliding_window: 131072, max_window_layers: 28 },
+    config: {
+      model_type: "qwen2",
+      ...base,
+      max_position_embeddings: 32768,
+      rope_parameters: { rope_type: "default", rope_theta: 1000000.0 },
+      use_sliding_window: false,
+      sliding_window: 131072,
+      max_window_layers: 28,
+    },
     contrasts: { "theta 10000": defaultRope(10000) },
   },
   {
     name: "Qwen2.5-7B shape, older save: top-level rope_theta 1e6, no layer_types",
-    config: { model_type: "qwen2", ...base, max_position_embeddings: 32768, rope_parameters: { rope_type: "default", rope_theta: 1000000.0 }, use_sliding_window: false, sliding_window: 131072, max_window_layers: 28 },
+    config: {
+      model_type: "qwen2",
+      ...base,
+      max_position_embeddings: 32768,
+      rope_parameters: { rope_type: "default", rope_theta: 1000000.0 },
+      use_sliding_window: false,
+      sliding_window: 131072,
+      max_window_layers: 28,
+    },
     legacy: { set: { rope_theta: 1000000.0, rope_scaling: null }, drop: ["layer_types"] },
     contrasts: { "theta 10000": defaultRope(10000) },
   },
@@ -99,7 +149,12 @@ const CASES: ParityCase[] = [
   },
   {
     name: "yarn, Qwen2.5 long-context shape: factor 4, original 32768, theta 1e6",
-    config: { model_type: "qwen2", ...base, max_position_embeddings: 131072, rope_parameters: { rope_type: "yarn", rope_theta: 1000000.0, factor: 4.0, original_max_position_embeddings: 32768 } },
+    config: {
+      model_type: "qwen2",
+      ...base,
+      max_position_embeddings: 131072,
+      rope_parameters: { rope_type: "yarn", rope_theta: 1000000.0, factor: 4.0, original_max_position_embeddings: 32768 },
+    },
     contrasts: { unscaled: defaultRope(1000000) },
     python: true,
   },
@@ -114,13 +169,30 @@ const CASES: ParityCase[] = [
     config: {
       model_type: "llama",
       ...base,
-      rope_parameters: { rope_type: "yarn", rope_theta: 10000.0, factor: 4.0, original_max_position_embeddings: 16, mscale: 1.0, mscale_all_dim: 0.5, beta_fast: 16.0, beta_slow: 2.0, truncate: false },
+      rope_parameters: {
+        rope_type: "yarn",
+        rope_theta: 10000.0,
+        factor: 4.0,
+        original_max_position_embeddings: 16,
+        mscale: 1.0,
+        mscale_all_dim: 0.5,
+        beta_fast: 16.0,
+        beta_slow: 2.0,
+        truncate: false,
+      },
     },
     contrasts: { unscaled: defaultRope(10000) },
   },
   {
     name: "Llama attention_bias + mlp_bias, head_dim 32 != hidden / heads",
-    config: { model_type: "llama", ...base, head_dim: 32, attention_bias: true, mlp_bias: true, rope_parameters: { rope_type: "default", rope_theta: 10000.0 } },
+    config: {
+      model_type: "llama",
+      ...base,
+      head_dim: 32,
+      attention_bias: true,
+      mlp_bias: true,
+      rope_parameters: { rope_type: "default", rope_theta: 10000.0 },
+    },
     contrasts: { "no biases": { attention_bias: false, mlp_bias: false } },
   },
   {
@@ -130,7 +202,14 @@ const CASES: ParityCase[] = [
   },
   {
     name: "Qwen2 use_sliding_window, window 8 from layer 1 (max_window_layers 1)",
-    config: { model_type: "qwen2", ...base, use_sliding_window: true, sliding_window: 8, max_window_layers: 1, rope_parameters: { rope_type: "default", rope_theta: 10000.0 } },
+    config: {
+      model_type: "qwen2",
+      ...base,
+      use_sliding_window: true,
+      sliding_window: 8,
+      max_window_layers: 1,
+      rope_parameters: { rope_type: "default", rope_theta: 10000.0 },
+    },
     contrasts: { "no window": { use_sliding_window: false, layer_types: ["full_attention", "full_attention"] } },
   },
 ];
@@ -228,7 +307,8 @@ describe("config parity with transformers (tiny models saved by transformers 5)"
     it(`${testCase.name}: RoPE tables equal transformers', ONNX logits (both operator sets, with and without the cache) within ${TOLERANCE}${testCase.python ? ", Python backend too" : ""}`, async () => {
       const reference = references[index]!;
       const directory = directoryOf(index);
-      for (const [name, difference] of Object.entries(reference.contrasts)) expect(difference, `contrast "${name}" must move the logits`).toBeGreaterThan(CONTRAST_MINIMUM);
+      for (const [name, difference] of Object.entries(reference.contrasts))
+        expect(difference, `contrast "${name}" must move the logits`).toBeGreaterThan(CONTRAST_MINIMUM);
 
       const configPath = join(directory, "config.json");
       const shape = decoderShape(parseModelConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath), configPath);

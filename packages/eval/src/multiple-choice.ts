@@ -25,9 +25,9 @@ export async function readMultipleChoiceTasks(path: string): Promise<MultipleCho
       throw new TaskFileError({ path, line, message: `not valid JSON (${(error as Error).message})` });
     }
     const { question, choices, answer } = parsed;
-    if (typeof question !== "string") throw new TaskFileError({ path, line, message: "\"question\" must be a string" });
+    if (typeof question !== "string") throw new TaskFileError({ path, line, message: '"question" must be a string' });
     if (!Array.isArray(choices) || choices.length < 2 || !choices.every((choice) => typeof choice === "string")) {
-      throw new TaskFileError({ path, line, message: "\"choices\" must be an array of at least two strings" });
+      throw new TaskFileError({ path, line, message: '"choices" must be an array of at least two strings' });
     }
     if (!Number.isInteger(answer) || (answer as number) < 0 || (answer as number) >= choices.length) {
       throw new TaskFileError({ path, line, message: `"answer" ${JSON.stringify(answer)} is out of range for ${choices.length} choices` });
@@ -45,7 +45,11 @@ export interface MultipleChoiceResult {
 }
 
 /** Accuracy by length-normalised log-likelihood (per character of the choice, lm-eval's acc_norm). */
-export async function multipleChoiceAccuracy(model: CausalLanguageModel, tokenizer: GraftTokenizer, tasks: readonly MultipleChoiceTask[]): Promise<MultipleChoiceResult> {
+export async function multipleChoiceAccuracy(
+  model: CausalLanguageModel,
+  tokenizer: GraftTokenizer,
+  tasks: readonly MultipleChoiceTask[],
+): Promise<MultipleChoiceResult> {
   const requests = tasks.flatMap((task) => {
     const context = tokenizer.encode(task.question);
     return task.choices.map((choice) => ({ context, continuation: tokenizer.encode(` ${choice}`, { addSpecialTokens: false }) }));

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { batchRow, concatBatchRows, createInferenceSession, float32Tensor, int64Tensor, type InferenceSession, type SessionTensor } from "@graft/onnx";
-import { positionIdsFromMask, type CausalLanguageModel, type ForwardInput, type ForwardResult, type KeyValueCache } from "./causal-language-model.js";
-import { EXPORT_METADATA_FILE, isExportOperators, type ExportOperators } from "./export-operators.js";
+import { batchRow, concatBatchRows, createInferenceSession, float32Tensor, type InferenceSession, int64Tensor, type SessionTensor } from "@graft/onnx";
+import { type CausalLanguageModel, type ForwardInput, type ForwardResult, type KeyValueCache, positionIdsFromMask } from "./causal-language-model.js";
+import { EXPORT_METADATA_FILE, type ExportOperators, isExportOperators } from "./export-operators.js";
 
 /** The ONNX backend's cache: per layer `[batch, kv_heads, length, head_dim]` tensors, key then value. */
 export interface OnnxKeyValueCache extends KeyValueCache {
@@ -53,7 +53,15 @@ export class OnnxCausalModel implements CausalLanguageModel {
     const headDim = (config.head_dim as number | undefined) ?? (config.hidden_size as number) / heads;
     const session = await createInferenceSession(join(directory, "onnx", "model.onnx"), options);
     const operators = await exportedOperators(directory);
-    return new OnnxCausalModel(directory, session, config.num_hidden_layers as number, (config.num_key_value_heads as number | undefined) ?? heads, headDim, config, operators);
+    return new OnnxCausalModel(
+      directory,
+      session,
+      config.num_hidden_layers as number,
+      (config.num_key_value_heads as number | undefined) ?? heads,
+      headDim,
+      config,
+      operators,
+    );
   }
 
   emptyCache(batch: number): OnnxKeyValueCache {
@@ -66,7 +74,8 @@ export class OnnxCausalModel implements CausalLanguageModel {
   async forward(input: ForwardInput): Promise<ForwardResult> {
     const batch = input.inputIds.length;
     const sequence = input.inputIds[0]!.length;
-    if (input.cache && !isOnnxCache(input.cache)) throw new TypeError("OnnxCausalModel.forward: the cache comes from another backend; pass the cache this model returned");
+    if (input.cache && !isOnnxCache(input.cache))
+      throw new TypeError("OnnxCausalModel.forward: the cache comes from another backend; pass the cache this model returned");
     const cache = input.cache ?? this.emptyCache(batch);
     const total = cache.length + sequence;
     const mask = input.attentionMask ?? input.inputIds.map(() => new Array<number>(total).fill(1));

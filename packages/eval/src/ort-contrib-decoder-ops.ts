@@ -40,13 +40,31 @@ export function ortContribDecoderOps(graph: GraphBuilder, shape: DecoderShape): 
   return {
     norm(input, weight, skip, keepSum) {
       if (!skip) return { normed: graph.op("SimplifiedLayerNormalization", [input, weight], { axis: -1, epsilon: { float: eps }, stash_type: 1 }) };
-      const [normed, , , sum] = graph.multi("SkipSimplifiedLayerNormalization", [input, skip, weight], 4, { epsilon: { float: eps } }, { domain: MICROSOFT, used: [true, false, false, Boolean(keepSum)] });
+      const [normed, , , sum] = graph.multi(
+        "SkipSimplifiedLayerNormalization",
+        [input, skip, weight],
+        4,
+        { epsilon: { float: eps } },
+        { domain: MICROSOFT, used: [true, false, false, Boolean(keepSum)] },
+      );
       return { normed: normed!, sum: keepSum ? sum : undefined };
     },
     attention(query, key, value, layer) {
       const [context] = graph.multi(
         "GroupQueryAttention",
-        [rotary(query), rotary(key), value, `past_key_values.${layer}.key`, `past_key_values.${layer}.value`, seqlensK, totalLength32, "", "", "", attentionBias(layer)],
+        [
+          rotary(query),
+          rotary(key),
+          value,
+          `past_key_values.${layer}.key`,
+          `past_key_values.${layer}.value`,
+          seqlensK,
+          totalLength32,
+          "",
+          "",
+          "",
+          attentionBias(layer),
+        ],
         3,
         { num_heads: heads, kv_num_heads: kvHeads, scale: { float: 1 / Math.sqrt(headDim) } },
         { domain: MICROSOFT, names: [undefined, `present.${layer}.key`, `present.${layer}.value`] },

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { positionIdsFromMask } from "./causal-language-model.js";
 import { exportOnnx } from "./export-onnx.js";
 import { EXPORT_METADATA_FILE, EXPORT_OPERATORS } from "./export-operators.js";
@@ -42,7 +42,19 @@ function maxDifference(left: Float32Array, right: Float32Array, vocabulary: numb
 
 beforeAll(async () => {
   qwen = join(workspace.path, "qwen2");
-  await createTinyModel({ out: qwen, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "qwen2", hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, tieWordEmbeddings: false, seed: 11, initializerRange: 0.2 });
+  await createTinyModel({
+    out: qwen,
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    architecture: "qwen2",
+    hiddenSize: 64,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    intermediateSize: 128,
+    tieWordEmbeddings: false,
+    seed: 11,
+    initializerRange: 0.2,
+  });
   await exportOnnx({ model: qwen, out: `${qwen}-contrib`, operators: "ort-contrib" });
 });
 
@@ -57,7 +69,12 @@ print(json.dumps({name: sorted({(node.domain or "ai.onnx") + ":" + node.op_type 
       { args: [join(`${qwen}-standard`, "onnx", "model.onnx"), join(`${qwen}-contrib`, "onnx", "model.onnx")] },
     );
     expect(opTypes.contrib).toEqual(
-      expect.arrayContaining(["ai.onnx:SimplifiedLayerNormalization", "com.microsoft:SkipSimplifiedLayerNormalization", "com.microsoft:RotaryEmbedding", "com.microsoft:GroupQueryAttention"]),
+      expect.arrayContaining([
+        "ai.onnx:SimplifiedLayerNormalization",
+        "com.microsoft:SkipSimplifiedLayerNormalization",
+        "com.microsoft:RotaryEmbedding",
+        "com.microsoft:GroupQueryAttention",
+      ]),
     );
     expect(opTypes.contrib).not.toContain("ai.onnx:Softmax");
     expect(opTypes.standard!.filter((type) => !type.startsWith("ai.onnx:") || type.includes("Simplified"))).toEqual([]);
@@ -93,15 +110,26 @@ print(json.dumps({name: sorted({(node.domain or "ai.onnx") + ":" + node.op_type 
       const prefix = await model.forward({ inputIds: ids, attentionMask: mask });
       const step = await model.forward({ inputIds: more, attentionMask: fullMask, cache: prefix.cache });
       expect(step.cache?.length).toBe(total);
-      const lastTwo = Float32Array.from(fullIds.flatMap((_, row) => [...reference.subarray((row * total + total - 2) * vocabulary, (row * total + total) * vocabulary)]));
+      const lastTwo = Float32Array.from(
+        fullIds.flatMap((_, row) => [...reference.subarray((row * total + total - 2) * vocabulary, (row * total + total) * vocabulary)]),
+      );
       expect(maxDifference(step.logits, lastTwo, vocabulary, () => true)).toBeLessThanOrEqual(TOLERANCE);
 
       // The same continuation one token at a time: batch 2 through GroupQueryAttention itself.
       let cache = prefix.cache;
       for (let offset = 2; offset >= 1; offset -= 1) {
-        const single = await model.forward({ inputIds: more.map((row) => [row[2 - offset]!]), attentionMask: fullMask.map((row) => row.slice(0, total - offset + 1)), cache });
-        const expected = Float32Array.from(fullIds.flatMap((_, row) => [...reference.subarray((row * total + total - offset) * vocabulary, (row * total + total - offset + 1) * vocabulary)]));
-        expect(maxDifference(single.logits, expected, vocabulary, () => true), `token ${total - offset}`).toBeLessThanOrEqual(TOLERANCE);
+        const single = await model.forward({
+          inputIds: more.map((row) => [row[2 - offset]!]),
+          attentionMask: fullMask.map((row) => row.slice(0, total - offset + 1)),
+          cache,
+        });
+        const expected = Float32Array.from(
+          fullIds.flatMap((_, row) => [...reference.subarray((row * total + total - offset) * vocabulary, (row * total + total - offset + 1) * vocabulary)]),
+        );
+        expect(
+          maxDifference(single.logits, expected, vocabulary, () => true),
+          `token ${total - offset}`,
+        ).toBeLessThanOrEqual(TOLERANCE);
         cache = single.cache;
       }
       expect(cache?.length).toBe(total);
@@ -117,7 +145,19 @@ print(json.dumps({name: sorted({(node.domain or "ai.onnx") + ":" + node.op_type 
   for (const scaling of ropeScalings) {
     it(`RoPE ${scaling.name} scaling: logits within ${TOLERANCE} of transformers with either operator set`, async () => {
       const directory = join(workspace.path, `llama-${scaling.name}`);
-      await createTinyModel({ out: directory, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "llama", hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, seed: 3, initializerRange: 0.2, ropeTheta: 500000 });
+      await createTinyModel({
+        out: directory,
+        tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+        architecture: "llama",
+        hiddenSize: 64,
+        layers: 2,
+        heads: 4,
+        kvHeads: 2,
+        intermediateSize: 128,
+        seed: 3,
+        initializerRange: 0.2,
+        ropeTheta: 500000,
+      });
       const config = JSON.parse(await readFile(join(directory, "config.json"), "utf8"));
       await writeFile(join(directory, "config.json"), JSON.stringify({ ...config, rope_scaling: scaling.rope_scaling }));
       const ids = [[1, 450, 4996, 17354, 1701, 29916, 432, 17204, 975, 278, 17366, 11203, 29889, 2266, 338, 263, 1243, 310, 29871, 29941]];
@@ -128,7 +168,10 @@ print(json.dumps({name: sorted({(node.domain or "ai.onnx") + ":" + node.op_type 
         const model = await OnnxCausalModel.load(`${directory}-${operators}`);
         try {
           const { logits, vocabulary } = await model.forward({ inputIds: ids, attentionMask: mask });
-          expect(maxDifference(logits, reference, vocabulary, () => true), operators).toBeLessThanOrEqual(TOLERANCE);
+          expect(
+            maxDifference(logits, reference, vocabulary, () => true),
+            operators,
+          ).toBeLessThanOrEqual(TOLERANCE);
         } finally {
           await model.release();
         }
@@ -138,7 +181,18 @@ print(json.dumps({name: sorted({(node.domain or "ai.onnx") + ":" + node.op_type 
 
   it("positions past max_position_embeddings (the rotary tables' length): a RangeError naming the limit; the standard export runs them", async () => {
     const directory = join(workspace.path, "llama-short");
-    await createTinyModel({ out: directory, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "llama", hiddenSize: 64, layers: 1, heads: 4, kvHeads: 2, intermediateSize: 128, seed: 5, maxPositionEmbeddings: 16 });
+    await createTinyModel({
+      out: directory,
+      tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+      architecture: "llama",
+      hiddenSize: 64,
+      layers: 1,
+      heads: 4,
+      kvHeads: 2,
+      intermediateSize: 128,
+      seed: 5,
+      maxPositionEmbeddings: 16,
+    });
     const ids = [Array.from({ length: 17 }, (_, index) => 100 + index)];
     for (const operators of EXPORT_OPERATORS) {
       await exportOnnx({ model: directory, out: `${directory}-${operators}`, operators });

@@ -10,7 +10,10 @@ export class PromptFileError extends GraftError {
   readonly line: number;
 
   constructor(options: { path: string; line: number; message: string }) {
-    super({ name: "PromptFileError", message: `${options.path}:${options.line}: ${options.message}. Each line must be {"prompt": string, "lang": code}, one language per file (data/prompts-ru.jsonl is an example).` });
+    super({
+      name: "PromptFileError",
+      message: `${options.path}:${options.line}: ${options.message}. Each line must be {"prompt": string, "lang": code}, one language per file (data/prompts-ru.jsonl is an example).`,
+    });
     this.path = options.path;
     this.line = options.line;
   }

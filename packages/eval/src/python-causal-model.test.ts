@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTokenizer, type GraftTokenizer } from "@graft/hf";
+import { type GraftTokenizer, loadTokenizer } from "@graft/hf";
 import { createTinyModel, fixtureText, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bitsPerCharacter } from "./bits-per-character.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
 import { exportOnnx } from "./export-onnx.js";
@@ -22,9 +22,25 @@ let tokenizer: GraftTokenizer;
 beforeAll(async () => {
   modelDirectory = join(workspace.path, "qwen2");
   // Qwen2 (q/k/v biases), GQA, untied: the backend must honour every part the ONNX export does.
-  await createTinyModel({ out: modelDirectory, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "qwen2", hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, tieWordEmbeddings: false, seed: 5, initializerRange: 0.2 });
+  await createTinyModel({
+    out: modelDirectory,
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    architecture: "qwen2",
+    hiddenSize: 64,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    intermediateSize: 128,
+    tieWordEmbeddings: false,
+    seed: 5,
+    initializerRange: 0.2,
+  });
   await exportOnnx({ model: modelDirectory, out: `${modelDirectory}-onnx` });
-  [onnx, python, tokenizer] = await Promise.all([OnnxCausalModel.load(`${modelDirectory}-onnx`, { threads: 1 }), PythonCausalModel.load(modelDirectory, { device: "cpu", threads: 1 }), loadTokenizer(modelDirectory)]);
+  [onnx, python, tokenizer] = await Promise.all([
+    OnnxCausalModel.load(`${modelDirectory}-onnx`, { threads: 1 }),
+    PythonCausalModel.load(modelDirectory, { device: "cpu", threads: 1 }),
+    loadTokenizer(modelDirectory),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([onnx?.release(), python?.release()]);
@@ -53,7 +69,8 @@ describe("PythonCausalModel (transformers in a subprocess) against OnnxCausalMod
     const [fromOnnx, fromPython] = await Promise.all([onnx, python].map((model) => model.forward({ inputIds, attentionMask, keepCache: false })));
     // Padding positions attend to nothing and may differ between backends; compare the real tokens only.
     const vocabulary = fromOnnx!.vocabulary;
-    const real = (logits: Float32Array) => Float32Array.from([...logits.subarray(0, long.length * vocabulary), ...logits.subarray((long.length + padding) * vocabulary)]);
+    const real = (logits: Float32Array) =>
+      Float32Array.from([...logits.subarray(0, long.length * vocabulary), ...logits.subarray((long.length + padding) * vocabulary)]);
     expect(maxAbsoluteDifference(real(fromOnnx!.logits), real(fromPython!.logits))).toBeLessThan(LOGITS_TOLERANCE);
 
     // Prefix then one cached step == the full sequence's last row.
@@ -83,16 +100,17 @@ describe("PythonCausalModel (transformers in a subprocess) against OnnxCausalMod
       { context: tokenizer.encode("The capital of France is"), continuation: tokenizer.encode(" Paris", { addSpecialTokens: false }) },
       { context: tokenizer.encode("Столица"), continuation: tokenizer.encode(" России — Москва", { addSpecialTokens: false }) },
     ];
-    const measure = async (model: CausalLanguageModel) => ({ bits: await bitsPerCharacter(model, tokenizer, text, { window: 64 }), scores: await scoreContinuations(model, requests, { batchSize: 2 }) });
+    const measure = async (model: CausalLanguageModel) => ({
+      bits: await bitsPerCharacter(model, tokenizer, text, { window: 64 }),
+      scores: await scoreContinuations(model, requests, { batchSize: 2 }),
+    });
     const [fromOnnx, fromPython] = [await measure(onnx), await measure(python)];
     expect(fromPython.bits.scoredTokens).toBe(fromOnnx.bits.scoredTokens);
     expect(Math.abs(fromPython.bits.bitsPerCharacter - fromOnnx.bits.bitsPerCharacter)).toBeLessThan(1e-4);
-    fromPython.scores.forEach((score, index) => expect(Math.abs(score.logLikelihood - fromOnnx.scores[index]!.logLikelihood)).toBeLessThan(1e-3));
+    for (const [index, score] of fromPython.scores.entries()) expect(Math.abs(score.logLikelihood - fromOnnx.scores[index]!.logLikelihood)).toBeLessThan(1e-3);
   });
 
-  const misuse = [
-    { name: "a cache continued twice (caches are single-use)", reason: /already continued/ },
-  ];
+  const misuse = [{ name: "a cache continued twice (caches are single-use)", reason: /already continued/ }];
   for (const testCase of misuse) {
     it(`raises a typed error for ${testCase.name} and keeps serving`, async () => {
       const first = await python.forward({ inputIds: [[1, 2, 3]] });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { delimiter } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -115,7 +115,18 @@ export class PythonCausalModel implements CausalLanguageModel {
     const python = options.python ?? resolvePython().path;
     const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONUNBUFFERED: "1" };
     env.PYTHONPATH = env.PYTHONPATH ? `${EVAL_PYTHON_PATH}${delimiter}${env.PYTHONPATH}` : EVAL_PYTHON_PATH;
-    const argv = ["-m", "graft_eval", "--model", directory, "--device", options.device ?? "auto", "--dtype", options.dtype ?? "float32", "--attention", options.attention ?? "sdpa"];
+    const argv = [
+      "-m",
+      "graft_eval",
+      "--model",
+      directory,
+      "--device",
+      options.device ?? "auto",
+      "--dtype",
+      options.dtype ?? "float32",
+      "--attention",
+      options.attention ?? "sdpa",
+    ];
     if (options.threads) argv.push("--threads", String(options.threads));
     const child = spawn(python, argv, { env, stdio: ["pipe", "pipe", "pipe"] });
     const frames = new FrameReader();
@@ -129,10 +140,18 @@ export class PythonCausalModel implements CausalLanguageModel {
       try {
         frames.push(chunk);
       } catch (error) {
-        frames.fail(new PythonBackendError({ directory, message: "the server wrote something that is not a frame to stdout", stderrTail: stderrTail.join("\n"), cause: error }));
+        frames.fail(
+          new PythonBackendError({
+            directory,
+            message: "the server wrote something that is not a frame to stdout",
+            stderrTail: stderrTail.join("\n"),
+            cause: error,
+          }),
+        );
       }
     });
-    const failed = (message: string, exitCode: number | null, cause?: unknown) => frames.fail(new PythonBackendError({ directory, message, exitCode, stderrTail: stderrTail.join("\n"), cause }));
+    const failed = (message: string, exitCode: number | null, cause?: unknown) =>
+      frames.fail(new PythonBackendError({ directory, message, exitCode, stderrTail: stderrTail.join("\n"), cause }));
     child.on("error", (error) => failed(`could not start ${python}`, null, error));
     child.on("exit", (code, signal) => failed(`the server exited (code ${code}${signal ? `, signal ${signal}` : ""})`, code));
     child.stdin.on("error", () => {}); // A dead server is reported through `exit`.
@@ -156,13 +175,28 @@ export class PythonCausalModel implements CausalLanguageModel {
 
   private async request(input: ForwardInput): Promise<ForwardResult> {
     const cache = input.cache as Partial<PythonKeyValueCache> | undefined;
-    if (cache && typeof cache.handle !== "number") throw new TypeError("PythonCausalModel.forward: the cache comes from another backend; pass the cache this model returned");
+    if (cache && typeof cache.handle !== "number")
+      throw new TypeError("PythonCausalModel.forward: the cache comes from another backend; pass the cache this model returned");
     const id = this.nextId++;
-    const request = { id, op: "forward", input_ids: input.inputIds, attention_mask: input.attentionMask ?? null, cache: cache?.handle ?? null, keep_cache: input.keepCache ?? true, last_only: input.lastLogitsOnly ?? false };
+    const request = {
+      id,
+      op: "forward",
+      input_ids: input.inputIds,
+      attention_mask: input.attentionMask ?? null,
+      cache: cache?.handle ?? null,
+      keep_cache: input.keepCache ?? true,
+      last_only: input.lastLogitsOnly ?? false,
+    };
     this.child.stdin.write(`${JSON.stringify(request)}\n`);
     const { header, payload } = await this.frames.next();
-    if (header.id !== id) throw new PythonBackendError({ directory: this.directory, message: `response ${header.id} does not answer request ${id}`, stderrTail: this.stderrTail.join("\n") });
-    if (!header.ok) throw new PythonBackendError({ directory: this.directory, message: `forward failed: ${header.error}`, stderrTail: this.stderrTail.join("\n") });
+    if (header.id !== id)
+      throw new PythonBackendError({
+        directory: this.directory,
+        message: `response ${header.id} does not answer request ${id}`,
+        stderrTail: this.stderrTail.join("\n"),
+      });
+    if (!header.ok)
+      throw new PythonBackendError({ directory: this.directory, message: `forward failed: ${header.error}`, stderrTail: this.stderrTail.join("\n") });
     const shape = header.shape!;
     // Copy into an aligned buffer: a frame's payload may start at any byte offset.
     const logits = new Float32Array(payload.byteLength / 4);

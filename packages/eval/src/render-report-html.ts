@@ -20,17 +20,26 @@ function escapeHtml(text: string): string {
 export function reportMetricRows(report: EvaluationReport): ReportMetricRow[] {
   const models = report.models;
   const rows: ReportMetricRow[] = [];
-  const add = (section: string, label: string, higherIsBetter: boolean, digits: number, value: (model: EvaluationReport["models"][number]) => number | undefined) =>
-    rows.push({ section, label, higherIsBetter, digits, values: models.map((model) => value(model) ?? Number.NaN) });
-  const keys = <T>(pick: (model: EvaluationReport["models"][number]) => Record<string, T> | undefined) => [...new Set(models.flatMap((model) => Object.keys(pick(model) ?? {})))];
+  const add = (
+    section: string,
+    label: string,
+    higherIsBetter: boolean,
+    digits: number,
+    value: (model: EvaluationReport["models"][number]) => number | undefined,
+  ) => rows.push({ section, label, higherIsBetter, digits, values: models.map((model) => value(model) ?? Number.NaN) });
+  const keys = <T>(pick: (model: EvaluationReport["models"][number]) => Record<string, T> | undefined) => [
+    ...new Set(models.flatMap((model) => Object.keys(pick(model) ?? {}))),
+  ];
 
   add("tokenizer", "vocabulary size", true, 0, (model) => model.vocabularySize);
   for (const language of keys((model) => model.efficiency)) {
     add("tokenizer", `characters per token (${language})`, true, 3, (model) => model.efficiency[language]?.charactersPerToken);
     add("tokenizer", `tokens per word (${language})`, false, 3, (model) => model.efficiency[language]?.tokensPerWord);
   }
-  for (const language of keys((model) => model.bitsPerCharacter)) add("language modelling", `bits per character (${language})`, false, 4, (model) => model.bitsPerCharacter[language]);
-  for (const task of keys((model) => model.multipleChoice)) add("multiple choice", `accuracy: ${task}`, true, 3, (model) => model.multipleChoice[task]?.accuracy);
+  for (const language of keys((model) => model.bitsPerCharacter))
+    add("language modelling", `bits per character (${language})`, false, 4, (model) => model.bitsPerCharacter[language]);
+  for (const task of keys((model) => model.multipleChoice))
+    add("multiple choice", `accuracy: ${task}`, true, 3, (model) => model.multipleChoice[task]?.accuracy);
   for (const language of keys((model) => model.alignment)) {
     add("language alignment", `language alignment: ${language} prompts -> ${language} replies`, true, 3, (model) => model.alignment?.[language]?.share);
     add("language alignment", `ended the turn (${language} prompts)`, true, 3, (model) => model.alignment?.[language]?.endedTurn);
@@ -88,7 +97,10 @@ function metricTable(rows: ReportMetricRow[], names: string[]): string {
 function alignmentExamples(report: EvaluationReport, names: string[]): string {
   const rows = report.models.flatMap((model, index) =>
     Object.entries(model.alignment ?? {}).flatMap(([language, result]) =>
-      result.examples.map((example) => `<tr><td>${escapeHtml(names[index]!)}</td><td>${escapeHtml(language)}</td><td class="text">${escapeHtml(example.prompt)}</td><td class="text">${escapeHtml(example.reply)}</td><td>${escapeHtml(example.language)}</td></tr>`),
+      result.examples.map(
+        (example) =>
+          `<tr><td>${escapeHtml(names[index]!)}</td><td>${escapeHtml(language)}</td><td class="text">${escapeHtml(example.prompt)}</td><td class="text">${escapeHtml(example.reply)}</td><td>${escapeHtml(example.language)}</td></tr>`,
+      ),
     ),
   );
   if (rows.length === 0) return "";
@@ -106,7 +118,9 @@ export function renderReportHtml(report: EvaluationReport): string {
       return `<section class="metrics"><h2>${escapeHtml(section)}</h2>\n${metricTable(sectionRows, names)}\n<div class="charts">${sectionRows.map((row) => barChart(row, names)).join("\n")}</div></section>`;
     })
     .join("\n");
-  const models = report.models.map((model, index) => `<li>${escapeHtml(names[index]!)}: <code>${escapeHtml(model.model)}</code> (${escapeHtml(model.backend)})</li>`).join("");
+  const models = report.models
+    .map((model, index) => `<li>${escapeHtml(names[index]!)}: <code>${escapeHtml(model.model)}</code> (${escapeHtml(model.backend)})</li>`)
+    .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>graft evaluation report</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th[scope=row],td.text{text-align:left}td.text{max-width:32em;font-size:90%}.better{color:#1a7f37}.worse{color:#cf222e}figure{display:inline-block;margin:0.5em 1em}figcaption{font-weight:600;margin-bottom:4px;font-size:90%}pre{background:#f6f8fa;padding:1em;overflow:auto}</style>

@@ -40,7 +40,13 @@ function yarnCorrectionDimension(numRotations: number, dim: number, base: number
  * `maxPositionEmbeddings` is yarn's fallback for a missing factor, as in transformers;
  * `partialRotaryField` names the key the partial rotary factor was read from.
  */
-export function ropeInverseFrequencies(rope: RopeParameters, headDim: number, maxPositionEmbeddings: number, path: string, partialRotaryField = `${rope.field}.partial_rotary_factor`): RotaryFrequencies {
+export function ropeInverseFrequencies(
+  rope: RopeParameters,
+  headDim: number,
+  maxPositionEmbeddings: number,
+  path: string,
+  partialRotaryField = `${rope.field}.partial_rotary_factor`,
+): RotaryFrequencies {
   if (!(EXPORTABLE_ROPE_TYPES as readonly string[]).includes(rope.type)) {
     const why = REFUSED_ROPE_TYPES[rope.type] ?? "the ONNX exporter does not implement it";
     throw new ConfigError({

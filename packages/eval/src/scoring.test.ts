@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTokenizer, type GraftTokenizer } from "@graft/hf";
+import { type GraftTokenizer, loadTokenizer } from "@graft/hf";
 import { createTinyModel, fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bitsPerCharacter } from "./bits-per-character.js";
 import { exportOnnx } from "./export-onnx.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
-import { bitsPerCharacter } from "./bits-per-character.js";
 import { scoreContinuations } from "./score-continuations.js";
 
 const workspace = temporaryDirectory("graft-eval-scoring-");
@@ -31,7 +31,18 @@ print(json.dumps({"ids": ids, "bpc": total / math.log(2) / len(text), "scores": 
 
 beforeAll(async () => {
   modelDirectory = join(workspace.path, "llama");
-  await createTinyModel({ out: modelDirectory, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "llama", hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, seed: 3, initializerRange: 0.2 });
+  await createTinyModel({
+    out: modelDirectory,
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    architecture: "llama",
+    hiddenSize: 64,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    intermediateSize: 128,
+    seed: 3,
+    initializerRange: 0.2,
+  });
   await exportOnnx({ model: modelDirectory, out: `${modelDirectory}-onnx` });
   model = await OnnxCausalModel.load(`${modelDirectory}-onnx`);
   tokenizer = await loadTokenizer(modelDirectory);
@@ -43,7 +54,9 @@ afterAll(async () => {
 
 describe("scoring against transformers", () => {
   it("bits per character and batched continuation scores match a direct transformers computation", async () => {
-    const text = fixtureText("ru-fortunes").split(/\n\s*\n/)[0]!.slice(0, 300);
+    const text = fixtureText("ru-fortunes")
+      .split(/\n\s*\n/)[0]!
+      .slice(0, 300);
     const requests = [
       { context: tokenizer.encode("The capital of France is"), continuation: tokenizer.encode(" Paris", { addSpecialTokens: false }) },
       { context: tokenizer.encode("Столица"), continuation: tokenizer.encode(" России — Москва, большой город", { addSpecialTokens: false }) },

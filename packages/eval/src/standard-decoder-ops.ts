@@ -11,7 +11,13 @@ export const MASK_VALUE = -3.4028234663852886e38;
  * sliding layer also key > query - window, as transformers' sliding_window_overlay. One mask per
  * distinct window; built on first use.
  */
-export function attentionMasks(graph: GraphBuilder, pastLength: string, totalLength: string, padding: string, slidingWindows: (number | null)[]): (layer: number) => string {
+export function attentionMasks(
+  graph: GraphBuilder,
+  pastLength: string,
+  totalLength: string,
+  padding: string,
+  slidingWindows: (number | null)[],
+): (layer: number) => string {
   const keyPositions = graph.op("Unsqueeze", [graph.op("Range", [graph.int64([0], true), totalLength, graph.int64([1], true)]), graph.int64([0])]);
   const queryPositions = graph.op("Unsqueeze", [graph.op("Range", [pastLength, totalLength, graph.int64([1], true)]), graph.int64([1])]);
   const causal = graph.op("LessOrEqual", [keyPositions, queryPositions]);
@@ -21,7 +27,8 @@ export function attentionMasks(graph: GraphBuilder, pastLength: string, totalLen
     let mask = masks.get(window);
     if (mask === undefined) {
       let allowed = graph.op("And", [causal, padding]);
-      if (window !== null) allowed = graph.op("And", [allowed, graph.op("Greater", [keyPositions, graph.op("Sub", [queryPositions, graph.int64([window], true)])])]);
+      if (window !== null)
+        allowed = graph.op("And", [allowed, graph.op("Greater", [keyPositions, graph.op("Sub", [queryPositions, graph.int64([window], true)])])]);
       mask = graph.op("Where", [allowed, graph.float([0], true), graph.float([MASK_VALUE], true)]);
       masks.set(window, mask);
     }

@@ -10,7 +10,10 @@ export class TaskFileError extends GraftError {
   readonly line: number;
 
   constructor(options: { path: string; line: number; message: string }) {
-    super({ name: "TaskFileError", message: `${options.path}:${options.line}: ${options.message}. Each line must be {"question": string, "choices": string[], "answer": index into choices}.` });
+    super({
+      name: "TaskFileError",
+      message: `${options.path}:${options.line}: ${options.message}. Each line must be {"question": string, "choices": string[], "answer": index into choices}.`,
+    });
     this.path = options.path;
     this.line = options.line;
   }

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
 import { processIsAlive } from "@graft/utils";
+import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
 
 export interface AtomicOutputOptions {
   /** Replace an existing non-empty directory (renamed away, then deleted, after success). */

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
 import { FIXTURE_TOKENIZER_NAMES, fixtureText, fixtureTokenizerDirectory, repositoryRoot, runPythonJson } from "@graft/testing";
+import { describe, expect, it } from "vitest";
 import { createFastEncoder } from "./fast-encoder.js";
 import { loadTokenizer } from "./load-tokenizer.js";
 
@@ -46,19 +46,27 @@ function corpusParagraphs(file: string, count: number): string[] {
 describe("createFastEncoder", () => {
   const texts = [...TRICKY, ...paragraphs(fixtureText("ru-fortunes")), ...paragraphs(fixtureText("en-fortunes")), ...corpusParagraphs("ru-train.txt.gz", 150)];
 
-  it.each(FIXTURE_TOKENIZER_NAMES.map((name) => ({ name })))("gives ids identical to the library on $name (fixtures, real corpus, tricky strings)", async ({ name }) => {
-    const tokenizer = await loadTokenizer(fixtureTokenizerDirectory(name), { fast: false });
-    const fast = createFastEncoder(tokenizer);
-    expect(fast.accelerated, fast.plan).toBe(true);
-    for (const addSpecialTokens of [true, false]) {
-      const mismatches = texts.filter((text) => JSON.stringify(fast.encode(text, { addSpecialTokens })) !== JSON.stringify(tokenizer.encode(text, { addSpecialTokens })));
-      expect(mismatches.slice(0, 3).map((text) => text.slice(0, 80)), `${name} addSpecialTokens=${addSpecialTokens}`).toEqual([]);
-    }
-    // A second pass is served by the cache and must not change anything.
-    expect(fast.cacheSize).toBeGreaterThan(100);
-    const again = texts.slice(0, 200).filter((text) => JSON.stringify(fast.encode(text)) !== JSON.stringify(tokenizer.encode(text)));
-    expect(again, name).toEqual([]);
-  });
+  it.each(FIXTURE_TOKENIZER_NAMES.map((name) => ({ name })))(
+    "gives ids identical to the library on $name (fixtures, real corpus, tricky strings)",
+    async ({ name }) => {
+      const tokenizer = await loadTokenizer(fixtureTokenizerDirectory(name), { fast: false });
+      const fast = createFastEncoder(tokenizer);
+      expect(fast.accelerated, fast.plan).toBe(true);
+      for (const addSpecialTokens of [true, false]) {
+        const mismatches = texts.filter(
+          (text) => JSON.stringify(fast.encode(text, { addSpecialTokens })) !== JSON.stringify(tokenizer.encode(text, { addSpecialTokens })),
+        );
+        expect(
+          mismatches.slice(0, 3).map((text) => text.slice(0, 80)),
+          `${name} addSpecialTokens=${addSpecialTokens}`,
+        ).toEqual([]);
+      }
+      // A second pass is served by the cache and must not change anything.
+      expect(fast.cacheSize).toBeGreaterThan(100);
+      const again = texts.slice(0, 200).filter((text) => JSON.stringify(fast.encode(text)) !== JSON.stringify(tokenizer.encode(text)));
+      expect(again, name).toEqual([]);
+    },
+  );
 
   it.each(FIXTURE_TOKENIZER_NAMES.map((name) => ({ name })))("gives ids identical to Python tokenizers on $name", async ({ name }) => {
     const directory = fixtureTokenizerDirectory(name);
@@ -77,9 +85,13 @@ print(json.dumps({"with": [e.ids for e in tokenizer.encode_batch(texts)], "witho
     );
     const mismatches = pythonTexts.filter(
       (text, index) =>
-        JSON.stringify(fast.encode(text)) !== JSON.stringify(reference.with[index]) || JSON.stringify(fast.encode(text, { addSpecialTokens: false })) !== JSON.stringify(reference.without[index]),
+        JSON.stringify(fast.encode(text)) !== JSON.stringify(reference.with[index]) ||
+        JSON.stringify(fast.encode(text, { addSpecialTokens: false })) !== JSON.stringify(reference.without[index]),
     );
-    expect(mismatches.slice(0, 3).map((text) => text.slice(0, 80)), name).toEqual([]);
+    expect(
+      mismatches.slice(0, 3).map((text) => text.slice(0, 80)),
+      name,
+    ).toEqual([]);
   });
 
   it("chooses the expected plan per tokenizer family", async () => {
@@ -118,7 +130,10 @@ print(json.dumps({"with": [e.ids for e in tokenizer.encode_batch(texts)], "witho
       const slow = await loadTokenizer(fixtureTokenizerDirectory(name), { fast: false });
       expect([fast.fast, slow.fast], name).toEqual([true, false]);
       const sample = [...texts.slice(0, 100), "─".repeat(10_000)];
-      expect(sample.filter((text) => JSON.stringify(fast.encode(text)) !== JSON.stringify(slow.encode(text))), name).toEqual([]);
+      expect(
+        sample.filter((text) => JSON.stringify(fast.encode(text)) !== JSON.stringify(slow.encode(text))),
+        name,
+      ).toEqual([]);
     }
   });
 });

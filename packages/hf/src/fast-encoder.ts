@@ -1,8 +1,8 @@
 import { BpeIdMerger } from "./bpe-id-merger.js";
-import { readLibraryInternals, type LibraryInternals } from "./library-internals.js";
+import { type LibraryInternals, readLibraryInternals } from "./library-internals.js";
 import type { EncodeOptions, TokenEncoder } from "./load-tokenizer.js";
 import { PieceCache } from "./piece-cache.js";
-import { planPreTokens, type PreTokenPlan } from "./pre-token-plan.js";
+import { type PreTokenPlan, planPreTokens } from "./pre-token-plan.js";
 import { createWordEncoder, type WordEncoder } from "./word-encoder.js";
 
 /**
@@ -64,7 +64,8 @@ function readTemplate(internals: LibraryInternals, addSpecialTokens: boolean): T
   const tokens = internals.post_processor([SENTINEL], null, addSpecialTokens).tokens;
   const at = tokens.indexOf(SENTINEL);
   if (at < 0 || tokens.lastIndexOf(SENTINEL) !== at) return undefined;
-  const idOf = (token: string): number | undefined => internals.added_tokens_map.get(token)?.id ?? internals.model.tokens_to_ids.get(token) ?? internals.model.unk_token_id;
+  const idOf = (token: string): number | undefined =>
+    internals.added_tokens_map.get(token)?.id ?? internals.model.tokens_to_ids.get(token) ?? internals.model.unk_token_id;
   const prefix = tokens.slice(0, at).map(idOf);
   const suffix = tokens.slice(at + 1).map(idOf);
   if (prefix.includes(undefined) || suffix.includes(undefined)) return undefined;
@@ -154,7 +155,7 @@ export function createFastEncoder(source: FastEncoderSource, options: FastEncode
   };
 
   const encodeInto = (text: string, target: number[], encodeOptions?: EncodeOptions): number => {
-    const template = encodeOptions?.addSpecialTokens ?? true ? withSpecials : withoutSpecials;
+    const template = (encodeOptions?.addSpecialTokens ?? true) ? withSpecials : withoutSpecials;
     const before = target.length;
     output = target;
     try {
@@ -190,7 +191,7 @@ function quickSplitter(splitter: { split(text: string): string[]; trie?: Record<
   const firstCharacters = splitter.trie ? Object.keys(splitter.trie) : undefined;
   if (!firstCharacters) return (text) => splitter.split(text);
   if (firstCharacters.length === 0) return (text) => [text];
-  const escaped = firstCharacters.map((character) => character.replace(/[\\^\]\-]/g, "\\$&")).join("");
+  const escaped = firstCharacters.map((character) => character.replace(/[\\^\]-]/g, "\\$&")).join("");
   const pattern = new RegExp(`[${escaped}]`);
   return (text) => (pattern.test(text) ? splitter.split(text) : [text]);
 }

@@ -63,7 +63,7 @@ export interface PreTokenizerConfig {
 /** The library instance seen through its internals, or undefined when a part is missing. */
 export function readLibraryInternals(library: unknown): LibraryInternals | undefined {
   const candidate = library as Partial<LibraryInternals> | null;
-  if (!candidate || typeof candidate !== "object" && typeof candidate !== "function") return undefined;
+  if (!candidate || (typeof candidate !== "object" && typeof candidate !== "function")) return undefined;
   const complete =
     !!candidate.tokenizer &&
     !!candidate.model &&

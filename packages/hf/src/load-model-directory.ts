@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ShardedSafetensorsReader } from "@graft/safetensors";
-import { ModelDirectoryError } from "./model-directory-error.js";
 import { type ModelConfig, parseModelConfig } from "./model-config.js";
+import { ModelDirectoryError } from "./model-directory-error.js";
 
 /** A Hugging Face model directory, with its weights opened lazily. */
 export interface ModelDirectory {
@@ -67,7 +67,10 @@ export async function loadModelDirectory(directory: string): Promise<ModelDirect
 export async function embeddingInfo(model: ModelDirectory): Promise<EmbeddingInfo> {
   const inputName = "model.embed_tokens.weight";
   if (!model.weights.has(inputName)) {
-    throw new ModelDirectoryError({ path: model.path, message: `no tensor ${inputName}; graft supports Llama-family checkpoints with transformers' tensor names` });
+    throw new ModelDirectoryError({
+      path: model.path,
+      message: `no tensor ${inputName}; graft supports Llama-family checkpoints with transformers' tensor names`,
+    });
   }
   const input = await model.weights.info(inputName);
   const hasHead = model.weights.has("lm_head.weight");

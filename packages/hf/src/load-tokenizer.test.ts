@@ -1,7 +1,7 @@
-import { writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURE_TOKENIZER_NAMES, fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadTokenizer } from "./load-tokenizer.js";
 import { TokenizerLoadError } from "./tokenizer-load-error.js";
 
@@ -46,9 +46,18 @@ print(json.dumps({"with": with_special, "without": without, "decoded": [tokenize
       );
       const mismatches = texts
         .map((text, index) => ({ text, index }))
-        .filter(({ text, index }) => JSON.stringify(tokenizer.encode(text)) !== JSON.stringify(reference.with[index]) || JSON.stringify(tokenizer.encode(text, { addSpecialTokens: false })) !== JSON.stringify(reference.without[index]));
-      expect(mismatches.slice(0, 3).map((mismatch) => mismatch.text.slice(0, 60)), name).toEqual([]);
-      const decodeMismatches = texts.filter((_, index) => tokenizer.decode(reference.without[index], { cleanUpTokenizationSpaces: false }) !== reference.decoded[index]);
+        .filter(
+          ({ text, index }) =>
+            JSON.stringify(tokenizer.encode(text)) !== JSON.stringify(reference.with[index]) ||
+            JSON.stringify(tokenizer.encode(text, { addSpecialTokens: false })) !== JSON.stringify(reference.without[index]),
+        );
+      expect(
+        mismatches.slice(0, 3).map((mismatch) => mismatch.text.slice(0, 60)),
+        name,
+      ).toEqual([]);
+      const decodeMismatches = texts.filter(
+        (_, index) => tokenizer.decode(reference.without[index], { cleanUpTokenizationSpaces: false }) !== reference.decoded[index],
+      );
       expect(decodeMismatches.slice(0, 3), name).toEqual([]);
     }
   });

@@ -73,7 +73,14 @@ export class GraftTokenizer {
    * would and build the library (about a second for a Llama-3-size vocabulary) on first use, so
    * vocabulary lookups alone stay cheap; other models build it at once.
    */
-  constructor({ path, json, config, sha256, fast = true, lazy = false }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string; fast?: boolean; lazy?: boolean }) {
+  constructor({
+    path,
+    json,
+    config,
+    sha256,
+    fast = true,
+    lazy = false,
+  }: { path: string; json: TokenizerJson; config: Record<string, unknown>; sha256: string; fast?: boolean; lazy?: boolean }) {
     this.path = path;
     this.json = json;
     this.config = config;
@@ -170,7 +177,11 @@ function buildLibrary(path: string, json: TokenizerJson, config: Record<string, 
   try {
     return new Tokenizer(json, config);
   } catch (error) {
-    throw new TokenizerLoadError({ path, message: `tokenizer.json could not be built (${(error as Error).message}); check that it was saved by a recent \`tokenizers\``, cause: error });
+    throw new TokenizerLoadError({
+      path,
+      message: `tokenizer.json could not be built (${(error as Error).message}); check that it was saved by a recent \`tokenizers\``,
+      cause: error,
+    });
   }
 }
 
@@ -217,7 +228,8 @@ export async function loadTokenizer(directory: string, options: { fast?: boolean
   if (!existsSync(tokenizerPath)) {
     throw new TokenizerLoadError({
       path: directory,
-      message: "no tokenizer.json. graft needs a fast (Rust `tokenizers`) tokenizer: in Python, `AutoTokenizer.from_pretrained(dir).save_pretrained(dir)` writes one.",
+      message:
+        "no tokenizer.json. graft needs a fast (Rust `tokenizers`) tokenizer: in Python, `AutoTokenizer.from_pretrained(dir).save_pretrained(dir)` writes one.",
     });
   }
   const bytes = await readFile(tokenizerPath);
@@ -228,7 +240,7 @@ export async function loadTokenizer(directory: string, options: { fast?: boolean
     throw new TokenizerLoadError({ path: tokenizerPath, message: `not valid JSON (${(error as Error).message})`, cause: error });
   }
   if (!json || typeof json !== "object" || !json.model || typeof json.model !== "object") {
-    throw new TokenizerLoadError({ path: tokenizerPath, message: "has no \"model\" object; is this a tokenizers tokenizer.json?" });
+    throw new TokenizerLoadError({ path: tokenizerPath, message: 'has no "model" object; is this a tokenizers tokenizer.json?' });
   }
   let config: Record<string, unknown> = {};
   const configPath = join(directory, "tokenizer_config.json");

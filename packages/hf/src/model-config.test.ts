@@ -7,7 +7,16 @@ const base = { model_type: "llama", vocab_size: 100, hidden_size: 64, intermedia
 describe("parseModelConfig", () => {
   it("fills transformers' defaults", () => {
     const cases = [
-      { name: "llama", input: base, expected: { num_key_value_heads: 4, tie_word_embeddings: false, attention_bias: false, rope: { type: "default", theta: 10000, field: "rope_parameters" } } },
+      {
+        name: "llama",
+        input: base,
+        expected: {
+          num_key_value_heads: 4,
+          tie_word_embeddings: false,
+          attention_bias: false,
+          rope: { type: "default", theta: 10000, field: "rope_parameters" },
+        },
+      },
       { name: "qwen2 has q/k/v biases", input: { ...base, model_type: "qwen2" }, expected: { attention_bias: true } },
       { name: "gemma ties by default", input: { ...base, model_type: "gemma" }, expected: { tie_word_embeddings: true } },
       { name: "GQA kept", input: { ...base, num_key_value_heads: 2 }, expected: { num_key_value_heads: 2 } },
@@ -24,7 +33,11 @@ describe("parseModelConfig", () => {
     const cases = [
       { name: "unsupported type", input: { ...base, model_type: "bert" }, expected: /field "model_type": "bert" is not supported/ },
       { name: "missing size", input: { ...base, hidden_size: undefined }, expected: /field "hidden_size": expected a positive integer/ },
-      { name: "bad kv heads", input: { ...base, num_key_value_heads: 3 }, expected: /field "num_key_value_heads": 3 must be a positive divisor of num_attention_heads \(4\)/ },
+      {
+        name: "bad kv heads",
+        input: { ...base, num_key_value_heads: 3 },
+        expected: /field "num_key_value_heads": 3 must be a positive divisor of num_attention_heads \(4\)/,
+      },
       { name: "not an object", input: [1], expected: /not a JSON object/ },
     ];
     for (const testCase of cases) {

@@ -1,5 +1,5 @@
 import { ConfigError } from "./config-error.js";
-import { readRopeParameters, type RopeSettings } from "./read-rope-parameters.js";
+import { type RopeSettings, readRopeParameters } from "./read-rope-parameters.js";
 
 /** Model families graft reads and writes (the Llama family and its close kin). */
 export const SUPPORTED_MODEL_TYPES = ["llama", "mistral", "qwen2", "gemma", "gemma2"] as const;
@@ -64,17 +64,26 @@ export function parseModelConfig(json: unknown, path: string): ModelConfig {
   }
   for (const field of REQUIRED_INTEGERS) {
     const value = raw[field];
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) throw new ConfigError({ path, field, message: `expected a positive integer, got ${JSON.stringify(value)}` });
+    if (!Number.isSafeInteger(value) || (value as number) <= 0)
+      throw new ConfigError({ path, field, message: `expected a positive integer, got ${JSON.stringify(value)}` });
   }
   const heads = raw.num_attention_heads as number;
   const kvHeads = raw.num_key_value_heads ?? heads;
   if (!Number.isSafeInteger(kvHeads) || (kvHeads as number) <= 0 || heads % (kvHeads as number) !== 0) {
-    throw new ConfigError({ path, field: "num_key_value_heads", message: `${JSON.stringify(kvHeads)} must be a positive divisor of num_attention_heads (${heads})` });
+    throw new ConfigError({
+      path,
+      field: "num_key_value_heads",
+      message: `${JSON.stringify(kvHeads)} must be a positive divisor of num_attention_heads (${heads})`,
+    });
   }
   const headDim = raw.head_dim ?? undefined;
   if (headDim === undefined) {
     if ((raw.hidden_size as number) % heads !== 0) {
-      throw new ConfigError({ path, field: "hidden_size", message: `${raw.hidden_size} is not divisible by num_attention_heads (${heads}) and no head_dim is given` });
+      throw new ConfigError({
+        path,
+        field: "hidden_size",
+        message: `${raw.hidden_size} is not divisible by num_attention_heads (${heads}) and no head_dim is given`,
+      });
     }
   } else if (!Number.isSafeInteger(headDim) || (headDim as number) <= 0) {
     throw new ConfigError({ path, field: "head_dim", message: `expected a positive integer or null, got ${JSON.stringify(headDim)}` });
@@ -85,10 +94,12 @@ export function parseModelConfig(json: unknown, path: string): ModelConfig {
     throw new ConfigError({ path, field: "max_position_embeddings", message: `expected a positive integer, got ${JSON.stringify(maxPositions)}` });
   }
   const eps = raw.rms_norm_eps ?? 1e-6;
-  if (typeof eps !== "number" || !Number.isFinite(eps) || eps <= 0) throw new ConfigError({ path, field: "rms_norm_eps", message: `expected a positive number, got ${JSON.stringify(eps)}` });
+  if (typeof eps !== "number" || !Number.isFinite(eps) || eps <= 0)
+    throw new ConfigError({ path, field: "rms_norm_eps", message: `expected a positive number, got ${JSON.stringify(eps)}` });
   for (const field of ["tie_word_embeddings", "attention_bias", "mlp_bias"]) {
     const value = raw[field];
-    if (value !== undefined && value !== null && typeof value !== "boolean") throw new ConfigError({ path, field, message: `expected true or false, got ${JSON.stringify(value)}` });
+    if (value !== undefined && value !== null && typeof value !== "boolean")
+      throw new ConfigError({ path, field, message: `expected true or false, got ${JSON.stringify(value)}` });
   }
   const rope = readRopeParameters(raw, { defaultTheta: DEFAULT_ROPE_THETA, maxPositionEmbeddings: maxPositions as number, path });
   return {

@@ -9,7 +9,10 @@ export class OutputDirectoryExistsError extends GraftError {
   readonly path: string;
 
   constructor({ path }: { path: string }) {
-    super({ name: "OutputDirectoryExistsError", message: `${path} already exists and is not empty. Choose another output path, delete it, or pass \`overwrite: true\` (\`--overwrite\` on the command line).` });
+    super({
+      name: "OutputDirectoryExistsError",
+      message: `${path} already exists and is not empty. Choose another output path, delete it, or pass \`overwrite: true\` (\`--overwrite\` on the command line).`,
+    });
     this.path = path;
   }
 

@@ -15,7 +15,7 @@ export function pinAddedTokenIds(json: TokenizerJson): boolean {
   let largest: number | undefined;
   let consistent = true;
   for (const token of json.added_tokens ?? []) {
-    const modelId = Object.prototype.hasOwnProperty.call(modelIds, token.content) ? modelIds[token.content] : undefined;
+    const modelId = Object.hasOwn(modelIds, token.content) ? modelIds[token.content] : undefined;
     const assigned = modelId ?? (largest === undefined || largest < size ? size : largest + 1);
     if (assigned !== token.id) consistent = false;
     largest = Math.max(largest ?? assigned, assigned);

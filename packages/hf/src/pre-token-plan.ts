@@ -17,8 +17,7 @@ export interface PreTokenPlan {
 function isolatedSplit(pattern: RegExp, text: string, emit: (piece: string) => void): void {
   pattern.lastIndex = 0;
   let previous = 0;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(text)) !== null) {
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     const start = match.index;
     const full = match[0];
     if (previous < start) emit(text.slice(previous, start));
@@ -32,8 +31,7 @@ function isolatedSplit(pattern: RegExp, text: string, emit: (piece: string) => v
 /** `text.match(pattern)` without the intermediate array. */
 function matchAll(pattern: RegExp, text: string, emit: (piece: string) => void): void {
   pattern.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(text)) !== null) {
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     const full = match[0];
     if (full.length === 0) pattern.lastIndex = match.index + ((text.codePointAt(match.index) ?? 0) > 0xffff ? 2 : 1);
     emit(full);
@@ -94,7 +92,13 @@ export function planPreTokens(internals: LibraryInternals, splitBefore?: string)
   const last = configs.at(-1);
   const lastStep = steps.at(-1);
   const earlier = configs.slice(0, -1);
-  if (config.type === "Sequence" && last?.type === "ByteLevel" && lastStep && steps.length === configs.length && !earlier.some((step) => step.type === "ByteLevel")) {
+  if (
+    config.type === "Sequence" &&
+    last?.type === "ByteLevel" &&
+    lastStep &&
+    steps.length === configs.length &&
+    !earlier.some((step) => step.type === "ByteLevel")
+  ) {
     const finalStep = byteLevelStep(last, lastStep);
     if (finalStep) {
       const first = earlier[0];

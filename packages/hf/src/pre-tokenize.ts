@@ -27,7 +27,9 @@ export function createPreTokenizer(tokenizer: GraftTokenizer): PreTokenizer {
     for (const byte of utf8.encode(piece)) mapped += alphabet[byte];
     return mapped;
   };
-  const emitPiece = plan.byteLevel ? (piece: string, emit: (piece: string) => void) => emit(toByteLevel(piece)) : (piece: string, emit: (piece: string) => void) => emit(piece);
+  const emitPiece = plan.byteLevel
+    ? (piece: string, emit: (piece: string) => void) => emit(toByteLevel(piece))
+    : (piece: string, emit: (piece: string) => void) => emit(piece);
   const added = internals.added_tokens_map;
   return (text, emit) => {
     const sections = internals.splitter_unnormalized.split(text);

@@ -53,7 +53,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function positiveNumber(value: unknown, path: string, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ConfigError({ path, field, message: `expected a positive number, got ${JSON.stringify(value)}` });
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    throw new ConfigError({ path, field, message: `expected a positive number, got ${JSON.stringify(value)}` });
   return value;
 }
 
@@ -66,21 +67,26 @@ function oneSetting(entry: Record<string, unknown>, raw: Record<string, unknown>
   const setting: RopeParameters = { type, theta, field };
   // Each value with the key it was read from, so that an error names the key as written.
   const values = new Map<string, { value: unknown; where: string }>(Object.entries(entry).map(([key, value]) => [key, { value, where: `${field}.${key}` }]));
-  if ((entry.partial_rotary_factor ?? null) === null && raw.partial_rotary_factor !== undefined) values.set("partial_rotary_factor", { value: raw.partial_rotary_factor, where: "partial_rotary_factor" });
+  if ((entry.partial_rotary_factor ?? null) === null && raw.partial_rotary_factor !== undefined)
+    values.set("partial_rotary_factor", { value: raw.partial_rotary_factor, where: "partial_rotary_factor" });
   if (TYPES_WITH_ORIGINAL_LENGTH.includes(type)) {
     // A top-level original_max_position_embeddings (Phi-3 style) wins over the flat dict's, as in transformers.
-    if (!nested && raw.original_max_position_embeddings !== undefined) values.set("original_max_position_embeddings", { value: raw.original_max_position_embeddings, where: "original_max_position_embeddings" });
-    else if ((entry.original_max_position_embeddings ?? null) === null) values.set("original_max_position_embeddings", { value: options.maxPositionEmbeddings, where: "max_position_embeddings" });
+    if (!nested && raw.original_max_position_embeddings !== undefined)
+      values.set("original_max_position_embeddings", { value: raw.original_max_position_embeddings, where: "original_max_position_embeddings" });
+    else if ((entry.original_max_position_embeddings ?? null) === null)
+      values.set("original_max_position_embeddings", { value: options.maxPositionEmbeddings, where: "max_position_embeddings" });
   }
   for (const [key, name] of Object.entries(NUMBER_KEYS)) {
     const found = values.get(key);
     if (found === undefined || found.value === null) continue;
-    if (typeof found.value !== "number" || !Number.isFinite(found.value)) throw new ConfigError({ path, field: found.where, message: `expected a number, got ${JSON.stringify(found.value)}` });
+    if (typeof found.value !== "number" || !Number.isFinite(found.value))
+      throw new ConfigError({ path, field: found.where, message: `expected a number, got ${JSON.stringify(found.value)}` });
     setting[name] = found.value;
   }
   const truncate = entry.truncate ?? null;
   if (truncate !== null) {
-    if (typeof truncate !== "boolean") throw new ConfigError({ path, field: `${field}.truncate`, message: `expected true or false, got ${JSON.stringify(truncate)}` });
+    if (typeof truncate !== "boolean")
+      throw new ConfigError({ path, field: `${field}.truncate`, message: `expected true or false, got ${JSON.stringify(truncate)}` });
     setting.truncate = truncate;
   }
   return setting;

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromFloat32, toFloat32 } from "@graft/safetensors";
 import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { atomicOutputDirectory } from "./atomic-output-directory.js";
 import { loadModelDirectory } from "./load-model-directory.js";
 import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
@@ -22,7 +22,11 @@ describe("writeModelDirectory", () => {
     const out = join(work.path, "edited");
     const original = await loadModelDirectory(source);
     const embed = await original.weights.readTensor("model.embed_tokens.weight");
-    const doubled = fromFloat32(toFloat32(embed).map((value) => value * 2), "F32", embed.shape);
+    const doubled = fromFloat32(
+      toFloat32(embed).map((value) => value * 2),
+      "F32",
+      embed.shape,
+    );
     await writeModelDirectory({
       source,
       out,
@@ -30,7 +34,13 @@ describe("writeModelDirectory", () => {
         "model.embed_tokens.weight": doubled,
         "extra.scale": async () => fromFloat32(new Float32Array([1, 2]), "F32", [2]),
         // Streamed a row at a time (never whole in memory).
-        "extra.rows": { dtype: "F32", shape: [3, 2], chunks: async function* () { for (let row = 0; row < 3; row += 1) yield fromFloat32(new Float32Array([row, row + 0.5]), "F32", [1, 2]).data; } },
+        "extra.rows": {
+          dtype: "F32",
+          shape: [3, 2],
+          chunks: async function* () {
+            for (let row = 0; row < 3; row += 1) yield fromFloat32(new Float32Array([row, row + 0.5]), "F32", [1, 2]).data;
+          },
+        },
       },
       drop: ["lm_head.weight"],
       configUpdates: { tie_word_embeddings: true },
@@ -41,7 +51,13 @@ describe("writeModelDirectory", () => {
     expect(edited.config.tie_word_embeddings).toBe(true);
     expect(edited.weights.has("lm_head.weight")).toBe(false);
     expect(Array.from(toFloat32(await edited.weights.readTensor("extra.rows")))).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
-    expect(Array.from(toFloat32(await edited.weights.readTensor("model.embed_tokens.weight")).slice(0, 4))).toEqual(Array.from(toFloat32(embed).slice(0, 4).map((value) => value * 2)));
+    expect(Array.from(toFloat32(await edited.weights.readTensor("model.embed_tokens.weight")).slice(0, 4))).toEqual(
+      Array.from(
+        toFloat32(embed)
+          .slice(0, 4)
+          .map((value) => value * 2),
+      ),
+    );
     for (const name of original.weights.tensorNames().filter((name) => name.startsWith("model.layers."))) {
       expect(Buffer.from((await edited.weights.readTensor(name)).data).equals(Buffer.from((await original.weights.readTensor(name)).data)), name).toBe(true);
     }
@@ -78,7 +94,9 @@ print(json.dumps({"tied": model.lm_head.weight.data_ptr() == model.model.embed_t
   it("a streamed replacement that yields the wrong number of bytes fails the write and leaves no output", async () => {
     const out = join(work.path, "short-stream");
     const short = { dtype: "F32" as const, shape: [4, 2], chunks: () => [new Uint8Array(16)] };
-    await expect(writeModelDirectory({ source, out, replacements: { "model.norm.weight": short } })).rejects.toThrow(/tensor "model.norm.weight": F32 \[4,2\] needs 32 bytes, got 16/);
+    await expect(writeModelDirectory({ source, out, replacements: { "model.norm.weight": short } })).rejects.toThrow(
+      /tensor "model.norm.weight": F32 \[4,2\] needs 32 bytes, got 16/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import type { OldSegmentation } from "@graft/vocab";
-import type { EmbeddingMatrix } from "./embedding-matrix.js";
 import type { DenseProducts } from "./dense-products.js";
+import type { EmbeddingMatrix } from "./embedding-matrix.js";
 import { NormalEquations } from "./normal-equations.js";
 import type { ProductPool } from "./product-pool.js";
 

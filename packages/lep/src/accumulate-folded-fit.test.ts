@@ -1,5 +1,5 @@
-import type { OldSegmentation, SegmentationKind } from "@graft/vocab";
 import { fromFloat32 } from "@graft/safetensors";
+import type { OldSegmentation, SegmentationKind } from "@graft/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accumulateFit } from "./accumulate-fit.js";
 import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
@@ -13,7 +13,10 @@ import { randomMatrix, relativeError } from "./testing/random-matrix.js";
  */
 function syntheticSegmentation(baseRows: number, newRows: number, seed: number): OldSegmentation {
   let state = seed;
-  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
+  const random = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 4294967296;
+  };
   const offsets = [0];
   const baseIds: number[] = [];
   const kinds: SegmentationKind[] = [];

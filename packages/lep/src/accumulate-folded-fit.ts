@@ -1,8 +1,8 @@
 import type { OldSegmentation } from "@graft/vocab";
+import { buildFoldedBlock, FoldedBlockBuffers, type FoldedWeights } from "./build-folded-block.js";
 import type { DenseProducts, FoldedSums } from "./dense-products.js";
 import type { EmbeddingMatrix } from "./embedding-matrix.js";
 import { NormalEquations } from "./normal-equations.js";
-import { buildFoldedBlock, FoldedBlockBuffers, type FoldedWeights } from "./build-folded-block.js";
 
 /**
  * Bytes of one float64 block of the folded fit (8,192 rows at d = 1,024 and 2,048, 4,096 at
@@ -100,7 +100,17 @@ function foldedRows(segmentation: OldSegmentation, fitIds: Int32Array): FoldedRo
  * above the diagonal are multiplied. Same sums as `accumulateFit` up to rounding order; one
  * block of base rows at a time, never V x d operands.
  */
-export async function accumulateFoldedFit({ segmentation, fitIds, base, instruct, products, panelColumns = GRAM_PANEL_COLUMNS, crossRows, blockRows: requestedBlockRows, onProgress }: AccumulateFoldedFitOptions): Promise<NormalEquations> {
+export async function accumulateFoldedFit({
+  segmentation,
+  fitIds,
+  base,
+  instruct,
+  products,
+  panelColumns = GRAM_PANEL_COLUMNS,
+  crossRows,
+  blockRows: requestedBlockRows,
+  onProgress,
+}: AccumulateFoldedFitOptions): Promise<NormalEquations> {
   const width = base.width;
   const baseRowCount = segmentation.baseRowCount;
   const blockRows = requestedBlockRows ?? foldedBlockRows(width);

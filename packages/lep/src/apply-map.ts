@@ -64,7 +64,13 @@ export interface MapApplication {
  * MLAS once, see `DenseProducts.fixedMap`), into one reused buffer (the array `apply` returns is
  * overwritten by the next call). `count` row-major float32 rows a call.
  */
-export function denseMapApplication(products: DenseProducts, map: Float64Array, width: number, outputDtype: "F32" | "F16" | "BF16", gemmRows = APPLY_GEMM_ROWS): MapApplication {
+export function denseMapApplication(
+  products: DenseProducts,
+  map: Float64Array,
+  width: number,
+  outputDtype: "F32" | "F16" | "BF16",
+  gemmRows = APPLY_GEMM_ROWS,
+): MapApplication {
   if (outputDtype === "F32") {
     return {
       apply: async (rows, count) => Float32Array.from(await products.multiply(Float64Array.from(rows.subarray(0, count * width)), count, map, width)),

@@ -1,4 +1,4 @@
-import { pinAddedTokenIds, type GraftTokenizer, type TokenizerJson } from "@graft/hf";
+import { type GraftTokenizer, pinAddedTokenIds, type TokenizerJson } from "@graft/hf";
 
 type AddedToken = NonNullable<TokenizerJson["added_tokens"]>[number];
 
@@ -26,7 +26,15 @@ export interface AssembledTokenizer {
  * appended from `firstFreeId`), the instruct model's post-processor (ids remapped) and its
  * tokenizer_config.json (chat template, special-token map).
  */
-export function assembleTokenizer({ donor, instruct, firstFreeId }: { donor: GraftTokenizer; instruct: GraftTokenizer; firstFreeId: number }): AssembledTokenizer {
+export function assembleTokenizer({
+  donor,
+  instruct,
+  firstFreeId,
+}: {
+  donor: GraftTokenizer;
+  instruct: GraftTokenizer;
+  firstFreeId: number;
+}): AssembledTokenizer {
   const json = structuredClone(donor.json) as TokenizerJson;
   const addedTokens: AddedToken[] = json.added_tokens ?? [];
   json.added_tokens = addedTokens;
@@ -61,7 +69,10 @@ export function assembleTokenizer({ donor, instruct, firstFreeId }: { donor: Gra
     return outputIdByContent.get(content) ?? donor.tokenToId(content);
   };
   if (instruct.json.post_processor !== undefined) {
-    json.post_processor = remapPostProcessor(structuredClone(instruct.json.post_processor), (content) => outputIdByContent.get(content) ?? donor.tokenToId(content));
+    json.post_processor = remapPostProcessor(
+      structuredClone(instruct.json.post_processor),
+      (content) => outputIdByContent.get(content) ?? donor.tokenToId(content),
+    );
   }
 
   const config: Record<string, unknown> = structuredClone(instruct.config);
@@ -94,4 +105,3 @@ function remapPostProcessor(processor: unknown, idOf: (content: string) => numbe
   }
   return node;
 }
-

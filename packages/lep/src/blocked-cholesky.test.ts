@@ -7,7 +7,8 @@ import { randomMatrix, relativeError } from "./testing/random-matrix.js";
 /** XᵀX for a random rows x width X (symmetric positive definite when rows > width and X is generic). */
 function gramOf(x: Float64Array, rows: number, width: number): Float64Array {
   const gram = new Float64Array(width * width);
-  for (let r = 0; r < rows; r += 1) for (let i = 0; i < width; i += 1) for (let j = 0; j < width; j += 1) gram[i * width + j] += x[r * width + i]! * x[r * width + j]!;
+  for (let r = 0; r < rows; r += 1)
+    for (let i = 0; i < width; i += 1) for (let j = 0; j < width; j += 1) gram[i * width + j] += x[r * width + i]! * x[r * width + j]!;
   return gram;
 }
 

@@ -8,7 +8,8 @@ export const CHOLESKY_BLOCK_COLUMNS = 256;
 /** Rows `[row, row + rows)` x columns `[column, column + columns)` of a row-major matrix `width` wide (a copy). */
 function extract(matrix: Float64Array, width: number, row: number, rows: number, column: number, columns: number): Float64Array {
   const block = new Float64Array(rows * columns);
-  for (let index = 0; index < rows; index += 1) block.set(matrix.subarray((row + index) * width + column, (row + index) * width + column + columns), index * columns);
+  for (let index = 0; index < rows; index += 1)
+    block.set(matrix.subarray((row + index) * width + column, (row + index) * width + column + columns), index * columns);
   return block;
 }
 
@@ -23,7 +24,13 @@ function place(matrix: Float64Array, width: number, row: number, column: number,
  * float64 GEMMs on ONNX Runtime. The same result as `choleskyFactor` up to rounding, with the
  * d³/3 multiply-adds off the JavaScript thread.
  */
-export async function blockedCholeskyFactor(products: DenseProducts, matrix: Float64Array, width: number, ridge = 0, block = CHOLESKY_BLOCK_COLUMNS): Promise<CholeskyResult> {
+export async function blockedCholeskyFactor(
+  products: DenseProducts,
+  matrix: Float64Array,
+  width: number,
+  ridge = 0,
+  block = CHOLESKY_BLOCK_COLUMNS,
+): Promise<CholeskyResult> {
   const tolerance = pivotTolerance(matrix, width, ridge);
   if (width <= block) return choleskyFactor(matrix, width, ridge, tolerance);
   const factor = new Float64Array(width * width);
@@ -51,16 +58,34 @@ export async function blockedCholeskyFactor(products: DenseProducts, matrix: Flo
  * backward substitution, each block row one float64 GEMM update on ONNX Runtime and one
  * multiplication by the inverse of its small diagonal block. d³ multiply-adds for d columns.
  */
-export async function blockedCholeskySolve(products: DenseProducts, factor: Float64Array, width: number, rightHandSides: Float64Array, columns: number, block = CHOLESKY_BLOCK_COLUMNS): Promise<Float64Array> {
+export async function blockedCholeskySolve(
+  products: DenseProducts,
+  factor: Float64Array,
+  width: number,
+  rightHandSides: Float64Array,
+  columns: number,
+  block = CHOLESKY_BLOCK_COLUMNS,
+): Promise<Float64Array> {
   const forward = new Float64Array(width * columns);
   const inverses: Float64Array[] = [];
   for (let start = 0, index = 0; start < width; start += block, index += 1) {
     const rows = Math.min(block, width - start);
     inverses.push(lowerTriangularInverse(extract(factor, width, start, rows, start, rows), rows));
     let values: Float64Array = rightHandSides.subarray(start * columns, (start + rows) * columns);
-    if (start > 0) values = await products.update("plain", extract(factor, width, start, rows, 0, start), [rows, start], forward.subarray(0, start * columns), [start, columns], values);
+    if (start > 0)
+      values = await products.update(
+        "plain",
+        extract(factor, width, start, rows, 0, start),
+        [rows, start],
+        forward.subarray(0, start * columns),
+        [start, columns],
+        values,
+      );
     // y = L_ii⁻¹ · values, written as 0 − (−L_ii⁻¹) · values (the one GEMM form DenseProducts runs).
-    forward.set(await products.update("plain", negated(inverses[index]!), [rows, rows], values, [rows, columns], new Float64Array(rows * columns)), start * columns);
+    forward.set(
+      await products.update("plain", negated(inverses[index]!), [rows, rows], values, [rows, columns], new Float64Array(rows * columns)),
+      start * columns,
+    );
   }
   const solution = new Float64Array(width * columns);
   for (let index = inverses.length - 1; index >= 0; index -= 1) {
@@ -68,9 +93,20 @@ export async function blockedCholeskySolve(products: DenseProducts, factor: Floa
     const rows = Math.min(block, width - start);
     const end = start + rows;
     let values: Float64Array = forward.subarray(start * columns, end * columns);
-    if (end < width) values = await products.update("transA", extract(factor, width, end, width - end, start, rows), [width - end, rows], solution.subarray(end * columns), [width - end, columns], values);
+    if (end < width)
+      values = await products.update(
+        "transA",
+        extract(factor, width, end, width - end, start, rows),
+        [width - end, rows],
+        solution.subarray(end * columns),
+        [width - end, columns],
+        values,
+      );
     // x = L_iiᵀ⁻¹ · values: 0 − (−L_ii⁻¹)ᵀ · values.
-    solution.set(await products.update("transA", negated(inverses[index]!), [rows, rows], values, [rows, columns], new Float64Array(rows * columns)), start * columns);
+    solution.set(
+      await products.update("transA", negated(inverses[index]!), [rows, rows], values, [rows, columns], new Float64Array(rows * columns)),
+      start * columns,
+    );
   }
   return solution;
 }

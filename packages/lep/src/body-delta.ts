@@ -1,4 +1,4 @@
-import { type ShardedSafetensorsReader, type Tensor, fromFloat32, toFloat32 } from "@graft/safetensors";
+import { fromFloat32, type ShardedSafetensorsReader, type Tensor, toFloat32 } from "@graft/safetensors";
 
 type Floating = "F32" | "F16" | "BF16";
 const FLOATING = new Set<string>(["F32", "F16", "BF16"]);
@@ -8,7 +8,17 @@ const FLOATING = new Set<string>(["F32", "F16", "BF16"]);
  * computed in float64 and rounded once to the instruct tensor's dtype. Non-floating tensors
  * and F64 ones (rare: buffers) are the instruct model's.
  */
-export async function bodyDeltaTensor({ name, base, instruct, donor }: { name: string; base: ShardedSafetensorsReader; instruct: ShardedSafetensorsReader; donor: ShardedSafetensorsReader }): Promise<Tensor> {
+export async function bodyDeltaTensor({
+  name,
+  base,
+  instruct,
+  donor,
+}: {
+  name: string;
+  base: ShardedSafetensorsReader;
+  instruct: ShardedSafetensorsReader;
+  donor: ShardedSafetensorsReader;
+}): Promise<Tensor> {
   const instructTensor = await instruct.readTensor(name);
   if (!FLOATING.has(instructTensor.dtype)) return instructTensor;
   const target = toFloat32(instructTensor);

@@ -52,7 +52,11 @@ describe("buildFoldedBlock", () => {
       const instruct = new EmbeddingMatrix(fromFloat32(Float32Array.from(randomMatrix(rows, width, 4)), dtype, [rows, width]));
       const buffers = new FoldedBlockBuffers(24, width);
       // Blocks of 24 rows (three full chunks), then 13 (one full, one of 5): the buffers are reused.
-      for (const [start, count] of [[0, 24], [24, 24], [48, 13]] as const) {
+      for (const [start, count] of [
+        [0, 24],
+        [24, 24],
+        [48, 13],
+      ] as const) {
         buffers.sourceT.fill(Number.NaN);
         const squares = buildFoldedBlock(base, instruct, folded, start, count, buffers);
         const expected = naiveBlock(base, instruct, folded, start, count);

@@ -77,7 +77,14 @@ function transposeChunkInto(values: Float32Array | Float64Array, chunkRows: numb
  * block at d = 4,096, this about 0.4 GB). The values are the same bits as those passes'.
  * `count` must not exceed `buffers.blockRows`.
  */
-export function buildFoldedBlock(base: EmbeddingMatrix, instruct: EmbeddingMatrix, folded: FoldedWeights, start: number, count: number, buffers: FoldedBlockBuffers): number {
+export function buildFoldedBlock(
+  base: EmbeddingMatrix,
+  instruct: EmbeddingMatrix,
+  folded: FoldedWeights,
+  start: number,
+  count: number,
+  buffers: FoldedBlockBuffers,
+): number {
   const { width } = buffers;
   const { sourceT, weightedT, target, chunkWeighted, chunkBase, chunkInstruct } = buffers;
   const { diagonal, offsets, columns, weights } = folded;

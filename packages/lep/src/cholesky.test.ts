@@ -5,7 +5,8 @@ import { randomMatrix, relativeError } from "./testing/random-matrix.js";
 
 function gramOf(x: Float64Array, rows: number, width: number): Float64Array {
   const gram = new Float64Array(width * width);
-  for (let r = 0; r < rows; r += 1) for (let i = 0; i < width; i += 1) for (let j = 0; j < width; j += 1) gram[i * width + j] += x[r * width + i]! * x[r * width + j]!;
+  for (let r = 0; r < rows; r += 1)
+    for (let i = 0; i < width; i += 1) for (let j = 0; j < width; j += 1) gram[i * width + j] += x[r * width + i]! * x[r * width + j]!;
   return gram;
 }
 
@@ -34,7 +35,8 @@ describe("conditionEstimate", () => {
     const norm = Math.hypot(...v);
     const q = (i: number, j: number) => (i === j ? 1 : 0) - (2 * v[i]! * v[j]!) / (norm * norm);
     const matrix = new Float64Array(width * width);
-    for (let i = 0; i < width; i += 1) for (let j = 0; j < width; j += 1) for (let k = 0; k < width; k += 1) matrix[i * width + j] += q(i, k) * eigenvalues[k]! * q(j, k);
+    for (let i = 0; i < width; i += 1)
+      for (let j = 0; j < width; j += 1) for (let k = 0; k < width; k += 1) matrix[i * width + j] += q(i, k) * eigenvalues[k]! * q(j, k);
     const factored = choleskyFactor(matrix, width);
     if (!factored.ok) throw new Error("test matrix is not positive definite");
     const estimate = conditionEstimate(matrix, factored.factor, width, 0);

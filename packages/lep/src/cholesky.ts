@@ -28,7 +28,11 @@ export function choleskyFactor(matrix: Float64Array, width: number, ridge = 0, t
       let sum = matrix[rowI + j] + (i === j ? ridge : 0);
       let k = 0;
       for (; k + 4 <= j; k += 4) {
-        sum -= factor[rowI + k] * factor[rowJ + k] + factor[rowI + k + 1] * factor[rowJ + k + 1] + factor[rowI + k + 2] * factor[rowJ + k + 2] + factor[rowI + k + 3] * factor[rowJ + k + 3];
+        sum -=
+          factor[rowI + k] * factor[rowJ + k] +
+          factor[rowI + k + 1] * factor[rowJ + k + 1] +
+          factor[rowI + k + 2] * factor[rowJ + k + 2] +
+          factor[rowI + k + 3] * factor[rowJ + k + 3];
       }
       for (; k < j; k += 1) sum -= factor[rowI + k] * factor[rowJ + k];
       if (i === j) {
@@ -53,7 +57,10 @@ export function choleskySolveColumns(factor: Float64Array, width: number, rightH
   const solution = new Float64Array(columns * width);
   // Up to four columns at a time in a zero-padded scratch panel (a missing column solves 0 = 0).
   const panelValues = new Float64Array(SOLVE_PANEL * width);
-  const o0 = 0, o1 = width, o2 = 2 * width, o3 = 3 * width;
+  const o0 = 0,
+    o1 = width,
+    o2 = 2 * width,
+    o3 = 3 * width;
   for (let start = 0; start < columns; start += SOLVE_PANEL) {
     const panel = Math.min(SOLVE_PANEL, columns - start);
     panelValues.fill(0);
@@ -61,7 +68,10 @@ export function choleskySolveColumns(factor: Float64Array, width: number, rightH
     // Forward: L y = b, row by row (dot products along the factor's rows).
     for (let i = 0; i < width; i += 1) {
       const row = i * width;
-      let s0 = panelValues[o0 + i], s1 = panelValues[o1 + i], s2 = panelValues[o2 + i], s3 = panelValues[o3 + i];
+      let s0 = panelValues[o0 + i],
+        s1 = panelValues[o1 + i],
+        s2 = panelValues[o2 + i],
+        s3 = panelValues[o3 + i];
       for (let k = 0; k < i; k += 1) {
         const l = factor[row + k];
         s0 -= l * panelValues[o0 + k];
@@ -79,10 +89,14 @@ export function choleskySolveColumns(factor: Float64Array, width: number, rightH
     for (let i = width - 1; i >= 0; i -= 1) {
       const row = i * width;
       const diagonal = factor[row + i];
-      const x0 = (panelValues[o0 + i] /= diagonal);
-      const x1 = (panelValues[o1 + i] /= diagonal);
-      const x2 = (panelValues[o2 + i] /= diagonal);
-      const x3 = (panelValues[o3 + i] /= diagonal);
+      panelValues[o0 + i] /= diagonal;
+      const x0 = panelValues[o0 + i];
+      panelValues[o1 + i] /= diagonal;
+      const x1 = panelValues[o1 + i];
+      panelValues[o2 + i] /= diagonal;
+      const x2 = panelValues[o2 + i];
+      panelValues[o3 + i] /= diagonal;
+      const x3 = panelValues[o3 + i];
       for (let k = 0; k < i; k += 1) {
         const l = factor[row + k];
         panelValues[o0 + k] -= l * x0;
@@ -105,7 +119,10 @@ export function choleskySolveVector(factor: Float64Array, width: number, rightHa
   const values = Float64Array.from(rightHandSide.subarray(0, width));
   for (let i = 0; i < width; i += 1) {
     const row = i * width;
-    let s0 = values[i], s1 = 0, s2 = 0, s3 = 0;
+    let s0 = values[i],
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let k = 0;
     for (; k + 4 <= i; k += 4) {
       s0 -= factor[row + k] * values[k];
@@ -118,7 +135,8 @@ export function choleskySolveVector(factor: Float64Array, width: number, rightHa
   }
   for (let i = width - 1; i >= 0; i -= 1) {
     const row = i * width;
-    const x = (values[i] /= factor[row + i]);
+    values[i] /= factor[row + i];
+    const x = values[i];
     for (let k = 0; k < i; k += 1) values[k] -= factor[row + k] * x;
   }
   return values;

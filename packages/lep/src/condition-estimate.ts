@@ -31,14 +31,22 @@ function startVector(width: number): Float64Array {
  * estimated as λmax / λmin: λmax by power iteration, λmin by inverse iteration with its
  * Cholesky factor. O(width²) per step, at most CONDITION_ITERATIONS steps each (fewer once settled).
  */
-export function conditionEstimate(matrix: Float64Array, factor: Float64Array, width: number, ridge: number): { condition: number; largest: number; smallest: number } {
+export function conditionEstimate(
+  matrix: Float64Array,
+  factor: Float64Array,
+  width: number,
+  ridge: number,
+): { condition: number; largest: number; smallest: number } {
   let vector = startVector(width);
   const product = new Float64Array(width);
   let largest = 0;
   for (let step = 0; step < CONDITION_ITERATIONS; step += 1) {
     for (let i = 0; i < width; i += 1) {
       const row = i * width;
-      let s0 = ridge * vector[i], s1 = 0, s2 = 0, s3 = 0;
+      let s0 = ridge * vector[i],
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let k = 0;
       for (; k + 4 <= width; k += 4) {
         s0 += matrix[row + k] * vector[k];

@@ -1,5 +1,14 @@
 import { availableParallelism } from "node:os";
-import { createInferenceSession, encodeOnnxModel, float32Tensor, float64Tensor, type InferenceSession, type OnnxInitializer, type OnnxNode, OnnxDataType, type OnnxValueInfo } from "@graft/onnx";
+import {
+  createInferenceSession,
+  encodeOnnxModel,
+  float32Tensor,
+  float64Tensor,
+  type InferenceSession,
+  OnnxDataType,
+  type OnnxNode,
+  type OnnxValueInfo,
+} from "@graft/onnx";
 
 /** Opset of the product graphs (Gemm and MatMul as in opset 13+). */
 const OPSET = 17;
@@ -87,14 +96,17 @@ function foldedBlocksModel(width: number, panelColumns: number, crossRows: numbe
       { name: `panel_${i}_in`, dataType: double, shape: [height, columns] },
     );
     outputs.push({ name: `panel_${i}`, dataType: double, shape: [height, columns] });
-    nodes.push({ opType: "Gemm", inputs: [`source_${i}`, `weighted_${i}`, `panel_${i}_in`], outputs: [`panel_${i}`], name: `panel_${i}`, attributes: { transB: 1 } });
+    nodes.push({
+      opType: "Gemm",
+      inputs: [`source_${i}`, `weighted_${i}`, `panel_${i}_in`],
+      outputs: [`panel_${i}`],
+      name: `panel_${i}`,
+      attributes: { transB: 1 },
+    });
   }
   for (let j = 0; j + 1 < crossBounds.length; j += 1) {
     const height = crossBounds[j + 1]! - crossBounds[j]!;
-    inputs.push(
-      { name: `cross_source_${j}`, dataType: double, shape: [height, "rows"] },
-      { name: `cross_${j}_in`, dataType: double, shape: [height, width] },
-    );
+    inputs.push({ name: `cross_source_${j}`, dataType: double, shape: [height, "rows"] }, { name: `cross_${j}_in`, dataType: double, shape: [height, width] });
     outputs.push({ name: `cross_${j}`, dataType: double, shape: [height, width] });
     nodes.push({ opType: "Gemm", inputs: [`cross_source_${j}`, "target", `cross_${j}_in`], outputs: [`cross_${j}`], name: `cross_${j}` });
   }
@@ -191,7 +203,13 @@ export class DenseProducts {
    * `gram + SᵀS`, `cross + SᵀT` and `||T||²` for the first `rows` rows of row-major `source`,
    * `target` (width columns each); `gram`, `cross` are width x width and are not changed.
    */
-  async normalBlocks(source: Float64Array, target: Float64Array, rows: number, width: number, sums: { gram: Float64Array; cross: Float64Array }): Promise<{ gram: Float64Array; cross: Float64Array; squares: number }> {
+  async normalBlocks(
+    source: Float64Array,
+    target: Float64Array,
+    rows: number,
+    width: number,
+    sums: { gram: Float64Array; cross: Float64Array },
+  ): Promise<{ gram: Float64Array; cross: Float64Array; squares: number }> {
     const values = rows * width;
     const result = await this.normal.run({
       source: float64Tensor(source.subarray(0, values), [rows, width]),
@@ -208,7 +226,16 @@ export class DenseProducts {
    * (`width x rows`, the first `width · rows` values), `target` M T row-major (`rows x width`).
    * See `accumulateFoldedFit` and `buildFoldedBlock`.
    */
-  async foldedBlocks(sourceT: Float64Array, weightedT: Float64Array, target: Float64Array, rows: number, width: number, panelColumns: number, sums?: FoldedSums, crossRows = CROSS_PANEL_ROWS): Promise<FoldedSums> {
+  async foldedBlocks(
+    sourceT: Float64Array,
+    weightedT: Float64Array,
+    target: Float64Array,
+    rows: number,
+    width: number,
+    panelColumns: number,
+    sums?: FoldedSums,
+    crossRows = CROSS_PANEL_ROWS,
+  ): Promise<FoldedSums> {
     const key = `${width}/${panelColumns}/${crossRows}`;
     let session = this.folded.get(key);
     if (!session) {

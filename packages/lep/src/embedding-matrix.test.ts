@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { ShardedSafetensorsReader, ShardedSafetensorsWriter, float32ArrayToBf16 } from "@graft/safetensors";
+import { float32ArrayToBf16, ShardedSafetensorsReader, ShardedSafetensorsWriter } from "@graft/safetensors";
 import { temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddingMatrix } from "./embedding-matrix.js";
 
 const work = temporaryDirectory();

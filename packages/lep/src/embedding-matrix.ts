@@ -1,4 +1,4 @@
-import { type ShardedSafetensorsReader, type Tensor, bf16ToFloat32Array, toFloat32 } from "@graft/safetensors";
+import { bf16ToFloat32Array, type ShardedSafetensorsReader, type Tensor, toFloat32 } from "@graft/safetensors";
 
 let bf16Table: Float64Array | undefined;
 

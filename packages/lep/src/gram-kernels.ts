@@ -49,10 +49,22 @@ export function accumulateTransposedProduct(
       const b1 = b0 + rows;
       const b2 = b1 + rows;
       const b3 = b2 + rows;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-      let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-      let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0;
+      let s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      let s20 = 0,
+        s21 = 0,
+        s22 = 0,
+        s23 = 0;
+      let s30 = 0,
+        s31 = 0,
+        s32 = 0,
+        s33 = 0;
       for (let r = 0; r < rows; r += 1) {
         const x0 = left[a0 + r];
         const x1 = left[a1 + r];
@@ -62,23 +74,50 @@ export function accumulateTransposedProduct(
         const y1 = right[b1 + r];
         const y2 = right[b2 + r];
         const y3 = right[b3 + r];
-        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-        s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-        s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+        s20 += x2 * y0;
+        s21 += x2 * y1;
+        s22 += x2 * y2;
+        s23 += x2 * y3;
+        s30 += x3 * y0;
+        s31 += x3 * y1;
+        s32 += x3 * y2;
+        s33 += x3 * y3;
       }
       let p = i * width + j;
-      product[p] += s00; product[p + 1] += s01; product[p + 2] += s02; product[p + 3] += s03;
+      product[p] += s00;
+      product[p + 1] += s01;
+      product[p + 2] += s02;
+      product[p + 3] += s03;
       p += width;
-      product[p] += s10; product[p + 1] += s11; product[p + 2] += s12; product[p + 3] += s13;
+      product[p] += s10;
+      product[p + 1] += s11;
+      product[p + 2] += s12;
+      product[p + 3] += s13;
       p += width;
-      product[p] += s20; product[p + 1] += s21; product[p + 2] += s22; product[p + 3] += s23;
+      product[p] += s20;
+      product[p + 1] += s21;
+      product[p + 2] += s22;
+      product[p + 3] += s23;
       p += width;
-      product[p] += s30; product[p + 1] += s31; product[p + 2] += s32; product[p + 3] += s33;
+      product[p] += s30;
+      product[p + 1] += s31;
+      product[p + 2] += s32;
+      product[p + 3] += s33;
     }
     for (; j < rightCount; j += 1) {
       const b = j * rows;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let r = 0; r < rows; r += 1) {
         const y = right[b + r];
         s0 += left[a0 + r] * y;

@@ -52,7 +52,9 @@ export function formatLepReport(report: LepReport): string {
         : `residual ${module.residual.toExponential(3)}, condition ${module.condition?.toExponential(2)}, ridge ${module.ridge}${module.ridgeFallbackUsed ? " (fallback: the system was not positive definite)" : ""}, ${module.fitRows} fit rows`;
     lines.push(`  ${module.module}: ${fit}; fit ${module.fitSeconds.toFixed(1)} s, apply ${module.applySeconds.toFixed(1)} s`);
   }
-  lines.push(`  ${report.copiedRows} rows copied from the instruct model${report.appendedTokens.length > 0 ? `; appended tokens: ${report.appendedTokens.join(" ")}` : ""}`);
+  lines.push(
+    `  ${report.copiedRows} rows copied from the instruct model${report.appendedTokens.length > 0 ? `; appended tokens: ${report.appendedTokens.join(" ")}` : ""}`,
+  );
   if (report.bodyDeltaTensors > 0) lines.push(`  body delta on ${report.bodyDeltaTensors} tensors`);
   return `${lines.join("\n")}\n`;
 }

@@ -68,7 +68,9 @@ export class NormalEquations {
   async addRowsWith(products: DenseProducts, source: Float64Array, target: Float64Array, rows: number): Promise<void> {
     const width = this.width;
     if (source.length < rows * width || target.length < rows * width) {
-      throw new RangeError(`NormalEquations.addRowsWith: ${rows} rows of width ${width} need ${rows * width} values, got ${source.length} and ${target.length}`);
+      throw new RangeError(
+        `NormalEquations.addRowsWith: ${rows} rows of width ${width} need ${rows * width} values, got ${source.length} and ${target.length}`,
+      );
     }
     if (rows === 0) return;
     const sums = await products.normalBlocks(source, target, rows, width, this);

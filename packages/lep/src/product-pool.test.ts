@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { accumulateTransposedProduct } from "./gram-kernels.js";
 import { MapApplier } from "./apply-map.js";
+import { accumulateTransposedProduct } from "./gram-kernels.js";
 import { NormalEquations } from "./normal-equations.js";
 import { ProductPool, sharedFloat64Array, splitRows } from "./product-pool.js";
 import { randomMatrix } from "./testing/random-matrix.js";
@@ -17,9 +17,17 @@ function shared(values: Float64Array): Float64Array {
 describe("splitRows", () => {
   const cases = [
     { name: "full rows split evenly on tile boundaries", input: [64, 64, 2, false] as [number, number, number, boolean], expected: [0, 32, 64] },
-    { name: "upper triangle: the first range is shorter (its rows are longer)", input: [64, 64, 2, true] as [number, number, number, boolean], expected: [0, 16, 64] },
+    {
+      name: "upper triangle: the first range is shorter (its rows are longer)",
+      input: [64, 64, 2, true] as [number, number, number, boolean],
+      expected: [0, 16, 64],
+    },
     { name: "one thread takes everything", input: [37, 37, 1, true] as [number, number, number, boolean], expected: [0, 37] },
-    { name: "ranges start on tiles of 4: a tiny product goes to the last thread", input: [5, 5, 4, false] as [number, number, number, boolean], expected: [0, 0, 0, 0, 5] },
+    {
+      name: "ranges start on tiles of 4: a tiny product goes to the last thread",
+      input: [5, 5, 4, false] as [number, number, number, boolean],
+      expected: [0, 0, 0, 0, 5],
+    },
   ];
   for (const testCase of cases) {
     it(testCase.name, () => {

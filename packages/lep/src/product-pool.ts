@@ -98,7 +98,16 @@ export class ProductPool {
   }
 
   /** Same contract as `accumulateTransposedProduct` over rows `[0, leftCount)` of the product. */
-  accumulate(left: Float64Array, right: Float64Array, rows: number, leftCount: number, rightCount: number, product: Float64Array, width: number, upperOnly: boolean): void {
+  accumulate(
+    left: Float64Array,
+    right: Float64Array,
+    rows: number,
+    leftCount: number,
+    rightCount: number,
+    product: Float64Array,
+    width: number,
+    upperOnly: boolean,
+  ): void {
     if (this.workers.length === 0) {
       accumulateTransposedProduct(left, right, rows, 0, leftCount, rightCount, product, width, upperOnly);
       return;

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GraftTokenizer, loadTokenizer } from "@graft/hf";
-import { ShardedSafetensorsReader, fromFloat32, toFloat32 } from "@graft/safetensors";
+import { fromFloat32, ShardedSafetensorsReader, toFloat32 } from "@graft/safetensors";
 import { fixtureText, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PropagationMode } from "./lep-report.js";
 import { LEP_REPORT_FILE, type PropagationResult, propagateEmbeddings } from "./propagate-embeddings.js";
-import { DONOR_CHANGED_TENSOR, INSTRUCT_CHANGED_TENSOR, INSTRUCT_ONLY_TOKEN, type LepFixture, buildLepFixture } from "./testing/lep-fixture.js";
+import { buildLepFixture, DONOR_CHANGED_TENSOR, INSTRUCT_CHANGED_TENSOR, INSTRUCT_ONLY_TOKEN, type LepFixture } from "./testing/lep-fixture.js";
 import { relativeError } from "./testing/random-matrix.js";
 
 const EMBED = "model.embed_tokens.weight";
@@ -62,7 +62,12 @@ async function fixture(tied: boolean, dtype: "F32" | "BF16"): Promise<Built> {
     const directory = temporaryDirectory("graft-lep-");
     removers.push(directory.remove);
     const lepFixture = await buildLepFixture({ directory: directory.path, tied, dtype });
-    built.set(key, { fixture: lepFixture, directory: directory.path, instructTokenizer: await loadTokenizer(lepFixture.instruct), donorTokenizer: await loadTokenizer(lepFixture.donor) });
+    built.set(key, {
+      fixture: lepFixture,
+      directory: directory.path,
+      instructTokenizer: await loadTokenizer(lepFixture.instruct),
+      donorTokenizer: await loadTokenizer(lepFixture.donor),
+    });
   }
   return built.get(key) as Built;
 }
@@ -90,7 +95,14 @@ describe("propagateEmbeddings on synthetic ground truth", () => {
       beforeAll(async () => {
         setup = await fixture(testCase.tied, testCase.dtype);
         out = join(setup.directory, `out-${testCase.mode}${testCase.bodyDelta ? "-delta" : ""}`);
-        result = await propagateEmbeddings({ base: setup.fixture.base, instruct: setup.fixture.instruct, donor: setup.fixture.donor, out, mode: testCase.mode, bodyDelta: testCase.bodyDelta });
+        result = await propagateEmbeddings({
+          base: setup.fixture.base,
+          instruct: setup.fixture.instruct,
+          donor: setup.fixture.donor,
+          out,
+          mode: testCase.mode,
+          bodyDelta: testCase.bodyDelta,
+        });
       });
 
       it("recovers D and reports the fit", () => {
@@ -123,7 +135,8 @@ describe("propagateEmbeddings on synthetic ground truth", () => {
           expect(output.dtype).toBe(testCase.dtype);
           if (testCase.mode === "swap") {
             const rowBytes = width * (testCase.dtype === "F32" ? 4 : 2);
-            for (const id of ids) expect(output.bytes.subarray(id * rowBytes, (id + 1) * rowBytes)).toEqual(donorRows.bytes.subarray(id * rowBytes, (id + 1) * rowBytes));
+            for (const id of ids)
+              expect(output.bytes.subarray(id * rowBytes, (id + 1) * rowBytes)).toEqual(donorRows.bytes.subarray(id * rowBytes, (id + 1) * rowBytes));
             continue;
           }
           // With the map P the solver returned, the only difference is the final rounding.
@@ -225,10 +238,13 @@ describe("the two product engines", () => {
       let largest = 0;
       for (const value of right) largest = Math.max(largest, Math.abs(value));
       let worst = 0;
-      for (let index = 0; index < left.length; index += 1) worst = Math.max(worst, Math.abs(left[index]! - right[index]!) / (Math.abs(right[index]!) * ROUNDING.F32 + largest * 1e-9));
+      for (let index = 0; index < left.length; index += 1)
+        worst = Math.max(worst, Math.abs(left[index]! - right[index]!) / (Math.abs(right[index]!) * ROUNDING.F32 + largest * 1e-9));
       expect(worst).toBeLessThanOrEqual(1);
     }
-    await expect(propagateEmbeddings({ ...common, out: join(setup.directory, "out-engine-bad"), engine: "blas" as never })).rejects.toThrow(/unknown engine "blas"/);
+    await expect(propagateEmbeddings({ ...common, out: join(setup.directory, "out-engine-bad"), engine: "blas" as never })).rejects.toThrow(
+      /unknown engine "blas"/,
+    );
   });
 });
 
@@ -237,7 +253,8 @@ describe("the output in transformers", () => {
     const setup = await fixture(false, "F32");
     // The output of the "conversion, untied, f32" case above.
     const out = join(setup.directory, "out-conversion");
-    if (!existsSync(out)) await propagateEmbeddings({ base: setup.fixture.base, instruct: setup.fixture.instruct, donor: setup.fixture.donor, out, mode: "conversion" });
+    if (!existsSync(out))
+      await propagateEmbeddings({ base: setup.fixture.base, instruct: setup.fixture.instruct, donor: setup.fixture.donor, out, mode: "conversion" });
     const text = fixtureText("ru-fortunes").split("\n\n").slice(0, 20).join("\n\n");
     const reference = runPythonJson<{
       vocab: number;

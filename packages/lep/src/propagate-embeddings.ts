@@ -1,12 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ModelDirectory, type StreamedTensor, type TensorSource, loadModelDirectory, loadTokenizer, writeModelDirectory } from "@graft/hf";
+import { loadModelDirectory, loadTokenizer, type ModelDirectory, type StreamedTensor, type TensorSource, writeModelDirectory } from "@graft/hf";
 import { bf16ToFloat32Array, dtypeBytes, float32ArrayToBf16, float32ArrayToF16, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
 import { accumulateFoldedFit } from "./accumulate-folded-fit.js";
-import { warmPageCache } from "./warm-page-cache.js";
-import { type MapApplication, MapApplier, denseMapApplication } from "./apply-map.js";
+import { denseMapApplication, type MapApplication, MapApplier } from "./apply-map.js";
 import { assembleTokenizer } from "./assemble-tokenizer.js";
 import { bodyDeltaTensor } from "./body-delta.js";
 import { DenseProducts } from "./dense-products.js";
@@ -16,6 +15,7 @@ import type { LepReport, ModuleReport, PropagationMode } from "./lep-report.js";
 import { ProductPool } from "./product-pool.js";
 import { type SolvedMap, solveNormalEquations, solveNormalEquationsWith } from "./solve-normal-equations.js";
 import { type LepModel, type LepTokenizers, validateLepModels, validateLepVocabularies } from "./validate-lep-inputs.js";
+import { warmPageCache } from "./warm-page-cache.js";
 
 /** Donor rows read, mapped and converted per block (4096 x d: 64 MiB of f32 at d = 4096). */
 export const APPLY_READ_ROWS = 4096;
@@ -91,7 +91,12 @@ function remapIds(value: unknown, outputIdOf: (id: number) => number | undefined
   const one = (id: unknown) => {
     if (typeof id !== "number") return id;
     const mapped = outputIdOf(id);
-    if (mapped === undefined) throw new LepInputError({ path: where, mismatch: "special-token-ids", message: `${where}: ${key} ${id} is no token of the instruct tokenizer, so it cannot be carried over` });
+    if (mapped === undefined)
+      throw new LepInputError({
+        path: where,
+        mismatch: "special-token-ids",
+        message: `${where}: ${key} ${id} is no token of the instruct tokenizer, so it cannot be carried over`,
+      });
     return mapped;
   };
   return Array.isArray(value) ? value.map(one) : one(value);
@@ -118,7 +123,8 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
   const emit = options.onEvent ?? (() => {});
   const opened: ModelDirectory[] = [];
   const engine = options.engine ?? "onnxruntime";
-  if (!PRODUCT_ENGINES.includes(engine)) throw new RangeError(`propagateEmbeddings: unknown engine "${String(engine)}"; use one of ${PRODUCT_ENGINES.join(", ")}`);
+  if (!PRODUCT_ENGINES.includes(engine))
+    throw new RangeError(`propagateEmbeddings: unknown engine "${String(engine)}"; use one of ${PRODUCT_ENGINES.join(", ")}`);
   const pool = new ProductPool(engine === "javascript" ? options.threads : 1);
   let products: DenseProducts | undefined;
   const stopWarming = new AbortController();
@@ -145,7 +151,11 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     const prepared = await (async () => {
       // Lazy: instruct and donor are only looked up (the base one is built for the segmentation).
       const lazy = { lazy: true };
-      const tokenizers: LepTokenizers = { base: await loadTokenizer(options.base, lazy), instruct: await loadTokenizer(options.instruct, lazy), donor: await loadTokenizer(options.donor, lazy) };
+      const tokenizers: LepTokenizers = {
+        base: await loadTokenizer(options.base, lazy),
+        instruct: await loadTokenizer(options.instruct, lazy),
+        donor: await loadTokenizer(options.donor, lazy),
+      };
       await validateLepVocabularies({ base, instruct, donor, tokenizers, modules: validated.modules });
       const assembled = assembleTokenizer({ donor: tokenizers.donor, instruct: tokenizers.instruct, firstFreeId: tokenizers.donor.idLimit });
       const outputRows = Math.max(validated.donorRows, assembled.idLimit);
@@ -167,7 +177,10 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
         "tokenizer_config.json": assembled.config,
       };
       if (instruct.model.generationConfig) {
-        files["generation_config.json"] = { ...instruct.model.generationConfig, ...remapTokenIdKeys(instruct.model.generationConfig, outputIdOf, join(instruct.model.path, "generation_config.json")) };
+        files["generation_config.json"] = {
+          ...instruct.model.generationConfig,
+          ...remapTokenIdKeys(instruct.model.generationConfig, outputIdOf, join(instruct.model.path, "generation_config.json")),
+        };
       }
       const configUpdates = { vocab_size: outputRows, ...remapTokenIdKeys(instruct.model.config, outputIdOf, join(instruct.model.path, "config.json")) };
       return {
@@ -181,7 +194,13 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       };
     })();
     const { outputRows, segmentation, fitIds, copiedRows, files, configUpdates } = prepared;
-    emit({ type: "inputs-validated", tied: validated.tied, modules: validated.modules, fitRows: options.mode === "swap" ? 0 : fitIds.length, vocabSize: outputRows });
+    emit({
+      type: "inputs-validated",
+      tied: validated.tied,
+      modules: validated.modules,
+      fitRows: options.mode === "swap" ? 0 : fitIds.length,
+      vocabSize: outputRows,
+    });
 
     // 1. Fit every module's map first: a singular system fails before anything is written.
     const solved = new Map<string, { map?: SolvedMap; seconds: number }>();
@@ -195,10 +214,20 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const progress = throttled((rows: number, total: number) => {
         const seconds = (performance.now() - moduleStart) / 1000;
         const rowsPerSecond = rows / Math.max(seconds, 1e-9);
-        emit({ type: "fit-progress", module, rows, total, rowsPerSecond: Math.round(rowsPerSecond), etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)) });
+        emit({
+          type: "fit-progress",
+          module,
+          rows,
+          total,
+          rowsPerSecond: Math.round(rowsPerSecond),
+          etaSeconds: Math.round((total - rows) / Math.max(rowsPerSecond, 1e-9)),
+        });
       });
       // The previous module's matrices are read over (see EmbeddingMatrix.read), not kept beside these.
-      matrices = { base: await EmbeddingMatrix.read(base.model.weights, module, matrices?.base), instruct: await EmbeddingMatrix.read(instruct.model.weights, module, matrices?.instruct) };
+      matrices = {
+        base: await EmbeddingMatrix.read(base.model.weights, module, matrices?.base),
+        instruct: await EmbeddingMatrix.read(instruct.model.weights, module, matrices?.instruct),
+      };
       // On ONNX Runtime the sums are folded onto the base rows (fewer, symmetric products).
       const equations = products
         ? await accumulateFoldedFit({ segmentation, fitIds, ...matrices, products, onProgress: progress })
@@ -207,7 +236,15 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       const map = products ? await solveNormalEquationsWith(products, equations, solveOptions) : solveNormalEquations(equations, solveOptions);
       const seconds = (performance.now() - moduleStart) / 1000;
       solved.set(module, { map, seconds });
-      emit({ type: "map-solved", module, residual: map.residual, condition: map.condition, ridge: map.ridge, ridgeFallbackUsed: map.ridgeFallbackUsed, seconds });
+      emit({
+        type: "map-solved",
+        module,
+        residual: map.residual,
+        condition: map.condition,
+        ridge: map.ridge,
+        ridgeFallbackUsed: map.ridgeFallbackUsed,
+        seconds,
+      });
     }
     matrices = undefined; // garbage before the apply
 
@@ -224,7 +261,11 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
       async function* chunks(): AsyncGenerator<Uint8Array> {
         const applyStart = performance.now();
         const { map, seconds } = solved.get(module) as { map?: SolvedMap; seconds: number };
-        const applyMap = !map ? undefined : products ? denseMapApplication(products, map.map, width, dtype) : javascriptApplication(new MapApplier(map.map, width, pool));
+        const applyMap = !map
+          ? undefined
+          : products
+            ? denseMapApplication(products, map.map, width, dtype)
+            : javascriptApplication(new MapApplier(map.map, width, pool));
         // Widened into one reused buffer, narrowed into one reused output block (the writer has
         // written each block before it asks for the next).
         const blockRows = Math.min(APPLY_READ_ROWS, outputRows);
@@ -325,4 +366,3 @@ export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): 
     await Promise.all(opened.map((model) => model.weights.close()));
   }
 }
-

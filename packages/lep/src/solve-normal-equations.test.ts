@@ -1,9 +1,9 @@
 import { runPythonJson } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MapApplier } from "./apply-map.js";
+import { DenseProducts } from "./dense-products.js";
 import { NormalEquations } from "./normal-equations.js";
 import { SingularSystemError } from "./singular-system-error.js";
-import { DenseProducts } from "./dense-products.js";
 import { type SolvedMap, type SolveOptions, solveNormalEquations, solveNormalEquationsWith } from "./solve-normal-equations.js";
 import { multiply, randomMatrix, relativeError } from "./testing/random-matrix.js";
 

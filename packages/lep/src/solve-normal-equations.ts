@@ -1,7 +1,7 @@
 import { blockedCholeskyFactor, blockedCholeskySolve } from "./blocked-cholesky.js";
 import { type CholeskyResult, choleskyFactor, choleskySolveColumns } from "./cholesky.js";
-import type { DenseProducts } from "./dense-products.js";
 import { conditionEstimate } from "./condition-estimate.js";
+import type { DenseProducts } from "./dense-products.js";
 import type { NormalEquations } from "./normal-equations.js";
 import { SingularSystemError } from "./singular-system-error.js";
 import { transposeSquare } from "./transpose-square.js";
@@ -101,13 +101,20 @@ function systemToFactor(equations: NormalEquations, options: SolveOptions): { gr
   const meanDiagonal = trace / width;
   const ridges = [requestedRidge];
   if (options.ridgeFallback !== false && meanDiagonal > 0) {
-    for (let relative = RIDGE_FALLBACK_START; relative <= RIDGE_FALLBACK_LIMIT; relative *= RIDGE_FALLBACK_GROWTH) ridges.push(Math.max(requestedRidge, relative * meanDiagonal));
+    for (let relative = RIDGE_FALLBACK_START; relative <= RIDGE_FALLBACK_LIMIT; relative *= RIDGE_FALLBACK_GROWTH)
+      ridges.push(Math.max(requestedRidge, relative * meanDiagonal));
   }
   return { gram, ridges };
 }
 
 /** The factored system, or SingularSystemError when even the last ridge failed. */
-function factoredOrThrow(equations: NormalEquations, options: SolveOptions, system: { gram: Float64Array; ridges: number[] }, attempt: CholeskyResult, ridge: number): FactoredSystem {
+function factoredOrThrow(
+  equations: NormalEquations,
+  options: SolveOptions,
+  system: { gram: Float64Array; ridges: number[] },
+  attempt: CholeskyResult,
+  ridge: number,
+): FactoredSystem {
   if (!attempt.ok) {
     const advice =
       options.ridgeFallback === false

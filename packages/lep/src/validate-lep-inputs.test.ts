@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeModelDirectory } from "@graft/hf";
+import { fromFloat32, ShardedSafetensorsReader, toFloat32 } from "@graft/safetensors";
 import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
-import { ShardedSafetensorsReader, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LepInputError } from "./lep-error.js";
 import { propagateEmbeddings } from "./propagate-embeddings.js";
 import { SingularSystemError } from "./singular-system-error.js";
-import { type LepFixture, buildLepFixture } from "./testing/lep-fixture.js";
+import { buildLepFixture, type LepFixture } from "./testing/lep-fixture.js";
 
 const work = temporaryDirectory("graft-lep-validate-");
 let fixture: LepFixture;
@@ -43,7 +43,17 @@ const cases: {
 }[] = [
   {
     name: "a donor of another hidden size",
-    prepare: async () => ({ donor: await createTinyModel({ out: join(work.path, "narrow"), tokenizerDirectory: fixtureTokenizerDirectory("llama3"), hiddenSize: 16, layers: 1, heads: 4, kvHeads: 2, intermediateSize: 48 }) }),
+    prepare: async () => ({
+      donor: await createTinyModel({
+        out: join(work.path, "narrow"),
+        tokenizerDirectory: fixtureTokenizerDirectory("llama3"),
+        hiddenSize: 16,
+        layers: 1,
+        heads: 4,
+        kvHeads: 2,
+        intermediateSize: 48,
+      }),
+    }),
     mismatch: "hidden_size",
     message: /donor model .*narrow has hidden_size 16, the instruct model .* has 32/,
   },
@@ -132,7 +142,13 @@ describe("propagateEmbeddings refuses inputs that do not fit", () => {
 
   it("with the ridge fallback, the singular system is solved and the report says so", async () => {
     const out = join(work.path, "out-fallback");
-    const { report } = await propagateEmbeddings({ base: join(work.path, "singular-base"), instruct: fixture.instruct, donor: fixture.donor, out, mode: "conversion" });
+    const { report } = await propagateEmbeddings({
+      base: join(work.path, "singular-base"),
+      instruct: fixture.instruct,
+      donor: fixture.donor,
+      out,
+      mode: "conversion",
+    });
     const [embed, head] = report.modules;
     expect(embed.ridgeFallbackUsed).toBe(true);
     expect(embed.ridge).toBeGreaterThan(0);

@@ -31,7 +31,10 @@ export interface ValidatedInputs {
 }
 
 function listed(values: string[]): string {
-  const head = values.slice(0, LISTED_EXAMPLES).map((value) => JSON.stringify(value)).join(", ");
+  const head = values
+    .slice(0, LISTED_EXAMPLES)
+    .map((value) => JSON.stringify(value))
+    .join(", ");
   return values.length > LISTED_EXAMPLES ? `${head} and ${values.length - LISTED_EXAMPLES} more` : head;
 }
 
@@ -51,7 +54,17 @@ function isTied({ model }: LepModel): boolean {
  * have the same architecture: hidden sizes, tying, embedding tensors and dtypes, tensor names
  * (and shapes with `bodyDelta`). Throws LepInputError naming the mismatch.
  */
-export async function validateLepModels({ base, instruct, donor, bodyDelta }: { base: LepModel; instruct: LepModel; donor: LepModel; bodyDelta: boolean }): Promise<ValidatedInputs> {
+export async function validateLepModels({
+  base,
+  instruct,
+  donor,
+  bodyDelta,
+}: {
+  base: LepModel;
+  instruct: LepModel;
+  donor: LepModel;
+  bodyDelta: boolean;
+}): Promise<ValidatedInputs> {
   const models = [base, instruct, donor];
   const hiddenSize = instruct.model.config.hidden_size;
   for (const entry of models) {
@@ -90,7 +103,11 @@ export async function validateLepModels({ base, instruct, donor, bodyDelta }: { 
         });
       }
       if (!(EMBEDDING_DTYPES as readonly string[]).includes(info.dtype)) {
-        throw new LepInputError({ path: entry.model.path, mismatch: "dtype", message: `${entry.role} model ${entry.model.path}: ${name} is ${info.dtype}; LEP reads and writes ${EMBEDDING_DTYPES.join(", ")}` });
+        throw new LepInputError({
+          path: entry.model.path,
+          mismatch: "dtype",
+          message: `${entry.role} model ${entry.model.path}: ${name} is ${info.dtype}; LEP reads and writes ${EMBEDDING_DTYPES.join(", ")}`,
+        });
       }
     }
   }
@@ -113,7 +130,11 @@ export async function validateLepModels({ base, instruct, donor, bodyDelta }: { 
       for (const name of bodyTensors) {
         const [expected, actual] = [await instruct.model.weights.info(name), await entry.model.weights.info(name)];
         if (JSON.stringify(expected.shape) !== JSON.stringify(actual.shape)) {
-          throw new LepInputError({ path: entry.model.path, mismatch: "tensor-shapes", message: `${entry.role} model ${entry.model.path}: ${name} has shape ${JSON.stringify(actual.shape)}, the instruct model's is ${JSON.stringify(expected.shape)}` });
+          throw new LepInputError({
+            path: entry.model.path,
+            mismatch: "tensor-shapes",
+            message: `${entry.role} model ${entry.model.path}: ${name} has shape ${JSON.stringify(actual.shape)}, the instruct model's is ${JSON.stringify(expected.shape)}`,
+          });
         }
       }
     }
@@ -128,7 +149,19 @@ export async function validateLepModels({ base, instruct, donor, bodyDelta }: { 
  * vocabulary, the donor tokenizer contains the base vocabulary, every embedding matrix has a
  * row for every token id. Throws LepInputError naming the mismatch.
  */
-export async function validateLepVocabularies({ base, instruct, donor, tokenizers, modules }: { base: LepModel; instruct: LepModel; donor: LepModel; tokenizers: LepTokenizers; modules: string[] }): Promise<void> {
+export async function validateLepVocabularies({
+  base,
+  instruct,
+  donor,
+  tokenizers,
+  modules,
+}: {
+  base: LepModel;
+  instruct: LepModel;
+  donor: LepModel;
+  tokenizers: LepTokenizers;
+  modules: string[];
+}): Promise<void> {
   for (const entry of [base, instruct, donor]) {
     const tokenizer = tokenizers[entry.role];
     for (const name of modules) {

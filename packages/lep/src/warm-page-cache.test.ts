@@ -1,8 +1,8 @@
-import { truncate, stat } from "node:fs/promises";
+import { stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
 import { SafetensorsReader, ShardedSafetensorsReader, ShardedSafetensorsWriter } from "@graft/safetensors";
 import { temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { WARM_CHUNK_BYTES, warmPageCache } from "./warm-page-cache.js";
 
 const work = temporaryDirectory();
@@ -29,7 +29,10 @@ describe("warmPageCache", () => {
       reads.push([name, start, count]);
       return original.call(this, name, start, count, target);
     });
-    await warmPageCache([{ reader, name: "small" }, { reader, name: "embed" }]);
+    await warmPageCache([
+      { reader, name: "small" },
+      { reader, name: "embed" },
+    ]);
     spy.mockRestore();
     const embedRows = (await reader.info("embed")).shape[0]!;
     expect(reads[0]).toEqual(["small", 0, 3]);

@@ -1,4 +1,4 @@
-import { type AttributeValue, type OnnxInitializer, type OnnxNode, OnnxDataType, type OnnxDataTypeValue } from "./onnx-graph.js";
+import { type AttributeValue, OnnxDataType, type OnnxDataTypeValue, type OnnxInitializer, type OnnxNode } from "./onnx-graph.js";
 
 /** Builds ONNX nodes with unique value names; a thin helper over the node list. */
 export class GraphBuilder {

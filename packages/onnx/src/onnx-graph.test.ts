@@ -97,7 +97,13 @@ describe("GraphBuilder", () => {
 
 describe("encodeOnnxModel", () => {
   it.each(["inline", "external"] as const)("runs on onnxruntime-node with %s initializers", async (kind) => {
-    const source = kind === "inline" ? encodeOnnxModel(model, model.initializers.map(() => ({ kind: "inline" }))) : externalPath;
+    const source =
+      kind === "inline"
+        ? encodeOnnxModel(
+            model,
+            model.initializers.map(() => ({ kind: "inline" })),
+          )
+        : externalPath;
     const session = await createInferenceSession(source, { threads: 1 });
     try {
       expect([...session.inputNames].sort()).toEqual(["idx", "v", "x", "z"]);
@@ -114,7 +120,12 @@ describe("encodeOnnxModel", () => {
   });
 
   it("passes onnx.checker (full check) and reads back as built", () => {
-    const read = runPythonJson<{ irVersion: number; opsets: Record<string, number>; nodes: { op: string; inputs: string[]; outputs: string[]; attributes: Record<string, unknown> }[]; initializers: Record<string, number[]> }>(
+    const read = runPythonJson<{
+      irVersion: number;
+      opsets: Record<string, number>;
+      nodes: { op: string; inputs: string[]; outputs: string[]; attributes: Record<string, unknown> }[];
+      initializers: Record<string, number[]>;
+    }>(
       `
 import json, sys, onnx
 from onnx import helper, numpy_helper

@@ -91,7 +91,7 @@ export function encodeOnnxModel(model: OnnxModel, placements: InitializerPlaceme
     graph.message(1, writer);
   }
   graph.string(2, "graft_decoder");
-  model.initializers.forEach((initializer, index) => graph.message(5, tensor(initializer, placements[index]!)));
+  for (const [index, initializer] of model.initializers.entries()) graph.message(5, tensor(initializer, placements[index]!));
   for (const input of model.inputs) graph.message(11, valueInfo(input));
   for (const output of model.outputs) graph.message(12, valueInfo(output));
   const opsets = [new ProtobufWriter().string(1, "").int(2, model.opsetVersion), new ProtobufWriter().string(1, "com.microsoft").int(2, 1)];

@@ -30,7 +30,8 @@ export async function createInferenceSession(model: string | Uint8Array, options
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
   };
   // Two calls, not one: onnxruntime-common types `create` as separate overloads for a path and for bytes.
-  const session = typeof model === "string" ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+  const session =
+    typeof model === "string" ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,

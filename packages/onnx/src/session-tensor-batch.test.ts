@@ -3,7 +3,10 @@ import { float32Tensor } from "./onnx-session.js";
 import { batchRow, concatBatchRows } from "./session-tensor-batch.js";
 
 describe("batchRow / concatBatchRows", () => {
-  const tensor = float32Tensor(Float32Array.from({ length: 12 }, (_, index) => index), [3, 2, 2]);
+  const tensor = float32Tensor(
+    Float32Array.from({ length: 12 }, (_, index) => index),
+    [3, 2, 2],
+  );
 
   it("takes one row of the batch axis as a view", () => {
     const row = batchRow(tensor, 1);

@@ -11,6 +11,6 @@ export function batchRow(tensor: SessionTensor, row: number): SessionTensor {
 export function concatBatchRows(rows: readonly SessionTensor[]): SessionTensor {
   const size = rows[0]!.data.length;
   const data = new Float32Array(size * rows.length);
-  rows.forEach((row, index) => data.set(row.data as Float32Array, index * size));
+  for (const [index, row] of rows.entries()) data.set(row.data as Float32Array, index * size);
   return float32Tensor(data, [rows.length, ...rows[0]!.dims.slice(1)]);
 }

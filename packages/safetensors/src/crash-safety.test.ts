@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
 import { temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 
 const work = temporaryDirectory();
@@ -38,7 +38,10 @@ describe("writer crash safety", () => {
     const full = await runWriter(complete);
     expect(full.lines).toContain("finalized");
     const files = readdirSync(complete).sort();
-    expect(files.every((file) => /^model-\d{5}-of-\d{5}\.safetensors$|^model\.safetensors\.index\.json$/.test(file)), files.join(",")).toBe(true);
+    expect(
+      files.every((file) => /^model-\d{5}-of-\d{5}\.safetensors$|^model\.safetensors\.index\.json$/.test(file)),
+      files.join(","),
+    ).toBe(true);
     const reader = await ShardedSafetensorsReader.open(complete);
     expect(reader.tensorNames()).toHaveLength(64);
     expect((await reader.readRows("layers.63.weight", 1023, 1)).data[0]).toBe(63);

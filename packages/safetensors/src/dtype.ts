@@ -19,7 +19,7 @@ export type Dtype = keyof typeof DTYPE_BYTES;
 export const DTYPES = Object.keys(DTYPE_BYTES) as Dtype[];
 
 export function isDtype(value: unknown): value is Dtype {
-  return typeof value === "string" && Object.prototype.hasOwnProperty.call(DTYPE_BYTES, value);
+  return typeof value === "string" && Object.hasOwn(DTYPE_BYTES, value);
 }
 
 export function dtypeBytes(dtype: Dtype): number {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { runPythonJson } from "@graft/testing";
+import { describe, expect, it } from "vitest";
 import { bf16BitsToFloat32, f16BitsToFloat32, float32ArrayToBf16, float32ArrayToF16, float32ToBf16Bits, float32ToF16Bits } from "./float-conversions.js";
 import { narrowBf16Simd } from "./simd-bf16.js";
 import { fromFloat32, toFloat32 } from "./to-float32.js";
@@ -16,7 +16,38 @@ function seededFloats(count: number, seed: number): Float32Array {
   return new Float32Array(bits.buffer);
 }
 
-const EDGE_VALUES = [0, -0, 1, -1, 65504, 65505, 65519, 65520, -65520, 1e-8, 5.96e-8, 2.98e-8, 2.9802322387695312e-8, 6.1e-5, 6.097555e-5, 3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -1e-45, 1.1754942e-38, Infinity, -Infinity, NaN, 1.00390625, 1.01171875, 0.1, 0.2, 0.3, 3.14159, -2.71828];
+const EDGE_VALUES = [
+  0,
+  -0,
+  1,
+  -1,
+  65504,
+  65505,
+  65519,
+  65520,
+  -65520,
+  1e-8,
+  5.96e-8,
+  2.98e-8,
+  2.9802322387695312e-8,
+  6.1e-5,
+  6.097555e-5,
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+  1e-45,
+  -1e-45,
+  1.1754942e-38,
+  Infinity,
+  -Infinity,
+  NaN,
+  1.00390625,
+  1.01171875,
+  0.1,
+  0.2,
+  0.3,
+  3.14161,
+  -2.71832,
+];
 
 describe("bf16 / f16 <-> f32", () => {
   it("round-trips all 65,536 bf16 and f16 bit patterns exactly (NaNs stay NaN)", () => {
@@ -57,16 +88,23 @@ print(json.dumps({"bf16": values.to(torch.bfloat16).view(torch.int16).numpy().as
     for (const kind of ["bf16", "f16"] as const) {
       // bf16 NaN bits differ inside torch itself (scalar 0x7FC0, vectorised 0xFFFF): compare NaN-ness there.
       const isNan = (bits: number) => (kind === "bf16" ? Number.isNaN(bf16BitsToFloat32(bits)) : Number.isNaN(f16BitsToFloat32(bits)));
-      const same = (index: number) => (kind === "bf16" && Number.isNaN(values[index]) ? isNan(ours[kind][index]) && isNan(reference[kind][index]) : ours[kind][index] === reference[kind][index]);
+      const same = (index: number) =>
+        kind === "bf16" && Number.isNaN(values[index])
+          ? isNan(ours[kind][index]) && isNan(reference[kind][index])
+          : ours[kind][index] === reference[kind][index];
       const differing = ours[kind].map((_, index) => (same(index) ? -1 : index)).filter((index) => index >= 0);
-      expect(differing.slice(0, 5).map((index) => ({ value: values[index], ours: ours[kind][index], torch: reference[kind][index] })), kind).toEqual([]);
+      expect(
+        differing.slice(0, 5).map((index) => ({ value: values[index], ours: ours[kind][index], torch: reference[kind][index] })),
+        kind,
+      ).toEqual([]);
     }
   });
 
   it("the WebAssembly SIMD narrowing gives the scalar conversion's bits: every bf16 pattern, rounding ties, NaN, odd lengths", () => {
     const lows = [0x0000, 0x0001, 0x7fff, 0x8000, 0x8001, 0xffff];
     const patterns = new Uint32Array(65536 * lows.length + 5);
-    for (let high = 0; high < 65536; high += 1) for (let index = 0; index < lows.length; index += 1) patterns[high * lows.length + index] = ((high << 16) | lows[index]!) >>> 0;
+    for (let high = 0; high < 65536; high += 1)
+      for (let index = 0; index < lows.length; index += 1) patterns[high * lows.length + index] = ((high << 16) | lows[index]!) >>> 0;
     patterns.set([0x3f800000, 0x7f7fffff, 0xff7fffff, 0x00008000, 0x80018000], 65536 * lows.length);
     const values = new Float32Array(patterns.buffer);
     // The kernel really runs (Node has WebAssembly SIMD) and leaves only the last length % 8 values.

@@ -4,7 +4,7 @@
  * safetensors data itself. Long arrays narrow to bf16 through a WebAssembly SIMD kernel (`simd-bf16.ts`;
  * widening is a shift, as fast in plain JavaScript as through the kernel's staging copies).
  */
-import { SIMD_MIN_VALUES, narrowBf16Simd } from "./simd-bf16.js";
+import { narrowBf16Simd, SIMD_MIN_VALUES } from "./simd-bf16.js";
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { InvalidHeaderError } from "./invalid-header-error.js";
 import { SafetensorsError } from "./safetensors-error.js";
 import { SafetensorsReader } from "./safetensors-reader.js";
@@ -46,7 +46,11 @@ describe("header validation", () => {
       { name: "overlap", bytes: fileWithHeader({ a: entry([0, 8]), b: entry([4, 12]) }, 12), expected: /overlaps/ },
       { name: "hole", bytes: fileWithHeader({ a: entry([0, 8]), b: entry([12, 20]) }, 20), expected: /hole of 4 bytes/ },
       { name: "dtype x shape != bytes", bytes: fileWithHeader({ a: entry([0, 12]) }, 12), expected: /F32 \[2\] needs 8 bytes but data_offsets span 12/ },
-      { name: "duplicate names", bytes: fileWithHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}', 16), expected: /duplicate key "a"/ },
+      {
+        name: "duplicate names",
+        bytes: fileWithHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}', 16),
+        expected: /duplicate key "a"/,
+      },
       { name: "header too large", bytes: fileWithHeader("{}", 0, 200_000_000n), expected: /above the cap of 100000000 bytes/ },
       { name: "header past end", bytes: fileWithHeader("{}", 0, 5000n), expected: /runs past the end/ },
       { name: "trailing bytes", bytes: fileWithHeader({ a: entry([0, 8]) }, 12), expected: /cover 8 bytes but the data section has 12/ },
@@ -84,7 +88,10 @@ describe("header validation", () => {
       else if (kind === 1) for (let flips = 1 + random(4); flips > 0; flips -= 1) bytes[8 + random(headerEnd - 8)] = random(256);
       else if (kind === 2) bytes[random(8)] = random(256);
       else if (kind === 3) {
-        const text = bytes.subarray(8, headerEnd).toString("latin1").replace(/\d+/g, (digits) => (random(3) === 0 ? String(Number(digits) + random(40) - 20) : digits));
+        const text = bytes
+          .subarray(8, headerEnd)
+          .toString("latin1")
+          .replace(/\d+/g, (digits) => (random(3) === 0 ? String(Number(digits) + random(40) - 20) : digits));
         const header = Buffer.from(text, "latin1");
         const prefix = Buffer.alloc(8);
         prefix.writeBigUInt64LE(BigInt(header.length));

@@ -75,11 +75,19 @@ export function parseHeader(path: string, headerText: string, headerLength: numb
     const [begin, end] = offsets as [number, number];
     if (end < begin) throw new InvalidHeaderError({ path, tensorName: name, message: `data_offsets [${begin}, ${end}] end before they begin` });
     if (end > dataSize) {
-      throw new InvalidHeaderError({ path, tensorName: name, message: `data_offsets end at ${end}, past the data section's ${dataSize} bytes (truncated file?)` });
+      throw new InvalidHeaderError({
+        path,
+        tensorName: name,
+        message: `data_offsets end at ${end}, past the data section's ${dataSize} bytes (truncated file?)`,
+      });
     }
     const expected = elementCount(shape as number[]) * dtypeBytes(dtype);
     if (expected !== end - begin) {
-      throw new InvalidHeaderError({ path, tensorName: name, message: `${dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets span ${end - begin}` });
+      throw new InvalidHeaderError({
+        path,
+        tensorName: name,
+        message: `${dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets span ${end - begin}`,
+      });
     }
     tensors.set(name, { name, dtype, shape: [...(shape as number[])], offset: dataStart + begin, byteLength: end - begin, file: path });
     ranges.push({ name, begin, end });
@@ -87,8 +95,14 @@ export function parseHeader(path: string, headerText: string, headerLength: numb
   ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const range of ranges) {
-    if (range.begin < cursor) throw new InvalidHeaderError({ path, tensorName: range.name, message: `data overlaps the previous tensor's (starts at ${range.begin}, previous ends at ${cursor})` });
-    if (range.begin > cursor) throw new InvalidHeaderError({ path, tensorName: range.name, message: `hole of ${range.begin - cursor} bytes before this tensor's data` });
+    if (range.begin < cursor)
+      throw new InvalidHeaderError({
+        path,
+        tensorName: range.name,
+        message: `data overlaps the previous tensor's (starts at ${range.begin}, previous ends at ${cursor})`,
+      });
+    if (range.begin > cursor)
+      throw new InvalidHeaderError({ path, tensorName: range.name, message: `hole of ${range.begin - cursor} bytes before this tensor's data` });
     cursor = range.end;
   }
   if (cursor !== dataSize) {

@@ -1,12 +1,12 @@
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { DTYPES, type Dtype, dtypeBytes, elementCount } from "./dtype.js";
+import { SafetensorsReader } from "./safetensors-reader.js";
 import { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 import { ShardedSafetensorsWriter } from "./sharded-safetensors-writer.js";
-import { SafetensorsReader } from "./safetensors-reader.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -15,7 +15,10 @@ afterAll(() => work.remove());
 function sampleTensors(): { name: string; dtype: Dtype; shape: number[]; data: Uint8Array }[] {
   const shapes = [[3, 5], [], [0, 4], [7], [2, 3, 4]];
   let state = 99;
-  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  const next = () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return (state >>> 16) & 0xff;
+  };
   const tensors = [];
   for (const dtype of DTYPES) {
     for (const [index, shape] of shapes.entries()) {
@@ -67,7 +70,15 @@ describe("parity with Python safetensors", () => {
       const writer = new ShardedSafetensorsWriter({ directory, maxShardSize: testCase.maxShardSize, headerReserve: testCase.headerReserve });
       for (const tensor of tensors) {
         if (!("chunked" in testCase)) await writer.addTensor(tensor.name, tensor);
-        else await writer.addTensorChunks(tensor.name, tensor, (async function* () { yield tensor.data.subarray(0, 7); yield tensor.data.subarray(7); })());
+        else
+          await writer.addTensorChunks(
+            tensor.name,
+            tensor,
+            (async function* () {
+              yield tensor.data.subarray(0, 7);
+              yield tensor.data.subarray(7);
+            })(),
+          );
       }
       const written = await writer.finalize();
       if (testCase.expectedFiles) expect(written.files).toEqual(testCase.expectedFiles);
@@ -79,7 +90,10 @@ describe("parity with Python safetensors", () => {
         expect(headerBytes % 8).toBe(0);
       }
       expect(readdirSync(directory).filter((file) => file.startsWith("."))).toEqual([]);
-      const python = runPythonJson<Record<string, [string, number[], string, string, Record<string, string>]>>(`${PYTHON_DIGEST}\nprint(json.dumps(digest(sys.argv[1])))`, { args: [directory] });
+      const python = runPythonJson<Record<string, [string, number[], string, string, Record<string, string>]>>(
+        `${PYTHON_DIGEST}\nprint(json.dumps(digest(sys.argv[1])))`,
+        { args: [directory] },
+      );
       for (const tensor of tensors) {
         expect(python[tensor.name]?.slice(0, 3), `${testCase.name} ${tensor.name}`).toEqual([tensor.dtype, tensor.shape, sha(tensor.data)]);
         expect(python[tensor.name][4]).toEqual({ format: "pt" });
@@ -97,8 +111,12 @@ describe("parity with Python safetensors", () => {
 
   it("addTensorChunks refuses a tensor whose pieces do not add up to its shape", async () => {
     const writer = new ShardedSafetensorsWriter({ directory: join(work.path, "chunk-sizes") });
-    await expect(writer.addTensorChunks("short", { dtype: "F32", shape: [2, 3] }, [new Uint8Array(8), new Uint8Array(8)])).rejects.toThrow(/tensor "short": F32 \[2,3\] needs 24 bytes, got 16/);
-    await expect(writer.addTensorChunks("long", { dtype: "BF16", shape: [2] }, [new Uint8Array(3), new Uint8Array(3)])).rejects.toThrow(/tensor "long": BF16 \[2\] needs 4 bytes, got more \(6 bytes so far\)/);
+    await expect(writer.addTensorChunks("short", { dtype: "F32", shape: [2, 3] }, [new Uint8Array(8), new Uint8Array(8)])).rejects.toThrow(
+      /tensor "short": F32 \[2,3\] needs 24 bytes, got 16/,
+    );
+    await expect(writer.addTensorChunks("long", { dtype: "BF16", shape: [2] }, [new Uint8Array(3), new Uint8Array(3)])).rejects.toThrow(
+      /tensor "long": BF16 \[2\] needs 4 bytes, got more \(6 bytes so far\)/,
+    );
     await writer.abort();
     expect(readdirSync(join(work.path, "chunk-sizes"))).toEqual([]);
   });

@@ -1,9 +1,9 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { bf16WidenModule, wasm, type SharedWasmMemory } from "./bf16-widen-module.js";
-import { ReadRangeError } from "./read-range-error.js";
+import { bf16WidenModule, type SharedWasmMemory, wasm } from "./bf16-widen-module.js";
 import { garbageCollector } from "./collect-garbage.js";
+import { ReadRangeError } from "./read-range-error.js";
 import { WIDEN_PIECES_SOURCE, widenPieces } from "./widen-pieces.js";
 
 /** Elements per piece of work: a piece's bf16 and f32 fit a core's L2 cache together. */
@@ -194,7 +194,16 @@ function scratchKernel(): NonNullable<typeof mainScratch> {
  * idle); it blocks its event loop for its part of the read. Returns undefined where no shared
  * buffer can be had: the caller then reads on its own.
  */
-export async function readFloat32Parallel({ path, tensorName, position, dtype, elements, threads, inPlace = true, into }: {
+export async function readFloat32Parallel({
+  path,
+  tensorName,
+  position,
+  dtype,
+  elements,
+  threads,
+  inPlace = true,
+  into,
+}: {
   path: string;
   tensorName: string;
   position: number;
@@ -254,7 +263,11 @@ export async function readFloat32Parallel({ path, tensorName, position, dtype, e
   }
   for (const reply of [own, ...(await Promise.all(replies))]) {
     if (reply.truncatedAt !== undefined) {
-      throw new ReadRangeError({ path, tensorName, message: `file ended at offset ${reply.truncatedAt}, inside the tensor's ${elements * (dtype === "BF16" ? 2 : 4)} bytes at offset ${position} (truncated or changed while reading)` });
+      throw new ReadRangeError({
+        path,
+        tensorName,
+        message: `file ended at offset ${reply.truncatedAt}, inside the tensor's ${elements * (dtype === "BF16" ? 2 : 4)} bytes at offset ${position} (truncated or changed while reading)`,
+      });
     }
     if (reply.error !== undefined) throw new ReadRangeError({ path, tensorName, message: `reading failed: ${reply.error}` });
   }

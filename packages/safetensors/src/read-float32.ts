@@ -1,9 +1,9 @@
 import { dtypeBytes } from "./dtype.js";
 import { bf16ToFloat32Array, f16ToFloat32Array } from "./float-conversions.js";
-import { toFloat32 } from "./to-float32.js";
-import { SafetensorsReader } from "./safetensors-reader.js";
 import { defaultReadThreads, readFloat32Parallel } from "./read-float32-parallel.js";
+import { SafetensorsReader } from "./safetensors-reader.js";
 import type { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
+import { toFloat32 } from "./to-float32.js";
 
 /** Rows are read in blocks of about this many source bytes: bounds memory above the f32 result. */
 export const DEFAULT_BLOCK_BYTES = 32 << 20;
@@ -28,7 +28,11 @@ export interface ReadFloat32Options {
  * BF16, WebAssembly memory: its length is rounded up to 64 KiB, past `values.byteLength`).
  * Everything else is read in row blocks into one reused buffer and widened into the result.
  */
-export async function readFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, name: string, options: ReadFloat32Options = {}): Promise<{ shape: number[]; values: Float32Array }> {
+export async function readFloat32(
+  reader: SafetensorsReader | ShardedSafetensorsReader,
+  name: string,
+  options: ReadFloat32Options = {},
+): Promise<{ shape: number[]; values: Float32Array }> {
   const info = await reader.info(name);
   const file = reader instanceof SafetensorsReader ? reader : await reader.fileReader(name);
   const threads = options.threads ?? defaultReadThreads();

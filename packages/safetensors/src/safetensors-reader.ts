@@ -1,5 +1,5 @@
-import { open, type FileHandle } from "node:fs/promises";
-import { type Tensor } from "./dtype.js";
+import { type FileHandle, open } from "node:fs/promises";
+import type { Tensor } from "./dtype.js";
 import { InvalidHeaderError } from "./invalid-header-error.js";
 import { MAX_HEADER_BYTES, parseHeader, type TensorInfo } from "./parse-header.js";
 import { ReadRangeError } from "./read-range-error.js";
@@ -94,7 +94,8 @@ export class SafetensorsReader {
     }
     const rowBytes = rows === 0 ? 0 : info.byteLength / rows;
     const length = count * rowBytes;
-    if (target.byteLength < length) throw new ReadRangeError({ path: this.path, tensorName: name, message: `target holds ${target.byteLength} bytes, ${length} needed` });
+    if (target.byteLength < length)
+      throw new ReadRangeError({ path: this.path, tensorName: name, message: `target holds ${target.byteLength} bytes, ${length} needed` });
     const view = target.subarray(0, length);
     await readInto(this.handle, info.offset + start * rowBytes, view, this.path, name);
     return view;
@@ -117,7 +118,11 @@ async function readInto(handle: FileHandle, position: number, data: Uint8Array, 
     const chunk = Math.min(MAX_READ_CHUNK_BYTES, length - done);
     const { bytesRead } = await handle.read(data, done, chunk, position + done);
     if (bytesRead === 0) {
-      throw new ReadRangeError({ path, tensorName: what, message: `file ended after ${done} of ${length} bytes at offset ${position} (truncated or changed while reading)` });
+      throw new ReadRangeError({
+        path,
+        tensorName: what,
+        message: `file ended after ${done} of ${length} bytes at offset ${position} (truncated or changed while reading)`,
+      });
     }
     done += bytesRead;
   }

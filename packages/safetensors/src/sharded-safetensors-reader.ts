@@ -1,9 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Tensor } from "./dtype.js";
+import type { Tensor } from "./dtype.js";
 import { InvalidHeaderError } from "./invalid-header-error.js";
-import { type TensorInfo } from "./parse-header.js";
+import type { TensorInfo } from "./parse-header.js";
 import { SafetensorsError } from "./safetensors-error.js";
 import { SafetensorsReader } from "./safetensors-reader.js";
 import { TensorNotFoundError } from "./tensor-not-found-error.js";
@@ -65,7 +65,11 @@ export class ShardedSafetensorsReader {
     const map = new Map<string, string>();
     for (const [name, file] of Object.entries(parsed.weight_map)) {
       if (typeof file !== "string" || file.includes("/") || file.includes("\\")) {
-        throw new InvalidHeaderError({ path: index, tensorName: name, message: `weight_map entry ${JSON.stringify(file)} is not a file name in the index's directory` });
+        throw new InvalidHeaderError({
+          path: index,
+          tensorName: name,
+          message: `weight_map entry ${JSON.stringify(file)} is not a file name in the index's directory`,
+        });
       }
       map.set(name, join(base, file));
     }

@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { type Tensor, dtypeBytes, elementCount } from "./dtype.js";
+import { dtypeBytes, elementCount, type Tensor } from "./dtype.js";
 import { SafetensorsError } from "./safetensors-error.js";
 import { INDEX_FILE_NAME, SINGLE_FILE_NAME } from "./sharded-safetensors-reader.js";
 
@@ -92,7 +92,11 @@ export class ShardedSafetensorsWriter {
   async addTensorChunks(name: string, header: Pick<Tensor, "dtype" | "shape">, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     if (this.finalized) throw new SafetensorsError({ name: "WriterFinalizedError", path: this.directory, message: `addTensor("${name}") after finalize()` });
     if (this.names.has(name)) {
-      throw new SafetensorsError({ name: "DuplicateTensorError", path: this.directory, message: `tensor "${name}" was already written; each name must be unique` });
+      throw new SafetensorsError({
+        name: "DuplicateTensorError",
+        path: this.directory,
+        message: `tensor "${name}" was already written; each name must be unique`,
+      });
     }
     const expected = elementCount(header.shape) * dtypeBytes(header.dtype);
     this.names.add(name);
@@ -106,7 +110,11 @@ export class ShardedSafetensorsWriter {
     const shard = this.current;
     let written = 0;
     const sizeError = (got: string) =>
-      new SafetensorsError({ name: "TensorSizeError", path: this.directory, message: `tensor "${name}": ${header.dtype} ${JSON.stringify(header.shape)} needs ${expected} bytes, got ${got}` });
+      new SafetensorsError({
+        name: "TensorSizeError",
+        path: this.directory,
+        message: `tensor "${name}": ${header.dtype} ${JSON.stringify(header.shape)} needs ${expected} bytes, got ${got}`,
+      });
     for await (const chunk of chunks) {
       if (written + chunk.byteLength > expected) throw sizeError(`more (${written + chunk.byteLength} bytes so far)`);
       let done = 0;
@@ -129,7 +137,14 @@ export class ShardedSafetensorsWriter {
       if (!this.current) {
         await mkdir(this.directory, { recursive: true });
         const dataPath = join(this.directory, `.shard-1-${this.token}.data.tmp`);
-        this.current = { number: 1, dataPath, handle: await open(dataPath, "w"), offset: this.headerReserve > 0 ? 8 + this.headerReserve : 0, size: 0, entries: [] };
+        this.current = {
+          number: 1,
+          dataPath,
+          handle: await open(dataPath, "w"),
+          offset: this.headerReserve > 0 ? 8 + this.headerReserve : 0,
+          size: 0,
+          entries: [],
+        };
       }
       await this.closeShard();
     }

@@ -1,18 +1,21 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { runPythonJson, temporaryDirectory } from "@graft/testing";
-import { fromFloat32 } from "./to-float32.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { readFloat32 } from "./read-float32.js";
 import { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
 import { ShardedSafetensorsWriter } from "./sharded-safetensors-writer.js";
 import { streamFloat32 } from "./stream-float32.js";
+import { fromFloat32 } from "./to-float32.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
 
 const bits = (values: Float32Array) => new Uint32Array(values.buffer, values.byteOffset, values.length);
-const sha = (values: Float32Array) => createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+const sha = (values: Float32Array) =>
+  createHash("sha256")
+    .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+    .digest("hex");
 
 describe("streamFloat32", () => {
   it("gives every tensor as readFloat32 does, bit for bit, over shards, dtypes and thread counts; one buffer is reused", async () => {
@@ -37,7 +40,13 @@ describe("streamFloat32", () => {
         seen.push(name);
         const expected = await readFloat32(reader, name, { threads: 1 });
         expect(shape, name).toEqual(expected.shape);
-        expect(Buffer.compare(Buffer.from(bits(values).buffer, values.byteOffset, values.byteLength), Buffer.from(bits(expected.values).buffer, expected.values.byteOffset, expected.values.byteLength)), `${name}, ${threads} threads`).toBe(0);
+        expect(
+          Buffer.compare(
+            Buffer.from(bits(values).buffer, values.byteOffset, values.byteLength),
+            Buffer.from(bits(expected.values).buffer, expected.values.byteOffset, expected.values.byteLength),
+          ),
+          `${name}, ${threads} threads`,
+        ).toBe(0);
         if (!name.endsWith("F16") && !name.endsWith("F64")) buffers.add(values.buffer);
       }
       expect(seen).toEqual(reader.tensorNames().filter((name) => name !== "t.I64"));
@@ -47,7 +56,10 @@ describe("streamFloat32", () => {
     const names = ["t4.F32", "t1.BF16"];
     const got = [];
     for await (const { name, values } of streamFloat32(reader, { names })) got.push([name, values.length, values.buffer.byteLength]);
-    expect(got).toEqual([["t4.F32", 1 << 16, 1 << 18], ["t1.BF16", 1, 1 << 18]]);
+    expect(got).toEqual([
+      ["t4.F32", 1 << 16, 1 << 18],
+      ["t1.BF16", 1, 1 << 18],
+    ]);
     // Named, a tensor that is not floating is a typed error.
     await expect(async () => {
       for await (const _ of streamFloat32(reader, { names: ["t.I64"] })) void _;

@@ -1,6 +1,6 @@
+import { type SharedWasmMemory, wasm } from "./bf16-widen-module.js";
 import { dtypeBytes } from "./dtype.js";
-import { wasm, type SharedWasmMemory } from "./bf16-widen-module.js";
-import { DEFAULT_PARALLEL_MIN_BYTES, readFloat32, type ReadFloat32Options } from "./read-float32.js";
+import { DEFAULT_PARALLEL_MIN_BYTES, type ReadFloat32Options, readFloat32 } from "./read-float32.js";
 import { defaultReadThreads, readFloat32Parallel } from "./read-float32-parallel.js";
 import { SafetensorsReader } from "./safetensors-reader.js";
 import type { ShardedSafetensorsReader } from "./sharded-safetensors-reader.js";
@@ -36,7 +36,10 @@ export interface StreamedFloat32 {
  * const reader = await ShardedSafetensorsReader.open("./model");
  * for await (const { name, values } of streamFloat32(reader)) console.log(name, l2Norm(values));
  */
-export async function* streamFloat32(reader: SafetensorsReader | ShardedSafetensorsReader, options: StreamFloat32Options = {}): AsyncGenerator<StreamedFloat32, void, undefined> {
+export async function* streamFloat32(
+  reader: SafetensorsReader | ShardedSafetensorsReader,
+  options: StreamFloat32Options = {},
+): AsyncGenerator<StreamedFloat32, void, undefined> {
   const names = options.names ?? (await floatingTensorNames(reader));
   const threads = options.threads ?? defaultReadThreads();
   const parallelMinBytes = options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES;

@@ -1,4 +1,4 @@
-import { type Dtype, type Tensor, elementCount } from "./dtype.js";
+import { type Dtype, elementCount, type Tensor } from "./dtype.js";
 import { bf16ToFloat32Array, f16ToFloat32Array, float32ArrayToBf16, float32ArrayToF16 } from "./float-conversions.js";
 import { SafetensorsError } from "./safetensors-error.js";
 
@@ -17,14 +17,20 @@ export function toFloat32(tensor: Tensor): Float32Array {
       return Float32Array.from(new Float64Array(source.buffer, source.byteOffset, source.byteLength / 8));
     }
     default:
-      throw new SafetensorsError({ name: "UnsupportedConversionError", message: `toFloat32: ${tensor.dtype} is not a floating dtype this package converts (F64, F32, F16, BF16)` });
+      throw new SafetensorsError({
+        name: "UnsupportedConversionError",
+        message: `toFloat32: ${tensor.dtype} is not a floating dtype this package converts (F64, F32, F16, BF16)`,
+      });
   }
 }
 
 /** f32 values as a tensor of `dtype` (F32, F16, BF16; narrowing rounds to nearest even). */
 export function fromFloat32(values: Float32Array, dtype: Extract<Dtype, "F32" | "F16" | "BF16">, shape: number[]): Tensor {
   if (elementCount(shape) !== values.length) {
-    throw new SafetensorsError({ name: "TensorSizeError", message: `fromFloat32: shape ${JSON.stringify(shape)} holds ${elementCount(shape)} values, got ${values.length}` });
+    throw new SafetensorsError({
+      name: "TensorSizeError",
+      message: `fromFloat32: shape ${JSON.stringify(shape)} holds ${elementCount(shape)} values, got ${values.length}`,
+    });
   }
   if (dtype === "F32") return { dtype, shape: [...shape], data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
   return { dtype, shape: [...shape], data: dtype === "BF16" ? float32ArrayToBf16(values) : float32ArrayToF16(values) };

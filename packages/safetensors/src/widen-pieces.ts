@@ -1,5 +1,5 @@
-import { runInThisContext } from "node:vm";
 import type { readSync } from "node:fs";
+import { runInThisContext } from "node:vm";
 
 /** What one thread needs to take part in reading a tensor as f32. */
 export interface WidenPiecesTask {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { embeddingInfo, loadModelDirectory } from "@graft/hf";
+import { afterAll, describe, expect, it } from "vitest";
 import { createTinyModel } from "./create-tiny-model.js";
 import { fixtureTokenizerDirectory } from "./fixture-tokenizer.js";
 import { runPythonJson } from "./run-python.js";
@@ -64,7 +64,8 @@ print(json.dumps({"shape": list(logits.shape), "finite": bool(torch.isfinite(log
   it("is deterministic in its seed", async () => {
     const first = join(work.path, "seed-a");
     const second = join(work.path, "seed-b");
-    for (const out of [first, second]) await createTinyModel({ out, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 16, intermediateSize: 16, seed: 3 });
+    for (const out of [first, second])
+      await createTinyModel({ out, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 16, intermediateSize: 16, seed: 3 });
     const a = await loadModelDirectory(first);
     const b = await loadModelDirectory(second);
     const name = "model.layers.1.mlp.down_proj.weight";

@@ -1,8 +1,8 @@
-import { copyFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ShardedSafetensorsWriter, fromFloat32 } from "@graft/safetensors";
 import { atomicOutputDirectory, loadTokenizer, type ModelConfig } from "@graft/hf";
+import { fromFloat32, ShardedSafetensorsWriter } from "@graft/safetensors";
 import { seededNormal } from "@graft/utils";
 
 export interface TinyModelOptions {
@@ -30,7 +30,6 @@ export interface TinyModelOptions {
 }
 
 const ARCHITECTURES = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", mistral: "MistralForCausalLM" } as const;
-
 
 /**
  * A seeded, randomly initialised Llama/Qwen2/Mistral model directory with a real tokenizer,

@@ -78,8 +78,23 @@ export async function launchCommand(
   }
   const port = rendezvousPort(launcher.port);
   return {
-    argv: [python, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", String(launcher.processesPerNode),
-      "--master-addr", "127.0.0.1", "--master-port", String(port), "-m", "graft_trainer", "--job", jobFile],
+    argv: [
+      python,
+      "-m",
+      "torch.distributed.run",
+      "--nnodes",
+      "1",
+      "--nproc-per-node",
+      String(launcher.processesPerNode),
+      "--master-addr",
+      "127.0.0.1",
+      "--master-port",
+      String(port),
+      "-m",
+      "graft_trainer",
+      "--job",
+      jobFile,
+    ],
     jobExtra,
   };
 }

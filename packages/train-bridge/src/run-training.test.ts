@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTraining } from "./run-training.js";
 import { writeShardFixture } from "./testing/shard-fixture.js";
 import type { StepEndEvent, TrainEvent } from "./train-event.js";
@@ -15,7 +15,16 @@ let data: string;
 
 beforeAll(async () => {
   model = join(scratch.path, "model");
-  await createTinyModel({ out: model, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 32, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 64, seed: 3 });
+  await createTinyModel({
+    out: model,
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    hiddenSize: 32,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    intermediateSize: 64,
+    seed: 3,
+  });
   data = writeShardFixture({ directory: join(scratch.path, "shards") });
 });
 afterAll(() => scratch.remove());
@@ -36,7 +45,18 @@ describe("runTraining", () => {
   it("streams typed events and writes a model transformers loads", async () => {
     const run = runTraining(job("local", { maxSteps: 6, evalSteps: 3 }));
     const [events, result] = await Promise.all([collect(run.events), run.result]);
-    expect(events.map((event) => event.type)).toEqual(["train-start", "step-end", "step-end", "step-end", "eval-end", "step-end", "step-end", "step-end", "eval-end", "train-end"]);
+    expect(events.map((event) => event.type)).toEqual([
+      "train-start",
+      "step-end",
+      "step-end",
+      "step-end",
+      "eval-end",
+      "step-end",
+      "step-end",
+      "step-end",
+      "eval-end",
+      "train-end",
+    ]);
     expect(result).toMatchObject({ out: join(scratch.path, "local"), step: 6 });
     expect(steps(events).every((event) => event.tokens_per_second > 0 && event.mfu === null)).toBe(true);
     const loaded = runPythonJson<{ model_type: string; max_new_tokens: number | null }>(
@@ -50,7 +70,10 @@ describe("runTraining", () => {
     const broken = writeShardFixture({ directory: join(scratch.path, "broken-shards") });
     rmSync(join(broken, "train-00000.tokens.npy"));
     const run = runTraining(job("broken", { data: broken, maxSteps: 2 }));
-    const error = await run.result.then(() => undefined, (caught: unknown) => caught);
+    const error = await run.result.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(TrainerProcessError.isInstance(error)).toBe(true);
     const processError = error as TrainerProcessError;
     expect(processError).toMatchObject({ exitCode: 1, errorType: "FileNotFoundError" });
@@ -74,7 +97,10 @@ describe("runTraining", () => {
         break;
       }
     }
-    const killed = await first.result.then(() => undefined, (caught: unknown) => caught);
+    const killed = await first.result.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(TrainerProcessError.isInstance(killed) && (killed as TrainerProcessError).signal).toBe("SIGKILL");
     expect(killedAfter).toBeGreaterThanOrEqual(6);
 
@@ -98,12 +124,17 @@ describe("runTraining", () => {
         break;
       }
     }
-    const error = await run.result.then(() => undefined, (caught: unknown) => caught);
+    const error = await run.result.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(TrainingCancelledError.isInstance(error)).toBe(true);
   });
 
   it("a 2-process torchrun (gloo on CPU) run with the bridge's FSDP config completes", async () => {
-    const run = runTraining(job("torchrun", { mode: "embeddings", maxSteps: 3, perDeviceBatchSize: 2 }), { launcher: { kind: "torchrun", processesPerNode: 2, fsdp: true } });
+    const run = runTraining(job("torchrun", { mode: "embeddings", maxSteps: 3, perDeviceBatchSize: 2 }), {
+      launcher: { kind: "torchrun", processesPerNode: 2, fsdp: true },
+    });
     const [events, result] = await Promise.all([collect(run.events), run.result]);
     const start = events.find((event) => event.type === "train-start");
     expect(start && start.type === "train-start" && start.world_size).toBe(2);
@@ -115,6 +146,11 @@ describe("runTraining", () => {
       { args: [model, result.out] },
     );
     // the full (unsharded) tensors were saved: embeddings trained, every other tensor untouched
-    expect(Object.entries(changed).filter(([, value]) => value).map(([name]) => name).sort()).toEqual(["lm_head.weight", "model.embed_tokens.weight"]);
+    expect(
+      Object.entries(changed)
+        .filter(([, value]) => value)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(["lm_head.weight", "model.embed_tokens.weight"]);
   });
 });

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 import { resolvePython } from "@graft/utils";
-import { launchCommand, type Launcher } from "./launcher.js";
+import { type Launcher, launchCommand } from "./launcher.js";
 import { slurmTraining } from "./slurm-training.js";
 import { parseTrainEvent, type TrainEndEvent, type TrainErrorEvent, type TrainEvent } from "./train-event.js";
-import { trainJobToJson, validateTrainJob, type TrainJob } from "./train-job.js";
+import { type TrainJob, trainJobToJson, validateTrainJob } from "./train-job.js";
 import { TrainerProcessError } from "./trainer-process-error.js";
 import { TRAINER_PYTHON_PATH } from "./trainer-python-path.js";
 import { TrainingCancelledError } from "./training-cancelled-error.js";
@@ -56,15 +56,28 @@ export function runTraining(job: TrainJob, options: RunTrainingOptions = {}): Tr
   let failure: unknown;
   let resolvePid!: (pid: number) => void;
   let rejectPid!: (error: unknown) => void;
-  const pid = new Promise<number>((resolve, reject) => { resolvePid = resolve; rejectPid = reject; });
+  const pid = new Promise<number>((resolve, reject) => {
+    resolvePid = resolve;
+    rejectPid = reject;
+  });
   pid.catch(() => {});
 
-  const push = (event: TrainEvent) => { queue.push(event); wake?.(); };
+  const push = (event: TrainEvent) => {
+    queue.push(event);
+    wake?.();
+  };
   const launcher = options.launcher ?? { kind: "local" };
   const result = (async (): Promise<TrainingResult> => {
     if (launcher.kind === "slurm") {
       const python = options.python ?? resolvePython().path;
-      const { end, events } = await slurmTraining(valid, launcher, { python, signal: options.signal, env: options.env, onOutput: options.onStderr, onEvent: push, onPid: resolvePid });
+      const { end, events } = await slurmTraining(valid, launcher, {
+        python,
+        signal: options.signal,
+        env: options.env,
+        onOutput: options.onStderr,
+        onEvent: push,
+        onPid: resolvePid,
+      });
       return { out: end.output, step: end.step, trainLoss: end.train_loss, events };
     }
     const workDirectory = await mkdtemp(join(tmpdir(), "graft-train-"));
@@ -78,7 +91,18 @@ export function runTraining(job: TrainJob, options: RunTrainingOptions = {}): Tr
       await rm(workDirectory, { recursive: true, force: true });
     }
   })();
-  result.then(() => { finished = true; wake?.(); }, (error: unknown) => { failure = error; finished = true; rejectPid(error); wake?.(); });
+  result.then(
+    () => {
+      finished = true;
+      wake?.();
+    },
+    (error: unknown) => {
+      failure = error;
+      finished = true;
+      rejectPid(error);
+      wake?.();
+    },
+  );
 
   async function* iterate(): AsyncGenerator<TrainEvent> {
     for (;;) {
@@ -87,7 +111,9 @@ export function runTraining(job: TrainJob, options: RunTrainingOptions = {}): Tr
         if (failure) throw failure;
         return;
       }
-      await new Promise<void>((resolve) => { wake = resolve; });
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
       wake = undefined;
     }
   }
@@ -108,7 +134,11 @@ function follow(argv: string[], options: RunTrainingOptions, push: (event: Train
   let killTimer: NodeJS.Timeout | undefined;
 
   const killGroup = (signal: NodeJS.Signals) => {
-    try { if (child.pid) process.kill(-child.pid, signal); } catch { /* already gone */ }
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
   };
   const onAbort = () => {
     cancelled = true;
@@ -135,21 +165,34 @@ function follow(argv: string[], options: RunTrainingOptions, push: (event: Train
   });
 
   return new Promise<TrainingResult>((resolve, reject) => {
-    child.on("error", (error) => reject(new TrainerProcessError({ exitCode: null, signal: null, tracebackTail: "", command: argv, message: `could not start: ${error.message}; check the Python path (run \`graft doctor\`)`, cause: error })));
+    child.on("error", (error) =>
+      reject(
+        new TrainerProcessError({
+          exitCode: null,
+          signal: null,
+          tracebackTail: "",
+          command: argv,
+          message: `could not start: ${error.message}; check the Python path (run \`graft doctor\`)`,
+          cause: error,
+        }),
+      ),
+    );
     child.on("close", (exitCode, signal) => {
       options.signal?.removeEventListener("abort", onAbort);
       if (killTimer) clearTimeout(killTimer);
       killGroup("SIGKILL"); // torchrun workers must not outlive their launcher
       if (cancelled) return reject(new TrainingCancelledError({ lastStep, cause: options.signal?.reason }));
       if (exitCode === 0 && endEvent) return resolve({ out: endEvent.output, step: endEvent.step, trainLoss: endEvent.train_loss, events });
-      reject(new TrainerProcessError({
-        exitCode,
-        signal,
-        errorType: errorEvent?.error_type,
-        tracebackTail: errorEvent?.traceback_tail ?? stderrTail.join("\n"),
-        command: argv,
-        message: errorEvent?.message ?? (exitCode === 0 ? "exited without a train-end event" : "died without an error event (see the stderr tail)"),
-      }));
+      reject(
+        new TrainerProcessError({
+          exitCode,
+          signal,
+          errorType: errorEvent?.error_type,
+          tracebackTail: errorEvent?.traceback_tail ?? stderrTail.join("\n"),
+          command: argv,
+          message: errorEvent?.message ?? (exitCode === 0 ? "exited without a train-end event" : "died without an error event (see the stderr tail)"),
+        }),
+      );
     });
   });
 }

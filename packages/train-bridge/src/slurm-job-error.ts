@@ -10,7 +10,11 @@ export class SlurmJobError extends GraftError {
   readonly exitCode: number | null;
 
   constructor({ jobId, exitCode, message, cause }: { jobId: string; exitCode: number | null; message: string; cause?: unknown }) {
-    super({ name: "SlurmJobError", message: `Slurm job ${jobId || "(not submitted)"}${exitCode !== null ? ` (sbatch exit ${exitCode})` : ""}: ${message}`, cause });
+    super({
+      name: "SlurmJobError",
+      message: `Slurm job ${jobId || "(not submitted)"}${exitCode !== null ? ` (sbatch exit ${exitCode})` : ""}: ${message}`,
+      cause,
+    });
     this.jobId = jobId;
     this.exitCode = exitCode;
   }

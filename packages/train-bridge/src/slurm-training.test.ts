@@ -3,8 +3,7 @@
 // the real batch script, torchrun, trainer and event following.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTinyModel } from "@graft/testing";
-import { fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
+import { createTinyModel, fixtureTokenizerDirectory, repositoryRoot, runPython, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTraining } from "./run-training.js";
 import { SlurmJobError } from "./slurm-job-error.js";
@@ -23,17 +22,32 @@ function script(name: string, body: string): void {
 
 beforeAll(async () => {
   mkdirSync(bin, { recursive: true });
-  script("sbatch", [
-    'output=""; for argument in "$@"; do case "$argument" in --output=*) output="${argument#--output=}";; --*) ;; *) batch="$argument";; esac; done',
-    'export PATH="$(dirname "$0"):$PATH" SLURM_JOB_NODELIST=localhost SLURM_NNODES=1 SLURM_JOB_ID=4242',
-    'echo 4242',
-    'bash "$batch" > "$output" 2>&1',
-  ].join("\n"));
+  script(
+    "sbatch",
+    [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, where ${...} is the shell's expansion
+      'output=""; for argument in "$@"; do case "$argument" in --output=*) output="${argument#--output=}";; --*) ;; *) batch="$argument";; esac; done',
+      'export PATH="$(dirname "$0"):$PATH" SLURM_JOB_NODELIST=localhost SLURM_NNODES=1 SLURM_JOB_ID=4242',
+      "echo 4242",
+      'bash "$batch" > "$output" 2>&1',
+    ].join("\n"),
+  );
   script("srun", 'exec "$@"');
   script("scontrol", "echo localhost");
-  model = await createTinyModel({ out: join(work.path, "model"), tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 32, seed: 2 });
+  model = await createTinyModel({
+    out: join(work.path, "model"),
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    hiddenSize: 32,
+    layers: 1,
+    heads: 2,
+    kvHeads: 1,
+    intermediateSize: 32,
+    seed: 2,
+  });
   data = join(work.path, "shards");
-  runPython(`import sys; sys.path.insert(0, sys.argv[2]); from conftest import write_shards; write_shards(sys.argv[1], max_token=316)`, { args: [data, join(repositoryRoot(), "packages/train-bridge/python/tests")] });
+  runPython(`import sys; sys.path.insert(0, sys.argv[2]); from conftest import write_shards; write_shards(sys.argv[1], max_token=316)`, {
+    args: [data, join(repositoryRoot(), "packages/train-bridge/python/tests")],
+  });
 });
 
 describe("runTraining with the Slurm launcher", () => {
@@ -53,7 +67,9 @@ describe("runTraining with the Slurm launcher", () => {
     expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(["train-start", "step-end", "train-end"]));
     expect(result.events).toEqual(events);
     expect(existsSync(join(output, "model.safetensors"))).toBe(true);
-    expect(readFileSync(join(directory, "train.sbatch"), "utf8")).toMatch(/#SBATCH --job-name=graft-test[\s\S]*--rdzv-endpoint "\$head_node:\d+"[\s\S]*--job .*job\.json/);
+    expect(readFileSync(join(directory, "train.sbatch"), "utf8")).toMatch(
+      /#SBATCH --job-name=graft-test[\s\S]*--rdzv-endpoint "\$head_node:\d+"[\s\S]*--job .*job\.json/,
+    );
   });
 
   it("without Slurm, a SlurmJobError says so before anything runs", async () => {

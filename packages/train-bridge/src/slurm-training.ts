@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { rendezvousPort, type SlurmLauncher } from "./launcher.js";
-import { SlurmJobError } from "./slurm-job-error.js";
 import { slurmBatchScript } from "./slurm-batch-script.js";
+import { SlurmJobError } from "./slurm-job-error.js";
 import { parseTrainEvent, type TrainEndEvent, type TrainEvent } from "./train-event.js";
-import { trainJobToJson, type TrainJob } from "./train-job.js";
+import { type TrainJob, trainJobToJson } from "./train-job.js";
 import { TRAINER_PYTHON_PATH } from "./trainer-python-path.js";
 import { TrainingCancelledError } from "./training-cancelled-error.js";
 
@@ -30,13 +30,30 @@ export interface SlurmTrainingOptions {
  * launcher's directory, then `sbatch --wait` blocks until the job ends while its output file is
  * followed for the trainer's events. Cancelling runs `scancel` on the job.
  */
-export async function slurmTraining(job: TrainJob, launcher: SlurmLauncher, options: SlurmTrainingOptions): Promise<{ end: TrainEndEvent; events: TrainEvent[] }> {
+export async function slurmTraining(
+  job: TrainJob,
+  launcher: SlurmLauncher,
+  options: SlurmTrainingOptions,
+): Promise<{ end: TrainEndEvent; events: TrainEvent[] }> {
   await mkdir(launcher.directory, { recursive: true });
   const jobFile = join(launcher.directory, "job.json");
   const script = join(launcher.directory, "train.sbatch");
   const output = join(launcher.directory, "slurm-output.txt");
   await writeFile(jobFile, `${JSON.stringify(trainJobToJson(job), null, 2)}\n`);
-  await writeFile(script, slurmBatchScript({ jobFile, nodes: launcher.nodes, gpusPerNode: launcher.gpusPerNode, python: options.python, trainerPythonPath: TRAINER_PYTHON_PATH, partition: launcher.partition, timeLimit: launcher.timeLimit, jobName: launcher.jobName, port: rendezvousPort(launcher.port) }));
+  await writeFile(
+    script,
+    slurmBatchScript({
+      jobFile,
+      nodes: launcher.nodes,
+      gpusPerNode: launcher.gpusPerNode,
+      python: options.python,
+      trainerPythonPath: TRAINER_PYTHON_PATH,
+      partition: launcher.partition,
+      timeLimit: launcher.timeLimit,
+      jobName: launcher.jobName,
+      port: rendezvousPort(launcher.port),
+    }),
+  );
   await writeFile(output, "");
   if (options.signal?.aborted) throw new TrainingCancelledError({ cause: options.signal.reason });
   const argv = ["--wait", "--parsable", `--output=${output}`, script];
@@ -78,12 +95,26 @@ export async function slurmTraining(job: TrainJob, launcher: SlurmLauncher, opti
   options.signal?.addEventListener("abort", cancel, { once: true });
   try {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.on("error", (error) => reject(new SlurmJobError({ jobId: "", exitCode: null, message: `could not run sbatch: ${error.message}; is Slurm installed here (or use the local or torchrun launcher)?`, cause: error })));
+      child.on("error", (error) =>
+        reject(
+          new SlurmJobError({
+            jobId: "",
+            exitCode: null,
+            message: `could not run sbatch: ${error.message}; is Slurm installed here (or use the local or torchrun launcher)?`,
+            cause: error,
+          }),
+        ),
+      );
       child.on("close", resolve);
     });
     follow();
     if (options.signal?.aborted) throw new TrainingCancelledError({ lastStep, cause: options.signal.reason });
-    if (exitCode !== 0 || !end) throw new SlurmJobError({ jobId: jobId.trim(), exitCode, message: failure ?? (stderr.trim() || `the job ended without a train-end event; see ${output}`) });
+    if (exitCode !== 0 || !end)
+      throw new SlurmJobError({
+        jobId: jobId.trim(),
+        exitCode,
+        message: failure ?? (stderr.trim() || `the job ended without a train-end event; see ${output}`),
+      });
     return { end, events };
   } finally {
     clearInterval(timer);

@@ -12,7 +12,11 @@ export interface TrainStartEvent {
   valid_sequences: number;
   tokens_per_step: number;
 }
-export interface TrainResumeEvent { type: "train-resume"; time: number; checkpoint: string }
+export interface TrainResumeEvent {
+  type: "train-resume";
+  time: number;
+  checkpoint: string;
+}
 export interface StepEndEvent {
   type: "step-end";
   time: number;
@@ -27,19 +31,35 @@ export interface StepEndEvent {
   eta_seconds: number | null;
   epoch: number | null;
 }
-export interface EvalEndEvent { type: "eval-end"; time: number; step: number; loss: number | null; perplexity: number | null }
-export interface CheckpointSavedEvent { type: "checkpoint-saved"; time: number; step: number; path: string }
-export interface TrainEndEvent { type: "train-end"; time: number; output: string; step: number; train_loss: number }
-export interface TrainErrorEvent { type: "error"; time: number; /** The Python exception class. */ error_type: string; message: string; traceback_tail: string }
+export interface EvalEndEvent {
+  type: "eval-end";
+  time: number;
+  step: number;
+  loss: number | null;
+  perplexity: number | null;
+}
+export interface CheckpointSavedEvent {
+  type: "checkpoint-saved";
+  time: number;
+  step: number;
+  path: string;
+}
+export interface TrainEndEvent {
+  type: "train-end";
+  time: number;
+  output: string;
+  step: number;
+  train_loss: number;
+}
+export interface TrainErrorEvent {
+  type: "error";
+  time: number /** The Python exception class. */;
+  error_type: string;
+  message: string;
+  traceback_tail: string;
+}
 
-export type TrainEvent =
-  | TrainStartEvent
-  | TrainResumeEvent
-  | StepEndEvent
-  | EvalEndEvent
-  | CheckpointSavedEvent
-  | TrainEndEvent
-  | TrainErrorEvent;
+export type TrainEvent = TrainStartEvent | TrainResumeEvent | StepEndEvent | EvalEndEvent | CheckpointSavedEvent | TrainEndEvent | TrainErrorEvent;
 
 const EVENT_NAMES = new Set(["train-start", "train-resume", "step-end", "eval-end", "checkpoint-saved", "train-end", "error"]);
 

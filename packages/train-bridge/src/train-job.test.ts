@@ -1,17 +1,26 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTinyModel, fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
-import { writeShardFixture } from "./testing/shard-fixture.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTraining } from "./run-training.js";
+import { writeShardFixture } from "./testing/shard-fixture.js";
+import { type TrainJob, trainJobToJson, validateTrainJob } from "./train-job.js";
 import { TrainJobError } from "./train-job-error.js";
-import { trainJobToJson, validateTrainJob, type TrainJob } from "./train-job.js";
 
 const scratch = temporaryDirectory();
 let base: TrainJob;
 
 beforeAll(async () => {
   const model = join(scratch.path, "model");
-  await createTinyModel({ out: model, tokenizerDirectory: fixtureTokenizerDirectory("llama2"), hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 32, seed: 1 });
+  await createTinyModel({
+    out: model,
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    hiddenSize: 32,
+    layers: 1,
+    heads: 2,
+    kvHeads: 1,
+    intermediateSize: 32,
+    seed: 1,
+  });
   base = { model, data: writeShardFixture({ directory: join(scratch.path, "shards") }), out: join(scratch.path, "out"), mode: "full" };
 });
 afterAll(() => scratch.remove());
@@ -34,7 +43,11 @@ describe("validateTrainJob", () => {
     const job = { ...base, ...change };
     for (const [key, value] of Object.entries(change)) if (value === undefined) delete (job as Record<string, unknown>)[key];
     let caught: unknown;
-    try { validateTrainJob(job); } catch (error) { caught = error; }
+    try {
+      validateTrainJob(job);
+    } catch (error) {
+      caught = error;
+    }
     expect(TrainJobError.isInstance(caught)).toBe(true);
     expect((caught as TrainJobError).field).toBe(field);
     expect((caught as TrainJobError).reason).toMatch(reason);
@@ -46,6 +59,10 @@ describe("validateTrainJob", () => {
   });
 
   it("writes snake_case keys for the Python dataclass", () => {
-    expect(trainJobToJson({ ...base, learningRate: 0.01, newTokenStart: 5, mode: "embeddings" })).toMatchObject({ learning_rate: 0.01, new_token_start: 5, mode: "embeddings" });
+    expect(trainJobToJson({ ...base, learningRate: 0.01, newTokenStart: 5, mode: "embeddings" })).toMatchObject({
+      learning_rate: 0.01,
+      new_token_start: 5,
+      mode: "embeddings",
+    });
   });
 });

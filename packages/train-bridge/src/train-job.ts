@@ -37,7 +37,21 @@ export interface TrainJob {
   loraModulesToSave?: string[];
 }
 
-type FieldKind = "weights-dtype" | "directory-in" | "shards" | "directory-out" | "path" | "mode" | "positive" | "non-negative" | "integer" | "positive-integer" | "non-negative-integer" | "boolean" | "strings" | "fraction";
+type FieldKind =
+  | "weights-dtype"
+  | "directory-in"
+  | "shards"
+  | "directory-out"
+  | "path"
+  | "mode"
+  | "positive"
+  | "non-negative"
+  | "integer"
+  | "positive-integer"
+  | "non-negative-integer"
+  | "boolean"
+  | "strings"
+  | "fraction";
 
 export interface TrainJobField {
   name: keyof TrainJob;
@@ -52,31 +66,79 @@ export const TRAIN_JOB_FIELDS: readonly TrainJobField[] = [
   { name: "model", key: "model", kind: "directory-in", required: true, description: "input HF model directory (config.json + safetensors)" },
   { name: "data", key: "data", kind: "shards", required: true, description: "token shard directory (manifest.json, docs/contracts.md)" },
   { name: "out", key: "output", kind: "directory-out", required: true, description: "HF model directory to create (written to a temp sibling, renamed)" },
-  { name: "mode", key: "mode", kind: "mode", required: true, description: "`embeddings` (LEP: embed_tokens + lm_head only), `full` (InsCP), `lora` (peft, merged at the end)" },
+  {
+    name: "mode",
+    key: "mode",
+    kind: "mode",
+    required: true,
+    description: "`embeddings` (LEP: embed_tokens + lm_head only), `full` (InsCP), `lora` (peft, merged at the end)",
+  },
   { name: "checkpointDirectory", key: "checkpoint_dir", kind: "path", required: false, description: "checkpoints (default `<out>.checkpoints`)" },
   { name: "learningRate", key: "learning_rate", kind: "positive", required: false, description: "peak learning rate (default 1e-4), cosine decay" },
   { name: "warmupSteps", key: "warmup_steps", kind: "non-negative-integer", required: false, description: "linear warm-up steps (default 0)" },
   { name: "weightDecay", key: "weight_decay", kind: "non-negative", required: false, description: "AdamW weight decay (default 0)" },
-  { name: "perDeviceBatchSize", key: "per_device_batch_size", kind: "positive-integer", required: false, description: "sequences per device per micro-step (default 1)" },
-  { name: "gradientAccumulationSteps", key: "gradient_accumulation_steps", kind: "positive-integer", required: false, description: "micro-steps per optimizer step (default 1)" },
+  {
+    name: "perDeviceBatchSize",
+    key: "per_device_batch_size",
+    kind: "positive-integer",
+    required: false,
+    description: "sequences per device per micro-step (default 1)",
+  },
+  {
+    name: "gradientAccumulationSteps",
+    key: "gradient_accumulation_steps",
+    kind: "positive-integer",
+    required: false,
+    description: "micro-steps per optimizer step (default 1)",
+  },
   { name: "maxSteps", key: "max_steps", kind: "positive-integer", required: false, description: "optimizer steps; overrides `epochs`" },
   { name: "epochs", key: "epochs", kind: "positive", required: false, description: "epochs over the train split (default 1)" },
   { name: "seed", key: "seed", kind: "non-negative-integer", required: false, description: "seed of init, dropout and data order (default 42)" },
   { name: "maxGradNorm", key: "max_grad_norm", kind: "positive", required: false, description: "gradient clipping norm (default 1)" },
   { name: "gradientCheckpointing", key: "gradient_checkpointing", kind: "boolean", required: false, description: "recompute activations (default false)" },
-  { name: "weightsDtype", key: "weights_dtype", kind: "weights-dtype", required: false, description: "dtype of the trained weights: `float32` (default, fp32 master weights) or `bfloat16` (pure bf16, halves memory)" },
+  {
+    name: "weightsDtype",
+    key: "weights_dtype",
+    kind: "weights-dtype",
+    required: false,
+    description: "dtype of the trained weights: `float32` (default, fp32 master weights) or `bfloat16` (pure bf16, halves memory)",
+  },
   { name: "bf16", key: "bf16", kind: "boolean", required: false, description: "bf16 autocast (default: on with CUDA, off on CPU)" },
-  { name: "resetPositions", key: "reset_positions", kind: "boolean", required: false, description: "restart position_ids at every document start (default false)" },
+  {
+    name: "resetPositions",
+    key: "reset_positions",
+    kind: "boolean",
+    required: false,
+    description: "restart position_ids at every document start (default false)",
+  },
   { name: "evalSteps", key: "eval_steps", kind: "non-negative-integer", required: false, description: "evaluate on the valid split every N steps (0: never)" },
   { name: "saveSteps", key: "save_steps", kind: "non-negative-integer", required: false, description: "checkpoint every N steps (0: never)" },
   { name: "saveTotalLimit", key: "save_total_limit", kind: "positive-integer", required: false, description: "checkpoints kept (default 2)" },
   { name: "resume", key: "resume", kind: "boolean", required: false, description: "resume from the latest checkpoint when one exists (default true)" },
-  { name: "newTokenStart", key: "new_token_start", kind: "non-negative-integer", required: false, description: "embeddings mode: only rows with id >= this train" },
+  {
+    name: "newTokenStart",
+    key: "new_token_start",
+    kind: "non-negative-integer",
+    required: false,
+    description: "embeddings mode: only rows with id >= this train",
+  },
   { name: "loraRank", key: "lora_rank", kind: "positive-integer", required: false, description: "LoRA rank (default 16)" },
   { name: "loraAlpha", key: "lora_alpha", kind: "positive-integer", required: false, description: "LoRA alpha (default 32)" },
   { name: "loraDropout", key: "lora_dropout", kind: "fraction", required: false, description: "LoRA dropout (default 0)" },
-  { name: "loraTargetModules", key: "lora_target_modules", kind: "strings", required: false, description: "modules wrapped by LoRA (default all attention + MLP projections)" },
-  { name: "loraModulesToSave", key: "lora_modules_to_save", kind: "strings", required: false, description: "modules trained in full beside LoRA, e.g. `embed_tokens`, `lm_head`" },
+  {
+    name: "loraTargetModules",
+    key: "lora_target_modules",
+    kind: "strings",
+    required: false,
+    description: "modules wrapped by LoRA (default all attention + MLP projections)",
+  },
+  {
+    name: "loraModulesToSave",
+    key: "lora_modules_to_save",
+    kind: "strings",
+    required: false,
+    description: "modules trained in full beside LoRA, e.g. `embed_tokens`, `lm_head`",
+  },
 ];
 
 const MODES: readonly TrainMode[] = ["embeddings", "full", "lora"];

@@ -9,7 +9,11 @@ describe("seeded generators", () => {
       { name: "seededUniform(7)", next: seededUniform(7), expected: [0.011704753153026104, 0.06195825757458806, 0.97690763277933] },
       { name: "seededNormal(7)", next: seededNormal(7), expected: [2.7593729831156204, -0.0680513561837266, -0.9459489607500458] },
     ];
-    for (const testCase of cases) expect(testCase.expected.map(() => testCase.next()), testCase.name).toEqual(testCase.expected);
+    for (const testCase of cases)
+      expect(
+        testCase.expected.map(() => testCase.next()),
+        testCase.name,
+      ).toEqual(testCase.expected);
   });
 
   it("stay in range: 32-bit unsigned integers, uniforms in [0, 1), finite normals near N(0, 1)", () => {

@@ -53,9 +53,14 @@ export async function countWords(
     if (lines % COUNT_PROGRESS_LINES === 0) options.onProgress?.(lines, counts.size);
   }
   const where = corpus.map((source) => (typeof source === "string" ? source : "<text>")).join(", ");
-  if (words === 0) throw new VocabularyInputError({ path: where, problem: "empty-corpus", message: "the corpus has no text; pass non-empty .txt or .txt.gz files" });
+  if (words === 0)
+    throw new VocabularyInputError({ path: where, problem: "empty-corpus", message: "the corpus has no text; pass non-empty .txt or .txt.gz files" });
   if (scriptPattern && scriptLines === 0) {
-    throw new VocabularyInputError({ path: where, problem: "wrong-script", message: `no line of the corpus contains ${options.expectedScript} script; check the files (or --script)` });
+    throw new VocabularyInputError({
+      path: where,
+      problem: "wrong-script",
+      message: `no line of the corpus contains ${options.expectedScript} script; check the files (or --script)`,
+    });
   }
   return { counts, sample, lines, words };
 }

@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { GraftError } from "@graft/errors";
+import type { GraftError } from "@graft/errors";
 import { loadTokenizer } from "@graft/hf";
 import { FIXTURE_TOKENIZER_NAMES, fixtureTokenizerDirectory, repositoryRoot, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { describe, expect, it } from "vitest";
-import { extendTokenizer, type ExtensionReport } from "./extend-tokenizer.js";
+import { type ExtensionReport, extendTokenizer } from "./extend-tokenizer.js";
 import { UnsupportedTokenizerError } from "./unsupported-tokenizer-error.js";
 import { VocabularyInputError } from "./vocabulary-input-error.js";
 
@@ -14,7 +14,10 @@ const NEW_TOKENS = 1500;
 /** Training text: the first lines of the packaged Russian corpus. */
 const TRAINING_LINES = 15_000;
 
-const dataLines = (file: string) => gunzipSync(readFileSync(join(repositoryRoot(), "data", file))).toString("utf8").split("\n");
+const dataLines = (file: string) =>
+  gunzipSync(readFileSync(join(repositoryRoot(), "data", file)))
+    .toString("utf8")
+    .split("\n");
 const russian = dataLines("ru-train.txt.gz");
 const training = russian.slice(0, TRAINING_LINES).join("\n");
 const englishHeldout = dataLines("en-heldout.txt.gz").filter((line) => line.trim() !== "");
@@ -29,7 +32,14 @@ const mixed = [
 ].filter((line) => line.length > 0);
 
 async function extend(name: (typeof FIXTURE_TOKENIZER_NAMES)[number], out: string, corpusFile: string): Promise<ExtensionReport> {
-  return extendTokenizer({ base: fixtureTokenizerDirectory(name), corpus: [corpusFile], add: NEW_TOKENS, out, heldoutBase: [join(repositoryRoot(), "data", "en-heldout.txt.gz")], expectedScript: "Cyrillic" });
+  return extendTokenizer({
+    base: fixtureTokenizerDirectory(name),
+    corpus: [corpusFile],
+    add: NEW_TOKENS,
+    out,
+    heldoutBase: [join(repositoryRoot(), "data", "en-heldout.txt.gz")],
+    expectedScript: "Cyrillic",
+  });
 }
 
 describe("extendTokenizer", () => {
@@ -85,12 +95,15 @@ print(json.dumps({"ids": ids, "decoded": decoded, "vocab": len(auto), "template"
       if (reference.template) expect(reference.template[0]).toBe(reference.template[1]);
       // decode(encode(x)) == x after the tokenizer's own normalisation (NFC for Qwen2.5).
       const normalise = name === "qwen2_5" ? (text: string) => text.normalize("NFC") : (text: string) => text;
-      const notRoundTripping = mixed.slice(0, 3000).filter((line, index) => extended.decode(ours[index], { skipSpecialTokens: true }) !== normalise(line) && reference.decoded[index] !== normalise(line));
+      const notRoundTripping = mixed
+        .slice(0, 3000)
+        .filter((line, index) => extended.decode(ours[index], { skipSpecialTokens: true }) !== normalise(line) && reference.decoded[index] !== normalise(line));
       expect(notRoundTripping.slice(0, 3)).toEqual([]);
 
       // Every new merge fires on its training corpus: the token is emitted, or is a part of a token that fires.
       const emitted = new Set<number>();
-      for (const line of training.split("\n")) for (const id of extended.encode(line, { addSpecialTokens: false })) if (id >= report.firstNewId) emitted.add(id);
+      for (const line of training.split("\n"))
+        for (const id of extended.encode(line, { addSpecialTokens: false })) if (id >= report.firstNewId) emitted.add(id);
       const merges = (JSON.parse(readFileSync(join(out, "tokenizer.json"), "utf8")).model.merges as (string | [string, string])[]).slice(-NEW_TOKENS);
       const fired = new Set<string>();
       for (let index = merges.length - 1; index >= 0; index -= 1) {
@@ -112,7 +125,14 @@ print(json.dumps({"ids": ids, "decoded": decoded, "vocab": len(auto), "template"
 
   it("prepend mode puts the new merges first and reports how many English lines changed", async () => {
     const out = join(work.path, "prepend");
-    const report = await extendTokenizer({ base: fixtureTokenizerDirectory("llama3"), corpus: [corpusFile], add: 300, out, mergeOrder: "prepend", heldoutBase: [join(repositoryRoot(), "data", "en-heldout.txt.gz")] });
+    const report = await extendTokenizer({
+      base: fixtureTokenizerDirectory("llama3"),
+      corpus: [corpusFile],
+      add: 300,
+      out,
+      mergeOrder: "prepend",
+      heldoutBase: [join(repositoryRoot(), "data", "en-heldout.txt.gz")],
+    });
     const json = JSON.parse(readFileSync(join(out, "tokenizer.json"), "utf8"));
     const first = json.model.merges[0];
     const firstToken = Array.isArray(first) ? first.join("") : first.replace(" ", "");
@@ -129,13 +149,38 @@ print(json.dumps({"ids": ids, "decoded": decoded, "vocab": len(auto), "template"
     expect(report.warnings.join(" ")).toMatch(new RegExp(`only ${report.added} of 10000`));
   });
 
-  const badCases: { name: string; setup: () => Promise<{ base: string; corpus: string; script?: string }>; error: new (...args: never[]) => GraftError; message: RegExp }[] = [
+  const badCases: {
+    name: string;
+    setup: () => Promise<{ base: string; corpus: string; script?: string }>;
+    error: new (...args: never[]) => GraftError;
+    message: RegExp;
+  }[] = [
     {
       name: "a Unigram tokenizer",
       setup: async () => {
         const base = join(work.path, "unigram");
         await cp(fixtureTokenizerDirectory("llama2"), base, { recursive: true });
-        writeFileSync(join(base, "tokenizer.json"), JSON.stringify({ version: "1.0", added_tokens: [], normalizer: null, pre_tokenizer: { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true }, post_processor: null, decoder: null, model: { type: "Unigram", unk_id: 0, vocab: [["<unk>", 0], ["▁", -1], ["a", -2]], byte_fallback: false } }));
+        writeFileSync(
+          join(base, "tokenizer.json"),
+          JSON.stringify({
+            version: "1.0",
+            added_tokens: [],
+            normalizer: null,
+            pre_tokenizer: { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true },
+            post_processor: null,
+            decoder: null,
+            model: {
+              type: "Unigram",
+              unk_id: 0,
+              vocab: [
+                ["<unk>", 0],
+                ["▁", -1],
+                ["a", -2],
+              ],
+              byte_fallback: false,
+            },
+          }),
+        );
         return { base, corpus: corpusFile };
       },
       error: UnsupportedTokenizerError,
@@ -146,7 +191,24 @@ print(json.dumps({"ids": ids, "decoded": decoded, "vocab": len(auto), "template"
       setup: async () => {
         const base = join(work.path, "wordpiece");
         await cp(fixtureTokenizerDirectory("llama2"), base, { recursive: true });
-        writeFileSync(join(base, "tokenizer.json"), JSON.stringify({ version: "1.0", added_tokens: [], normalizer: null, pre_tokenizer: { type: "Whitespace" }, post_processor: null, decoder: null, model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: { "[UNK]": 0, a: 1, "##b": 2 } } }));
+        writeFileSync(
+          join(base, "tokenizer.json"),
+          JSON.stringify({
+            version: "1.0",
+            added_tokens: [],
+            normalizer: null,
+            pre_tokenizer: { type: "Whitespace" },
+            post_processor: null,
+            decoder: null,
+            model: {
+              type: "WordPiece",
+              unk_token: "[UNK]",
+              continuing_subword_prefix: "##",
+              max_input_chars_per_word: 100,
+              vocab: { "[UNK]": 0, a: 1, "##b": 2 },
+            },
+          }),
+        );
         return { base, corpus: corpusFile };
       },
       error: UnsupportedTokenizerError,

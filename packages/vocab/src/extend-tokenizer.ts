@@ -1,14 +1,16 @@
-import { copyFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BpeIdMerger, atomicOutputDirectory, loadTokenizer, pinAddedTokenIds, type GraftTokenizer, type TokenizerJson } from "@graft/hf";
+import { atomicOutputDirectory, BpeIdMerger, type GraftTokenizer, loadTokenizer, pinAddedTokenIds, type TokenizerJson } from "@graft/hf";
 import { byteLevelToText } from "./byte-level-alphabet.js";
-import { learnMerges, type CountedWord } from "./learn-merges.js";
+import { type CountedWord, learnMerges } from "./learn-merges.js";
 import { readTexts, type TextSource } from "./read-texts.js";
+
 export { MAX_WORD_CHARACTERS };
+
 import { countWords, MAX_WORD_CHARACTERS } from "./count-words.js";
-import { tokenizerEfficiency, type TokenizerEfficiency } from "./tokenizer-efficiency.js";
-import { tokenizerFamily, type TokenizerFamily } from "./tokenizer-family.js";
+import { type TokenizerEfficiency, tokenizerEfficiency } from "./tokenizer-efficiency.js";
+import { type TokenizerFamily, tokenizerFamily } from "./tokenizer-family.js";
 import { VocabularyInputError } from "./vocabulary-input-error.js";
 
 export type MergeOrder = "append" | "prepend";
@@ -89,8 +91,12 @@ function readMerges(json: TokenizerJson): Merge[] {
 function validateMerges(merges: readonly Merge[], vocabulary: Record<string, number>, path: string): void {
   merges.forEach(([left, right], index) => {
     for (const token of [left, right, left + right]) {
-      if (!Object.prototype.hasOwnProperty.call(vocabulary, token)) {
-        throw new VocabularyInputError({ path, problem: "invalid-merge", message: `merge #${index} "${left} ${right}" names "${token}", which is not in model.vocab; the tokenizer.json is inconsistent (re-save it with Python tokenizers, or fix the merge list)` });
+      if (!Object.hasOwn(vocabulary, token)) {
+        throw new VocabularyInputError({
+          path,
+          problem: "invalid-merge",
+          message: `merge #${index} "${left} ${right}" names "${token}", which is not in model.vocab; the tokenizer.json is inconsistent (re-save it with Python tokenizers, or fix the merge list)`,
+        });
       }
     }
   });
@@ -124,7 +130,8 @@ export async function extendTokenizer(options: ExtendTokenizerOptions): Promise<
   const seconds = () => (performance.now() - started) / 1000;
   const mergeOrder = options.mergeOrder ?? "append";
   const minFrequency = options.minFrequency ?? 2;
-  if (!Number.isInteger(options.add) || options.add < 1) throw new VocabularyInputError({ problem: "invalid-option", message: `--add must be a positive integer (got ${options.add})` });
+  if (!Number.isInteger(options.add) || options.add < 1)
+    throw new VocabularyInputError({ problem: "invalid-option", message: `--add must be a positive integer (got ${options.add})` });
   const base = await loadTokenizer(options.base);
   const tokenizerPath = join(options.base, "tokenizer.json");
   const family = tokenizerFamily(base.json, tokenizerPath);
@@ -146,14 +153,19 @@ export async function extendTokenizer(options: ExtendTokenizerOptions): Promise<
   const tokenStrings: string[] = [];
   for (const [token, id] of vocabulary) tokenStrings[id] = token;
   const firstNewId = tokenStrings.length;
-  const merger = BpeIdMerger.create(merges, (token) => (Object.prototype.hasOwnProperty.call(modelVocabulary, token) ? modelVocabulary[token] : undefined));
-  if (!merger) throw new VocabularyInputError({ path: tokenizerPath, problem: "invalid-merge", message: "the merges cannot be indexed by id; re-save the tokenizer with Python tokenizers" });
+  const merger = BpeIdMerger.create(merges, (token) => (Object.hasOwn(modelVocabulary, token) ? modelVocabulary[token] : undefined));
+  if (!merger)
+    throw new VocabularyInputError({
+      path: tokenizerPath,
+      problem: "invalid-merge",
+      message: "the merges cannot be indexed by id; re-save the tokenizer with Python tokenizers",
+    });
   const countedWords: CountedWord[] = [];
   for (const [word, wordCount] of counts) {
     if (scriptPattern && !scriptPattern.test(tokenText(word, family))) continue;
     const symbols: number[] = [];
     for (const character of word) {
-      const id = Object.prototype.hasOwnProperty.call(modelVocabulary, character) ? modelVocabulary[character] : -1;
+      const id = Object.hasOwn(modelVocabulary, character) ? modelVocabulary[character] : -1;
       symbols.push(id);
     }
     const length = merger.merge(symbols, symbols.length);
@@ -199,7 +211,11 @@ export async function extendTokenizer(options: ExtendTokenizerOptions): Promise<
       for (const file of TOKENIZER_FILES) if (existsSync(join(options.base, file))) await copyFile(join(options.base, file), join(temporary, file));
       const extended = await loadTokenizer(temporary);
       const heldout = options.heldout ? await collectLines(options.heldout, Number.POSITIVE_INFINITY) : sample;
-      const efficiency = { before: tokenizerEfficiency(base, heldout), after: tokenizerEfficiency(extended, heldout), sample: options.heldout ? "heldout" : `first ${sample.length} corpus lines` };
+      const efficiency = {
+        before: tokenizerEfficiency(base, heldout),
+        after: tokenizerEfficiency(extended, heldout),
+        sample: options.heldout ? "heldout" : `first ${sample.length} corpus lines`,
+      };
       const baseLines = await collectLines(options.heldoutBase, Number.POSITIVE_INFINITY);
       const baseLinesChanged = options.heldoutBase ? { changed: changedLines(base, extended, baseLines), total: baseLines.length } : undefined;
       const result: ExtensionReport = {

@@ -1,6 +1,6 @@
 import { bf16ToFloat32Array, f16ToFloat32Array, float32ToBf16Bits, float32ToF16Bits, type ShardedSafetensorsReader, type Tensor } from "@graft/safetensors";
-import { InitMethodError } from "./init-method-error.js";
 import type { InitMethod, InitMethodInput, RowCombination } from "./init-method.js";
+import { InitMethodError } from "./init-method-error.js";
 import type { OldSegmentation } from "./old-segmentation.js";
 
 /** The stored dtypes embedding rows are built in. */
@@ -50,7 +50,8 @@ export async function buildEmbeddingRows(options: BuildEmbeddingRowsOptions): Pr
   const store = (id: number, sums: Float64Array, divisor: number) => {
     const offset = id * rowElements;
     if (floats) for (let column = 0; column < rowElements; column += 1) floats[offset + column] = sums[column] / divisor;
-    else if (dtype === "BF16") for (let column = 0; column < rowElements; column += 1) (halves as Uint16Array)[offset + column] = float32ToBf16Bits(sums[column] / divisor);
+    else if (dtype === "BF16")
+      for (let column = 0; column < rowElements; column += 1) (halves as Uint16Array)[offset + column] = float32ToBf16Bits(sums[column] / divisor);
     else for (let column = 0; column < rowElements; column += 1) (halves as Uint16Array)[offset + column] = float32ToF16Bits(sums[column] / divisor);
   };
 
@@ -106,7 +107,8 @@ function checkCombination(combination: RowCombination, id: number, options: Buil
   if (!Number.isFinite(divisor) || divisor === 0) throw fail(`divisor ${divisor}`);
   for (let part = 0; part < ids.length; part += 1) {
     const baseId = ids[part];
-    if (!Number.isInteger(baseId) || baseId < 0 || baseId >= options.segmentation.baseRowCount) throw fail(`base id ${baseId} is outside 0..${options.segmentation.baseRowCount - 1}`);
+    if (!Number.isInteger(baseId) || baseId < 0 || baseId >= options.segmentation.baseRowCount)
+      throw fail(`base id ${baseId} is outside 0..${options.segmentation.baseRowCount - 1}`);
     if (!Number.isFinite(weights[part])) throw fail(`weight ${weights[part]} for base id ${baseId}`);
   }
   return divisor;

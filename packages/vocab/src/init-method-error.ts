@@ -11,7 +11,10 @@ export class InitMethodError extends GraftError {
   readonly tokenId: number;
 
   constructor({ method, module, tokenId, message }: { method: string; module: string; tokenId: number; message: string }) {
-    super({ name: "InitMethodError", message: `init method "${method}", ${module} row ${tokenId}: ${message}; fix the method (init-method-${method}.ts): combinations must name base ids below the base vocabulary size with finite weights` });
+    super({
+      name: "InitMethodError",
+      message: `init method "${method}", ${module} row ${tokenId}: ${message}; fix the method (init-method-${method}.ts): combinations must name base ids below the base vocabulary size with finite weights`,
+    });
     this.method = method;
     this.module = module;
     this.tokenId = tokenId;

@@ -80,11 +80,15 @@ export async function initializeEmbeddings(options: InitializeEmbeddingsOptions)
   const started = performance.now();
   const methodName = options.method ?? "mean";
   if (!Object.hasOwn(INIT_METHODS, methodName)) {
-    throw new VocabularyInputError({ problem: "invalid-option", message: `unknown init method "${methodName}"; use one of ${Object.keys(INIT_METHODS).join(", ")}` });
+    throw new VocabularyInputError({
+      problem: "invalid-option",
+      message: `unknown init method "${methodName}"; use one of ${Object.keys(INIT_METHODS).join(", ")}`,
+    });
   }
   const method: InitMethod = INIT_METHODS[methodName];
   const multiple = options.padToMultipleOf ?? 1;
-  if (!Number.isInteger(multiple) || multiple < 1) throw new VocabularyInputError({ problem: "invalid-option", message: `padToMultipleOf must be a positive integer (got ${multiple})` });
+  if (!Number.isInteger(multiple) || multiple < 1)
+    throw new VocabularyInputError({ problem: "invalid-option", message: `padToMultipleOf must be a positive integer (got ${multiple})` });
   const model = await loadModelDirectory(options.model);
   try {
     const info = await embeddingInfo(model);
@@ -102,17 +106,29 @@ export async function initializeEmbeddings(options: InitializeEmbeddingsOptions)
       }
     }
     if (base.idLimit > info.rows) {
-      throw new VocabularyInputError({ path: options.model, problem: "not-an-extension", message: `the model has ${info.rows} embedding rows but its own tokenizer uses ids up to ${base.idLimit - 1}; the checkpoint and its tokenizer do not belong together` });
+      throw new VocabularyInputError({
+        path: options.model,
+        problem: "not-an-extension",
+        message: `the model has ${info.rows} embedding rows but its own tokenizer uses ids up to ${base.idLimit - 1}; the checkpoint and its tokenizer do not belong together`,
+      });
     }
     const modules = [info.inputName, ...(info.outputName ? [info.outputName] : [])];
     const dtypes = new Map<string, EmbeddingDtype>();
     for (const name of modules) {
       const { dtype, shape } = await model.weights.info(name);
       if (!EMBEDDING_DTYPES.includes(dtype as EmbeddingDtype)) {
-        throw new VocabularyInputError({ path: options.model, problem: "invalid-option", message: `${name} is ${dtype}; embeddings must be F32, F16 or BF16 (convert the checkpoint first)` });
+        throw new VocabularyInputError({
+          path: options.model,
+          problem: "invalid-option",
+          message: `${name} is ${dtype}; embeddings must be F32, F16 or BF16 (convert the checkpoint first)`,
+        });
       }
       if (shape.length !== 2 || shape[0] !== info.rows || shape[1] !== info.hiddenSize) {
-        throw new VocabularyInputError({ path: options.model, problem: "invalid-option", message: `${name} has shape ${JSON.stringify(shape)}, expected [${info.rows}, ${info.hiddenSize}] like ${info.inputName}` });
+        throw new VocabularyInputError({
+          path: options.model,
+          problem: "invalid-option",
+          message: `${name} has shape ${JSON.stringify(shape)}, expected [${info.rows}, ${info.hiddenSize}] like ${info.inputName}`,
+        });
       }
       dtypes.set(name, dtype as EmbeddingDtype);
     }
@@ -140,7 +156,18 @@ export async function initializeEmbeddings(options: InitializeEmbeddingsOptions)
             const dtype = dtypes.get(name);
             if (dtype) {
               const moduleStarted = performance.now();
-              const tensor = await buildEmbeddingRows({ weights: model.weights, module: name, dtype, oldRows: info.rows, rows, hiddenSize: info.hiddenSize, segmentation, methodName, method, context });
+              const tensor = await buildEmbeddingRows({
+                weights: model.weights,
+                module: name,
+                dtype,
+                oldRows: info.rows,
+                rows,
+                hiddenSize: info.hiddenSize,
+                segmentation,
+                methodName,
+                method,
+                context,
+              });
               options.onEvent?.({ type: "module-initialized", module: name, rows, seconds: (performance.now() - moduleStarted) / 1000 });
               await writer.addTensor(name, tensor);
             } else {
@@ -169,7 +196,17 @@ export async function initializeEmbeddings(options: InitializeEmbeddingsOptions)
 }
 
 /** The model's non-weight files, minus the old vocabulary's, then the extended tokenizer's files over them. */
-async function copyDirectoryFiles({ model, tokenizer, temporary, dropped }: { model: string; tokenizer: string; temporary: string; dropped: string[] }): Promise<void> {
+async function copyDirectoryFiles({
+  model,
+  tokenizer,
+  temporary,
+  dropped,
+}: {
+  model: string;
+  tokenizer: string;
+  temporary: string;
+  dropped: string[];
+}): Promise<void> {
   const fromTokenizer = [...TOKENIZER_FILES, ...OLD_VOCABULARY_FILES].filter((file) => existsSync(join(tokenizer, file)));
   const skip = new Set([...fromTokenizer, ...dropped, "config.json", INIT_REPORT_FILE]);
   for (const entry of await readdir(model, { withFileTypes: true })) {

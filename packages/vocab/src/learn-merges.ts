@@ -162,7 +162,8 @@ export function learnMerges(options: LearnMergesOptions): LearnedMerge[] {
       }
       words[wordIndex].symbols = merged;
       addPairs(wordIndex, 1);
-      for (let index = 0; index + 1 < merged.length; index += 1) if (merged[index] === id || merged[index + 1] === id) changed.add(pairKey(merged[index], merged[index + 1]));
+      for (let index = 0; index + 1 < merged.length; index += 1)
+        if (merged[index] === id || merged[index + 1] === id) changed.add(pairKey(merged[index], merged[index + 1]));
     }
     pairWords.delete(key);
     pairCounts.delete(key);

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTokenizer, type GraftTokenizer, type TokenizerJson } from "@graft/hf";
-import { fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory, type FixtureTokenizerName } from "@graft/testing";
+import { type GraftTokenizer, loadTokenizer, type TokenizerJson } from "@graft/hf";
+import { type FixtureTokenizerName, fixtureText, fixtureTokenizerDirectory, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { describe, expect, it } from "vitest";
 import { aggregateRows } from "./aggregate-rows.js";
 import { textToByteLevel } from "./byte-level-alphabet.js";
@@ -39,33 +39,35 @@ const cases: { name: FixtureTokenizerName; extraTokens: string[]; unsegmentable:
 ];
 
 describe("oldSegmentation", () => {
-  it.each(cases)("$name: segments new tokens like Python tokenizers' pre-tokenizer + model, and means match numpy", async ({ name, extraTokens, unsegmentable }) => {
-    const base = await loadTokenizer(fixtureTokenizerDirectory(name));
-    const extendedJson = extendByHand(base, [...extraTokens, ...unsegmentable]);
-    const segmentation = oldSegmentation({ baseTokenizer: base, extendedTokenizer: extendedJson });
+  it.each(cases)(
+    "$name: segments new tokens like Python tokenizers' pre-tokenizer + model, and means match numpy",
+    async ({ name, extraTokens, unsegmentable }) => {
+      const base = await loadTokenizer(fixtureTokenizerDirectory(name));
+      const extendedJson = extendByHand(base, [...extraTokens, ...unsegmentable]);
+      const segmentation = oldSegmentation({ baseTokenizer: base, extendedTokenizer: extendedJson });
 
-    const added = NEW_TOKENS_PER_CASE + extraTokens.length + unsegmentable.length;
-    expect(segmentation.newTokenIds.length).toBe(added);
-    expect(segmentation.rowCount).toBe(base.idLimit + added);
-    // Every base token (model vocab and added tokens) copies its own row.
-    const wrongCopies: number[] = [];
-    for (let id = 0; id < base.idLimit; id += 1) {
-      const expected = base.idToToken(id) === undefined ? "padding" : "copied";
-      const { offsets, baseIds } = segmentation;
-      const copiesItself = expected === "padding" ? offsets[id + 1] === offsets[id] : offsets[id + 1] - offsets[id] === 1 && baseIds[offsets[id]] === id;
-      if (segmentation.kinds[id] !== expected || !copiesItself) wrongCopies.push(id);
-    }
-    expect(wrongCopies).toEqual([]);
+      const added = NEW_TOKENS_PER_CASE + extraTokens.length + unsegmentable.length;
+      expect(segmentation.newTokenIds.length).toBe(added);
+      expect(segmentation.rowCount).toBe(base.idLimit + added);
+      // Every base token (model vocab and added tokens) copies its own row.
+      const wrongCopies: number[] = [];
+      for (let id = 0; id < base.idLimit; id += 1) {
+        const expected = base.idToToken(id) === undefined ? "padding" : "copied";
+        const { offsets, baseIds } = segmentation;
+        const copiesItself = expected === "padding" ? offsets[id + 1] === offsets[id] : offsets[id + 1] - offsets[id] === 1 && baseIds[offsets[id]] === id;
+        if (segmentation.kinds[id] !== expected || !copiesItself) wrongCopies.push(id);
+      }
+      expect(wrongCopies).toEqual([]);
 
-    const directory = temporaryDirectory().path;
-    const tokenOfId = new Map(Object.entries(extendedJson.model.vocab as Record<string, number>).map(([token, id]) => [id, token]));
-    const newTokens = segmentation.newTokenIds.map((id) => tokenOfId.get(id) ?? "");
-    const matrix = new Float32Array(segmentation.baseRowCount * HIDDEN_SIZE);
-    for (let index = 0; index < matrix.length; index += 1) matrix[index] = Math.sin(index * 12.9898) * 3.5;
-    writeFileSync(join(directory, "matrix.f32"), matrix);
-    writeFileSync(join(directory, "tokens.json"), JSON.stringify(newTokens));
-    const reference = runPythonJson<{ segments: number[][]; means: number[][] }>(
-      `
+      const directory = temporaryDirectory().path;
+      const tokenOfId = new Map(Object.entries(extendedJson.model.vocab as Record<string, number>).map(([token, id]) => [id, token]));
+      const newTokens = segmentation.newTokenIds.map((id) => tokenOfId.get(id) ?? "");
+      const matrix = new Float32Array(segmentation.baseRowCount * HIDDEN_SIZE);
+      for (let index = 0; index < matrix.length; index += 1) matrix[index] = Math.sin(index * 12.9898) * 3.5;
+      writeFileSync(join(directory, "matrix.f32"), matrix);
+      writeFileSync(join(directory, "tokens.json"), JSON.stringify(newTokens));
+      const reference = runPythonJson<{ segments: number[][]; means: number[][] }>(
+        `
 import json, sys, numpy as np
 from tokenizers import Tokenizer
 base = Tokenizer.from_file(sys.argv[1] + "/tokenizer.json")
@@ -102,27 +104,28 @@ all_mean = matrix.astype(np.float64).mean(axis=0)
 means = [(matrix[ids].astype(np.float64).mean(axis=0) if ids else all_mean).astype(np.float32).tolist() for ids in segments]
 print(json.dumps({"segments": segments, "means": means}))
 `,
-      { args: [fixtureTokenizerDirectory(name), directory] },
-    );
-    const ours = segmentation.newTokenIds.map((id) => segmentation.segment(id));
-    expect(ours).toEqual(reference.segments);
-    // Llama-2's byte fallback decomposes the unknown character into <0xNN> tokens rather than <unk>;
-    // only the raw-Cyrillic string outside the byte alphabet has no decomposition.
-    const unsegmentableTokens = segmentation.newTokenIds.filter((id) => segmentation.kinds[id] === "unsegmentable").map((id) => tokenOfId.get(id));
-    expect(unsegmentableTokens).toEqual(unsegmentable);
+        { args: [fixtureTokenizerDirectory(name), directory] },
+      );
+      const ours = segmentation.newTokenIds.map((id) => segmentation.segment(id));
+      expect(ours).toEqual(reference.segments);
+      // Llama-2's byte fallback decomposes the unknown character into <0xNN> tokens rather than <unk>;
+      // only the raw-Cyrillic string outside the byte alphabet has no decomposition.
+      const unsegmentableTokens = segmentation.newTokenIds.filter((id) => segmentation.kinds[id] === "unsegmentable").map((id) => tokenOfId.get(id));
+      expect(unsegmentableTokens).toEqual(unsegmentable);
 
-    const rows = aggregateRows({ segmentation, baseMatrix: matrix, hiddenSize: HIDDEN_SIZE });
-    segmentation.newTokenIds.forEach((id, index) => {
-      expect(Array.from(rows.subarray(id * HIDDEN_SIZE, (id + 1) * HIDDEN_SIZE)), `row of ${newTokens[index]}`).toEqual(reference.means[index]);
-    });
-    // Copied rows are bit-identical to the base rows.
-    let differingCopiedValues = 0;
-    for (let index = 0; index < 1000 * HIDDEN_SIZE; index += 1) if (!Object.is(rows[index], matrix[index])) differingCopiedValues += 1;
-    expect(differingCopiedValues).toBe(0);
-    // A blockwise call gives the same rows as the whole-matrix call.
-    const block = aggregateRows({ segmentation, baseMatrix: matrix, hiddenSize: HIDDEN_SIZE, start: base.idLimit, count: 50 });
-    expect(block).toEqual(rows.subarray(base.idLimit * HIDDEN_SIZE, (base.idLimit + 50) * HIDDEN_SIZE));
+      const rows = aggregateRows({ segmentation, baseMatrix: matrix, hiddenSize: HIDDEN_SIZE });
+      segmentation.newTokenIds.forEach((id, index) => {
+        expect(Array.from(rows.subarray(id * HIDDEN_SIZE, (id + 1) * HIDDEN_SIZE)), `row of ${newTokens[index]}`).toEqual(reference.means[index]);
       });
+      // Copied rows are bit-identical to the base rows.
+      let differingCopiedValues = 0;
+      for (let index = 0; index < 1000 * HIDDEN_SIZE; index += 1) if (!Object.is(rows[index], matrix[index])) differingCopiedValues += 1;
+      expect(differingCopiedValues).toBe(0);
+      // A blockwise call gives the same rows as the whole-matrix call.
+      const block = aggregateRows({ segmentation, baseMatrix: matrix, hiddenSize: HIDDEN_SIZE, start: base.idLimit, count: 50 });
+      expect(block).toEqual(rows.subarray(base.idLimit * HIDDEN_SIZE, (base.idLimit + 50) * HIDDEN_SIZE));
+    },
+  );
 
   it("gives rows without a token (padding) and tokens without decomposition the mean of all base rows", async () => {
     const base = await loadTokenizer(fixtureTokenizerDirectory("llama2"));
@@ -135,6 +138,13 @@ print(json.dumps({"segments": segments, "means": means}))
     const rows = aggregateRows({ segmentation, baseMatrix: matrix, hiddenSize: 2, start: base.idLimit, count: 3 });
     let sum = 0;
     for (let row = 0; row < segmentation.baseRowCount; row += 1) sum += matrix[row * 2 + 1];
-    expect(Array.from(rows)).toEqual([1, Math.fround(sum / segmentation.baseRowCount), 1, Math.fround(sum / segmentation.baseRowCount), 1, Math.fround(sum / segmentation.baseRowCount)]);
+    expect(Array.from(rows)).toEqual([
+      1,
+      Math.fround(sum / segmentation.baseRowCount),
+      1,
+      Math.fround(sum / segmentation.baseRowCount),
+      1,
+      Math.fround(sum / segmentation.baseRowCount),
+    ]);
   });
 });

@@ -40,7 +40,8 @@ export interface OldSegmentationOptions {
 
 function asTokenizer(tokenizer: GraftTokenizer | TokenizerJson, label: string): GraftTokenizer {
   // Duck-typed: a GraftTokenizer from another copy of @graft/hf (src vs dist) is still one.
-  if (tokenizer instanceof GraftTokenizer || (typeof (tokenizer as unknown as GraftTokenizer).encode === "function" && "library" in tokenizer)) return tokenizer as unknown as GraftTokenizer;
+  if (tokenizer instanceof GraftTokenizer || (typeof (tokenizer as unknown as GraftTokenizer).encode === "function" && "library" in tokenizer))
+    return tokenizer as unknown as GraftTokenizer;
   return new GraftTokenizer({ path: `<${label} tokenizer.json>`, json: tokenizer, config: {}, sha256: "" });
 }
 
@@ -91,9 +92,7 @@ export function oldSegmentation({ baseTokenizer, extendedTokenizer, rowCount }: 
       continue;
     }
     newTokenIds.push(id);
-    const ids = addedContents.has(token)
-      ? base.encode(token, { addSpecialTokens: false })
-      : segmentModelToken(token, { base, library, byteLevel });
+    const ids = addedContents.has(token) ? base.encode(token, { addSpecialTokens: false }) : segmentModelToken(token, { base, library, byteLevel });
     const usable = ids !== undefined && ids.length > 0 && ids.every((value) => value !== baseUnknownId && value < baseRowCount);
     segments[id] = usable ? ids : [];
     kinds[id] = usable ? "segmented" : "unsegmentable";

@@ -1,8 +1,7 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { VocabularyInputError } from "./vocabulary-input-error.js";
-import { existsSync } from "node:fs";
 
 /** A corpus: file paths (`.txt`, `.txt.gz`, one line at a time) or texts given directly. */
 export type TextSource = string | { text: string };
@@ -14,7 +13,8 @@ export async function* readTexts(sources: readonly TextSource[]): AsyncGenerator
       yield source.text;
       continue;
     }
-    if (!existsSync(source)) throw new VocabularyInputError({ path: source, problem: "empty-corpus", message: "corpus file not found; pass existing .txt or .txt.gz files" });
+    if (!existsSync(source))
+      throw new VocabularyInputError({ path: source, problem: "empty-corpus", message: "corpus file not found; pass existing .txt or .txt.gz files" });
     const stream = createReadStream(source);
     const input = source.endsWith(".gz") ? stream.pipe(createGunzip()) : stream;
     const lines = createInterface({ input, crlfDelay: Infinity });

@@ -1,13 +1,13 @@
-import { copyFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { atomicOutputDirectory, bytesToUnicode, loadTokenizer, pinAddedTokenIds, type TokenizerJson } from "@graft/hf";
 import { countWords } from "./count-words.js";
-import { learnMerges, type CountedWord } from "./learn-merges.js";
+import { type CountedWord, learnMerges } from "./learn-merges.js";
 import type { TextSource } from "./read-texts.js";
-import { tokenizerEfficiency, type TokenizerEfficiency } from "./tokenizer-efficiency.js";
-import { tokenizerFamily, type TokenizerFamily } from "./tokenizer-family.js";
 import { readTexts } from "./read-texts.js";
+import { type TokenizerEfficiency, tokenizerEfficiency } from "./tokenizer-efficiency.js";
+import { type TokenizerFamily, tokenizerFamily } from "./tokenizer-family.js";
 
 export interface ReplaceTokenizerOptions {
   /** The tokenizer whose family, normaliser, pre-tokenizer, decoder and added tokens are kept. */
@@ -96,7 +96,10 @@ export async function replaceTokenizer(options: ReplaceTokenizerOptions): Promis
   const room = reservedAbove < 0 ? wanted : Math.min(wanted, reservedAbove - nextId);
   const learned = learnMerges({ words, tokenStrings, vocabulary, count: room, minFrequency: options.minFrequency ?? 2, firstId: nextId });
   const warnings: string[] = [];
-  if (learned.length < wanted) warnings.push(`learned ${learned.length} merges of the ${wanted} that would reach size ${size}: the corpus ran out of pairs (or of ids below the reserved ones)`);
+  if (learned.length < wanted)
+    warnings.push(
+      `learned ${learned.length} merges of the ${wanted} that would reach size ${size}: the corpus ran out of pairs (or of ids below the reserved ones)`,
+    );
 
   const json = structuredClone(base.json) as TokenizerJson;
   const vocab: Record<string, number> = {};
@@ -122,7 +125,11 @@ export async function replaceTokenizer(options: ReplaceTokenizerOptions): Promis
         family,
         vocabularySize,
         merges: learned.length,
-        efficiency: { before: tokenizerEfficiency(base, texts), after: tokenizerEfficiency(replaced, texts), sample: options.heldout ? "heldout" : `first ${sample.length} corpus lines` },
+        efficiency: {
+          before: tokenizerEfficiency(base, texts),
+          after: tokenizerEfficiency(replaced, texts),
+          sample: options.heldout ? "heldout" : `first ${sample.length} corpus lines`,
+        },
         warnings,
         seconds: (performance.now() - started) / 1000,
       };

@@ -30,7 +30,7 @@ function byteTokenTest(tokenizer: GraftTokenizer): (id: number) => boolean {
     else {
       const bytes = byteLevelToBytes(token);
       known = false;
-      if (bytes && bytes.some((byte) => byte >= 0x80)) {
+      if (bytes?.some((byte) => byte >= 0x80)) {
         try {
           decoder.decode(bytes);
         } catch {

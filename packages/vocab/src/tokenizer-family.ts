@@ -17,5 +17,9 @@ export function tokenizerFamily(json: TokenizerJson, path = "tokenizer.json"): T
   if (modelType !== "BPE") throw new UnsupportedTokenizerError({ path, modelType });
   if (mentionsByteLevel(json.pre_tokenizer)) return "byte-level";
   if (model?.byte_fallback) return "sentencepiece";
-  throw new UnsupportedTokenizerError({ path, modelType: "BPE", reason: "neither a ByteLevel pre-tokenizer nor byte_fallback: characters outside the vocabulary would become <unk>" });
+  throw new UnsupportedTokenizerError({
+    path,
+    modelType: "BPE",
+    reason: "neither a ByteLevel pre-tokenizer nor byte_fallback: characters outside the vocabulary would become <unk>",
+  });
 }

@@ -10,7 +10,10 @@ export class UnsupportedTokenizerError extends GraftError {
   readonly modelType: string;
 
   constructor({ path, modelType, reason }: { path: string; modelType: string; reason?: string }) {
-    super({ name: "UnsupportedTokenizerError", message: `${path}: cannot extend a ${modelType} tokenizer${reason ? ` (${reason})` : ""}; graft vocab extend supports byte-level BPE (Llama-3, Qwen2.5, GPT-2) and SentencePiece-style BPE with byte fallback (Llama-2, Mistral, Gemma). Other tokenizers need a replacement vocabulary instead of an extension.` });
+    super({
+      name: "UnsupportedTokenizerError",
+      message: `${path}: cannot extend a ${modelType} tokenizer${reason ? ` (${reason})` : ""}; graft vocab extend supports byte-level BPE (Llama-3, Qwen2.5, GPT-2) and SentencePiece-style BPE with byte fallback (Llama-2, Mistral, Gemma). Other tokenizers need a replacement vocabulary instead of an extension.`,
+    });
     this.path = path;
     this.modelType = modelType;
   }

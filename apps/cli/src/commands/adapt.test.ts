@@ -3,21 +3,31 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { type AdaptConfig, type AdaptEvent, adapt, loadAdaptConfig, STAGE_MARKER, StageFailedError } from "@graft/adapt";
 import { createTinyModel, fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { adapt, loadAdaptConfig, STAGE_MARKER, StageFailedError, type AdaptConfig, type AdaptEvent } from "@graft/adapt";
 import { graft } from "../testing/run-graft.js";
 
 const work = temporaryDirectory();
 afterAll(() => (process.env.KEEP_ADAPT_TEST ? console.log(work.path) : work.remove()));
-const TEMPLATE = "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}[INST] {{ message['content'] | trim }} [/INST]{% elif message['role'] == 'assistant' %} {{ message['content'] | trim }}{{ eos_token }}{% endif %}{% endfor %}{% if add_generation_prompt %} {% endif %}";
+const TEMPLATE =
+  "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}[INST] {{ message['content'] | trim }} [/INST]{% elif message['role'] == 'assistant' %} {{ message['content'] | trim }}{{ eos_token }}{% endif %}{% endfor %}{% if add_generation_prompt %} {% endif %}";
 const EMBEDDING_STEPS = 12;
 let configPath: string;
 
 beforeAll(async () => {
   const tokenizerDirectory = fixtureTokenizerDirectory("llama2");
-  const shape = { tokenizerDirectory, architecture: "llama" as const, hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 64, tieWordEmbeddings: false };
+  const shape = {
+    tokenizerDirectory,
+    architecture: "llama" as const,
+    hiddenSize: 32,
+    layers: 1,
+    heads: 2,
+    kvHeads: 1,
+    intermediateSize: 64,
+    tieWordEmbeddings: false,
+  };
   await createTinyModel({ ...shape, out: join(work.path, "models", "base"), seed: 1 });
   await createTinyModel({ ...shape, out: join(work.path, "models", "instruct"), seed: 2, chatTemplate: TEMPLATE });
   const russian = fixtureText("ru-fortunes").split(/\n\s*\n/);
@@ -38,7 +48,14 @@ beforeAll(async () => {
     embeddings: { maxSteps: EMBEDDING_STEPS, learningRate: 1e-3, batchSize: 2, checkpointSteps: 2 },
     lep: { mode: "conversion" },
     inscp: { on: ["lep", "instruct"], maxSteps: 2, learningRate: 1e-4, batchSize: 2 },
-    eval: { heldout: "ru-heldout.txt", heldoutEnglish: "en-heldout.txt", prompts: [join(data, "prompts-ru.jsonl")], tasks: ["tasks-ru.jsonl"], alignmentPrompts: 2, heldoutCharacters: 400 },
+    eval: {
+      heldout: "ru-heldout.txt",
+      heldoutEnglish: "en-heldout.txt",
+      prompts: [join(data, "prompts-ru.jsonl")],
+      tasks: ["tasks-ru.jsonl"],
+      alignmentPrompts: 2,
+      heldoutCharacters: 400,
+    },
   };
   configPath = join(work.path, "adapt.yaml");
   writeFileSync(configPath, stringify(config));
@@ -91,12 +108,18 @@ describe("graft adapt", () => {
     const initConfig = JSON.parse(readFileSync(join(config.out, "init", "config.json"), "utf8"));
     expect(initConfig.vocab_size % 8).toBe(0);
     expect(initConfig.vocab_size).toBeGreaterThanOrEqual(32000 + vocab.added);
-    for (const shards of ["shards-embeddings", "shards-inscp-lep", "shards-inscp-instruct"]) expect(JSON.parse(readFileSync(join(config.out, shards, "manifest.json"), "utf8")).seq_len).toBe(64);
+    for (const shards of ["shards-embeddings", "shards-inscp-lep", "shards-inscp-instruct"])
+      expect(JSON.parse(readFileSync(join(config.out, shards, "manifest.json"), "utf8")).seq_len).toBe(64);
     expect(JSON.parse(readFileSync(join(config.out, "shards-inscp-instruct", "manifest.json"), "utf8")).sample_format).toBe("inscp-document");
     for (const model of ["embeddings", "lep", "inscp-lep", "inscp-instruct"]) expect(existsSync(join(config.out, model, "config.json"))).toBe(true);
     expect(JSON.parse(readFileSync(join(config.out, "lep", "tokenizer_config.json"), "utf8")).chat_template).toBe(TEMPLATE);
     const evaluation = JSON.parse(readFileSync(join(config.out, "eval", "report.json"), "utf8"));
-    expect(evaluation.models.map((model: { model: string }) => model.model)).toEqual([config.instruct, join(config.out, "inscp-instruct"), join(config.out, "lep"), join(config.out, "inscp-lep")]);
+    expect(evaluation.models.map((model: { model: string }) => model.model)).toEqual([
+      config.instruct,
+      join(config.out, "inscp-instruct"),
+      join(config.out, "lep"),
+      join(config.out, "inscp-lep"),
+    ]);
     // the extended vocabulary encodes Russian in fewer tokens than the original
     const [instruct, , lep] = evaluation.models as { charactersPerToken: number }[];
     expect(lep!.charactersPerToken).toBeGreaterThan(instruct!.charactersPerToken);
@@ -105,13 +128,19 @@ describe("graft adapt", () => {
 
   it("a rerun skips every stage; a changed InsCP setting reruns only InsCP and the report, and the plan says which setting", async () => {
     const again = await graft("adapt", "--config", configPath, "--json");
-    const events = again.out.trim().split("\n").map((line) => JSON.parse(line));
+    const events = again.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(events[0]).toMatchObject({ type: "run-start", toRun: 0 });
     expect(events.filter((event) => event.type === "stage-skip").length).toBe(11);
 
     writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/inscp:\n((?: {2}.*\n)*?) {2}maxSteps: 2/, "inscp:\n$1  maxSteps: 3"));
     const plan = await graft("adapt", "--config", configPath, "--dry-run", "--json");
-    const steps = plan.out.trim().split("\n").map((line) => JSON.parse(line));
+    const steps = plan.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(steps.filter((step) => step.action === "run").map((step) => `${step.name}: ${step.detail}`)).toEqual([
       "inscp-instruct: train.maxSteps: 2 -> 3",
       "inscp-lep: train.maxSteps: 2 -> 3",

@@ -11,7 +11,13 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const onSignal = () => controller.abort(new GraftError({ name: "InterruptedError", message: "interrupted; rerun the same command to resume" }));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  return { signal: controller.signal, dispose: () => { process.off("SIGINT", onSignal); process.off("SIGTERM", onSignal); } };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }
 
 export const adaptCommand: CommandDefinition = {
@@ -34,7 +40,12 @@ export const adaptCommand: CommandDefinition = {
     init: { type: "boolean", description: "write a commented example config to FILE (default graft-adapt.yaml)" },
   },
   allowPositionals: true,
-  examples: ["graft adapt --init adapt-ru.yaml", "graft adapt --config adapt-ru.yaml --dry-run", "graft adapt --config adapt-ru.yaml", "graft adapt --config adapt-ru.yaml --from lep --json"],
+  examples: [
+    "graft adapt --init adapt-ru.yaml",
+    "graft adapt --config adapt-ru.yaml --dry-run",
+    "graft adapt --config adapt-ru.yaml",
+    "graft adapt --config adapt-ru.yaml --from lep --json",
+  ],
   async run({ values, positionals }, context) {
     const options = new OptionReader("adapt", values);
     if (options.flag("init")) {

@@ -7,11 +7,22 @@ import { graft } from "../testing/run-graft.js";
 const work = temporaryDirectory();
 afterAll(() => work.remove());
 
-
 describe("graft corpus build", () => {
   it("packs the packaged Russian held-out text into shards with a manifest and stats", async () => {
     const out = join(work.path, "shards");
-    const result = await graft("corpus", "build", join(repositoryRoot(), "data", "ru-heldout.txt.gz"), "--tokenizer", fixtureTokenizerDirectory("qwen2_5"), "--seq-len", "256", "--out", out, "--valid-fraction", "0.05");
+    const result = await graft(
+      "corpus",
+      "build",
+      join(repositoryRoot(), "data", "ru-heldout.txt.gz"),
+      "--tokenizer",
+      fixtureTokenizerDirectory("qwen2_5"),
+      "--seq-len",
+      "256",
+      "--out",
+      out,
+      "--valid-fraction",
+      "0.05",
+    );
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/wrote .*: train \d+ sequences, valid \d+ sequences of 256 tokens/);
@@ -24,9 +35,29 @@ describe("graft corpus build", () => {
   it("reads a zstd JSONL and a Parquet file with --dedup minhash on worker threads, printing JSON events", async () => {
     const out = join(work.path, "json");
     const inputs = ["ru-fortunes-60.jsonl.zst", "ru-fortunes-60.parquet"].map((name) => join(repositoryRoot(), "fixtures", "text", name));
-    const result = await graft("corpus", "build", ...inputs, "--tokenizer", fixtureTokenizerDirectory("llama2"), "--seq-len", "64", "--out", out, "--dedup", "minhash", "--workers", "2", "--valid-fraction", "0", "--json");
+    const result = await graft(
+      "corpus",
+      "build",
+      ...inputs,
+      "--tokenizer",
+      fixtureTokenizerDirectory("llama2"),
+      "--seq-len",
+      "64",
+      "--out",
+      out,
+      "--dedup",
+      "minhash",
+      "--workers",
+      "2",
+      "--valid-fraction",
+      "0",
+      "--json",
+    );
     expect(result.code).toBe(0);
-    const events = result.out.trim().split("\n").map((line) => JSON.parse(line));
+    const events = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(events.some((event) => event.type === "progress" && event.fraction === 1)).toBe(true);
     const done = events.at(-1);
     expect(done.type).toBe("done");
@@ -47,7 +78,8 @@ describe("graft corpus build", () => {
   it("graft corpus merge: two ranks' builds become one directory the trainer's dataset reads", async () => {
     const input = join(repositoryRoot(), "data", "ru-heldout.txt.gz");
     const common = ["--tokenizer", fixtureTokenizerDirectory("qwen2_5"), "--seq-len", "128", "--world-size", "2", "--workers", "0", "--max-documents", "400"];
-    for (const rank of ["0", "1"]) expect((await graft("corpus", "build", input, ...common, "--rank", rank, "--out", join(work.path, `rank-${rank}`))).code).toBe(0);
+    for (const rank of ["0", "1"])
+      expect((await graft("corpus", "build", input, ...common, "--rank", rank, "--out", join(work.path, `rank-${rank}`))).code).toBe(0);
     const merged = join(work.path, "merged");
     const result = await graft("corpus", "merge", join(work.path, "rank-1"), join(work.path, "rank-0"), "--out", merged);
     expect(result.err).toBe("");

@@ -1,4 +1,4 @@
-import { buildCorpus, formatProgress, MANIFEST_FILE, STATS_FILE, type CorpusFormat } from "@graft/corpus";
+import { buildCorpus, type CorpusFormat, formatProgress, MANIFEST_FILE, STATS_FILE } from "@graft/corpus";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -15,7 +15,8 @@ function nonEmpty(list: string[] | undefined): string[] | undefined {
 export const corpusBuildCommand: CommandDefinition = {
   name: "corpus build",
   summary: "build training shards from raw text: clean, filter, dedup, tokenize, pack (plain or InsCP-wrapped)",
-  usage: "INPUT... --tokenizer DIR --seq-len N --out DIR [--lang ru] [--format plain|inscp-document|inscp-pair] [--dedup exact|minhash|none] [--workers N] [--rank R --world-size W]",
+  usage:
+    "INPUT... --tokenizer DIR --seq-len N --out DIR [--lang ru] [--format plain|inscp-document|inscp-pair] [--dedup exact|minhash|none] [--workers N] [--rank R --world-size W]",
   description:
     "INPUT: .txt / .jsonl / .parquet files (each optionally .gz or .zst), directories of them, or globs (quote them).\n" +
     "Each document goes through Unicode NFC and control-character clean-up, Gopher-style length/letter-ratio/repeated-line\n" +
@@ -33,11 +34,29 @@ export const corpusBuildCommand: CommandDefinition = {
     out: { type: "string", placeholder: "DIR", description: "output shard directory (written to a temporary sibling, then renamed)" },
     format: { type: "string", placeholder: "FORMAT", default: "plain", description: `sample format: ${FORMATS.join(", ")}` },
     model: { type: "string", placeholder: "DIR", description: "model whose chat template the inscp formats use (default: --tokenizer)" },
-    "valid-fraction": { type: "string", placeholder: "F", default: "0.01", description: "share of documents (by a hash of their id) in the valid split, 0 to 1" },
-    lang: { type: "string", placeholder: "CODES", description: "keep documents fastText (lid.176) identifies as these languages, comma-separated ISO 639-1 (e.g. ru or ru,uk)" },
+    "valid-fraction": {
+      type: "string",
+      placeholder: "F",
+      default: "0.01",
+      description: "share of documents (by a hash of their id) in the valid split, 0 to 1",
+    },
+    lang: {
+      type: "string",
+      placeholder: "CODES",
+      description: "keep documents fastText (lid.176) identifies as these languages, comma-separated ISO 639-1 (e.g. ru or ru,uk)",
+    },
     "lang-threshold": { type: "string", placeholder: "P", default: "0.5", description: "minimum fastText probability for --lang, 0 to 1" },
-    dedup: { type: "string", placeholder: "MODE", default: "exact", description: "exact (normalised text hash), minhash (exact + MinHash-LSH near-duplicates) or none" },
-    "near-threshold": { type: "string", placeholder: "J", description: "estimated Jaccard, 0 to 1, at or above which --dedup minhash drops a document (default 0.7)" },
+    dedup: {
+      type: "string",
+      placeholder: "MODE",
+      default: "exact",
+      description: "exact (normalised text hash), minhash (exact + MinHash-LSH near-duplicates) or none",
+    },
+    "near-threshold": {
+      type: "string",
+      placeholder: "J",
+      description: "estimated Jaccard, 0 to 1, at or above which --dedup minhash drops a document (default 0.7)",
+    },
     "text-unit": { type: "string", placeholder: "UNIT", default: "paragraph", description: ".txt documents: paragraph (blank-line separated), line, or file" },
     field: { type: "string", placeholder: "NAME", default: "text", description: ".jsonl field / .parquet column holding the text" },
     "pair-fields": { type: "string", placeholder: "Q,A", description: "inscp-pair: the question and answer fields, e.g. instruction,output" },
@@ -71,12 +90,16 @@ export const corpusBuildCommand: CommandDefinition = {
     const workers = options.integer("workers", { min: 0 });
     const rank = options.integer("rank", { min: 0 });
     const worldSize = options.integer("world-size", { min: 1 });
-    if ((rank ?? 0) >= (worldSize ?? 1)) throw options.error(`--rank must be below --world-size (ranks count from 0), got --rank ${rank}${worldSize === undefined ? " without --world-size" : ` --world-size ${worldSize}`}`);
+    if ((rank ?? 0) >= (worldSize ?? 1))
+      throw options.error(
+        `--rank must be below --world-size (ranks count from 0), got --rank ${rank}${worldSize === undefined ? " without --world-size" : ` --world-size ${worldSize}`}`,
+      );
     let pairFields: { question: string; answer: string } | undefined;
     const pairFieldsText = options.string("pair-fields");
     if (pairFieldsText !== undefined) {
       const [question, answer, ...rest] = pairFieldsText.split(",").map((field) => field.trim());
-      if (!question || !answer || rest.length > 0) throw options.error(`--pair-fields must be two field names, QUESTION,ANSWER (e.g. instruction,output), got ${JSON.stringify(pairFieldsText)}`);
+      if (!question || !answer || rest.length > 0)
+        throw options.error(`--pair-fields must be two field names, QUESTION,ANSWER (e.g. instruction,output), got ${JSON.stringify(pairFieldsText)}`);
       pairFields = { question, answer };
     }
     if (format === "inscp-pair" && !pairFields) throw options.error("--format inscp-pair needs --pair-fields QUESTION,ANSWER (e.g. instruction,output)");
@@ -112,10 +135,16 @@ export const corpusBuildCommand: CommandDefinition = {
       },
     });
     if (context.json) write(JSON.stringify({ type: "done", manifest, stats }));
-    else if (manifest.format === "graft-dedup-signatures") write(`wrote ${out}: dedup signatures of ${String(manifest.documents)} documents (pass them to --dedup-signatures)`);
+    else if (manifest.format === "graft-dedup-signatures")
+      write(`wrote ${out}: dedup signatures of ${String(manifest.documents)} documents (pass them to --dedup-signatures)`);
     else {
       const splits = manifest.splits as Record<string, { sequences: number; tokens: number }>;
-      write(`stats: ${Object.entries(stats).filter(([, value]) => typeof value === "number").map(([key, value]) => `${key}=${value}`).join(" ")}`);
+      write(
+        `stats: ${Object.entries(stats)
+          .filter(([, value]) => typeof value === "number")
+          .map(([key, value]) => `${key}=${value}`)
+          .join(" ")}`,
+      );
       write(`wrote ${out}: train ${splits.train.sequences} sequences, valid ${splits.valid.sequences} sequences of ${sequenceLength} tokens`);
     }
     return 0;

@@ -25,10 +25,18 @@ export const corpusMergeCommand: CommandDefinition = {
     const options = new OptionReader("corpus merge", { ...values, RANK_DIR: positionals });
     options.require("out", "RANK_DIR");
     const out = options.requiredString("out");
-    const { manifest, stats } = await mergeCorpus({ inputs: options.strings("RANK_DIR"), out, copy: options.flag("copy"), overwrite: options.flag("overwrite") });
+    const { manifest, stats } = await mergeCorpus({
+      inputs: options.strings("RANK_DIR"),
+      out,
+      copy: options.flag("copy"),
+      overwrite: options.flag("overwrite"),
+    });
     const splits = manifest.splits as Record<string, { sequences: number; shards: unknown[] }>;
     if (context.json) context.stdout.write(`${JSON.stringify({ type: "done", manifest, stats })}\n`);
-    else context.stdout.write(`merged ${positionals.length} ranks into ${out}: train ${splits.train.sequences} sequences in ${splits.train.shards.length} shards, valid ${splits.valid.sequences} sequences; ${stats.forwarded} of ${stats.total} documents kept\n`);
+    else
+      context.stdout.write(
+        `merged ${positionals.length} ranks into ${out}: train ${splits.train.sequences} sequences in ${splits.train.shards.length} shards, valid ${splits.valid.sequences} sequences; ${stats.forwarded} of ${stats.total} documents kept\n`,
+      );
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
 import { referencePython } from "@graft/testing";
+import { describe, expect, it } from "vitest";
 import { doctorCommand } from "./doctor.js";
 
 async function runDoctor(values: Record<string, string | boolean>) {

@@ -73,7 +73,9 @@ export const doctorCommand: CommandDefinition = {
     checks.push({
       name: "python",
       ok: report !== undefined,
-      value: report ? `${report.python} (${report.executable}, from ${python.source})` : `${python.path} did not run (${probe.error?.message ?? probe.stderr?.trim().split("\n").pop() ?? "unknown"})`,
+      value: report
+        ? `${report.python} (${report.executable}, from ${python.source})`
+        : `${python.path} did not run (${probe.error?.message ?? probe.stderr?.trim().split("\n").pop() ?? "unknown"})`,
       fix: "run `npm run bootstrap` in the graft checkout (creates .venv), or set GRAFT_PYTHON to a Python 3.10+ interpreter",
     });
     for (const name of ["torch", "transformers", "accelerate", "peft", "safetensors", "tokenizers", "numpy"]) {

@@ -28,10 +28,35 @@ const base = () => ["--lang", "ru", "--heldout", heldout, "--heldout-characters"
 describe("graft eval", () => {
   it("measures two models side by side under their names and prints one line each", async () => {
     const out = join(work.path, "report");
-    const result = await graft("eval", "--model", llama3, "--model", llama2, "--name", "llama3-vocab", "--name", "llama2-vocab", ...base(), "--heldout-en", data("en-heldout.txt.gz"), "--tasks", tasks, "--prompts", data("prompts-ru.jsonl"), "--prompts", data("prompts-en.jsonl"), "--alignment-prompts", "1", "--out", out);
+    const result = await graft(
+      "eval",
+      "--model",
+      llama3,
+      "--model",
+      llama2,
+      "--name",
+      "llama3-vocab",
+      "--name",
+      "llama2-vocab",
+      ...base(),
+      "--heldout-en",
+      data("en-heldout.txt.gz"),
+      "--tasks",
+      tasks,
+      "--prompts",
+      data("prompts-ru.jsonl"),
+      "--prompts",
+      data("prompts-en.jsonl"),
+      "--alignment-prompts",
+      "1",
+      "--out",
+      out,
+    );
     expect(result.code).toBe(0);
     const lines = result.out.trim().split("\n");
-    expect(lines[0]).toMatch(/^llama3-vocab: chars\/token ru \d\.\d{3}, en \d\.\d{3}, tokens\/word \d\.\d{3}, bits\/char ru \d+\.\d{3}, en \d+\.\d{3}, capitals \d+\.\d%, alignment ru \d+%, en \d+%, [\d.]+ tok\/s, [\d.]+ ru chars\/s$/);
+    expect(lines[0]).toMatch(
+      /^llama3-vocab: chars\/token ru \d\.\d{3}, en \d\.\d{3}, tokens\/word \d\.\d{3}, bits\/char ru \d+\.\d{3}, en \d+\.\d{3}, capitals \d+\.\d%, alignment ru \d+%, en \d+%, [\d.]+ tok\/s, [\d.]+ ru chars\/s$/,
+    );
     expect(lines[1]).toMatch(/^llama2-vocab: .*capitals \d+\.\d%, [\d.]+ tok\/s/);
     expect(lines[1]).not.toContain("alignment");
     expect(lines[2]).toBe(`wrote ${out}/report.json and ${out}/report.html`);
@@ -46,7 +71,10 @@ describe("graft eval", () => {
     const out = join(work.path, "report-python");
     const result = await graft("eval", "--model", llama2, "--backend", "python", "--device", "cpu", ...base(), "--out", out, "--json");
     expect(result.code).toBe(0);
-    const events = result.out.trim().split("\n").map((line) => JSON.parse(line));
+    const events = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(events[0]).toEqual({ type: "eval-progress", model: llama2, step: "load (python)" });
     const done = events.at(-1);
     expect(done.type).toBe("eval-done");
@@ -58,11 +86,36 @@ describe("graft eval", () => {
 
   const failures = [
     { name: "no --model", argv: () => [...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: missing --model; see graft eval --help/ },
-    { name: "missing --lang and --out", argv: () => ["--model", llama2, "--heldout", heldout], code: 2, reason: /UsageError: missing --lang, --out; see graft eval --help/ },
-    { name: "names that do not match the models", argv: () => ["--model", llama2, "--model", llama3, "--name", "one", ...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: 1 --name for 2 --model/ },
-    { name: "an unknown backend", argv: () => ["--model", llama2, "--backend", "tensorrt", ...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: --backend must be one of onnx, python, got "tensorrt"/ },
-    { name: "--dtype with the ONNX backend", argv: () => ["--model", llama2, "--dtype", "bfloat16", ...base(), "--out", join(work.path, "x")], code: 2, reason: /UsageError: --device and --dtype apply to --backend python/ },
-    { name: "a count that is not a whole number", argv: () => ["--model", llama2, ...base(), "--alignment-prompts", "many", "--out", join(work.path, "x")], code: 2, reason: /UsageError: --alignment-prompts must be a whole number >= 1, got "many"; see graft eval --help/ },
+    {
+      name: "missing --lang and --out",
+      argv: () => ["--model", llama2, "--heldout", heldout],
+      code: 2,
+      reason: /UsageError: missing --lang, --out; see graft eval --help/,
+    },
+    {
+      name: "names that do not match the models",
+      argv: () => ["--model", llama2, "--model", llama3, "--name", "one", ...base(), "--out", join(work.path, "x")],
+      code: 2,
+      reason: /UsageError: 1 --name for 2 --model/,
+    },
+    {
+      name: "an unknown backend",
+      argv: () => ["--model", llama2, "--backend", "tensorrt", ...base(), "--out", join(work.path, "x")],
+      code: 2,
+      reason: /UsageError: --backend must be one of onnx, python, got "tensorrt"/,
+    },
+    {
+      name: "--dtype with the ONNX backend",
+      argv: () => ["--model", llama2, "--dtype", "bfloat16", ...base(), "--out", join(work.path, "x")],
+      code: 2,
+      reason: /UsageError: --device and --dtype apply to --backend python/,
+    },
+    {
+      name: "a count that is not a whole number",
+      argv: () => ["--model", llama2, ...base(), "--alignment-prompts", "many", "--out", join(work.path, "x")],
+      code: 2,
+      reason: /UsageError: --alignment-prompts must be a whole number >= 1, got "many"; see graft eval --help/,
+    },
     {
       name: "a malformed prompts file (PromptFileError with the line)",
       argv: () => {

@@ -1,4 +1,4 @@
-import { evaluateModels, type EvaluationBackend, type ModelMetrics } from "@graft/eval";
+import { type EvaluationBackend, evaluateModels, type ModelMetrics } from "@graft/eval";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -8,11 +8,21 @@ const DTYPES = ["float32", "bfloat16", "float16"] as const;
 /** One line per model: what the report's table says, for a terminal. */
 function summaryLine(model: ModelMetrics, language: string): string {
   const parts = [
-    `chars/token ${Object.entries(model.efficiency).map(([code, value]) => `${code} ${value.charactersPerToken.toFixed(3)}`).join(", ")}`,
+    `chars/token ${Object.entries(model.efficiency)
+      .map(([code, value]) => `${code} ${value.charactersPerToken.toFixed(3)}`)
+      .join(", ")}`,
     `tokens/word ${model.efficiency[language]!.tokensPerWord.toFixed(3)}`,
-    `bits/char ${Object.entries(model.bitsPerCharacter).map(([code, value]) => `${code} ${value.toFixed(3)}`).join(", ")}`,
+    `bits/char ${Object.entries(model.bitsPerCharacter)
+      .map(([code, value]) => `${code} ${value.toFixed(3)}`)
+      .join(", ")}`,
     ...Object.entries(model.multipleChoice).map(([task, result]) => `${task} ${(100 * result.accuracy).toFixed(1)}%`),
-    ...(model.alignment ? [`alignment ${Object.entries(model.alignment).map(([code, result]) => `${code} ${(100 * result.share).toFixed(0)}%`).join(", ")}`] : []),
+    ...(model.alignment
+      ? [
+          `alignment ${Object.entries(model.alignment)
+            .map(([code, result]) => `${code} ${(100 * result.share).toFixed(0)}%`)
+            .join(", ")}`,
+        ]
+      : []),
     `${model.speed.tokensPerSecond.toFixed(1)} tok/s`,
     `${model.speed.charactersPerSecond.toFixed(1)} ${language} chars/s`,
   ];
@@ -30,17 +40,37 @@ export const evalCommand: CommandDefinition = {
     "The first model is the baseline the report's deltas are against. The ONNX backend exports HF directories on the fly and runs on the CPU; " +
     "--backend python runs transformers in the trainer's Python (GRAFT_PYTHON), on a GPU when there is one, for models too large for CPU ONNX.",
   options: {
-    model: { type: "string", multiple: true, placeholder: "DIR", description: "HF model directory (exported to ONNX on the fly) or an exported ONNX directory; the first is the baseline" },
-    name: { type: "string", multiple: true, placeholder: "LABEL", description: "label of the model in the report, one per --model in the same order (default: directory names)" },
+    model: {
+      type: "string",
+      multiple: true,
+      placeholder: "DIR",
+      description: "HF model directory (exported to ONNX on the fly) or an exported ONNX directory; the first is the baseline",
+    },
+    name: {
+      type: "string",
+      multiple: true,
+      placeholder: "LABEL",
+      description: "label of the model in the report, one per --model in the same order (default: directory names)",
+    },
     lang: { type: "string", placeholder: "CODE", description: "target language code, e.g. ru" },
     heldout: { type: "string", placeholder: "FILE", description: "held-out target-language text (.txt or .txt.gz)" },
     "heldout-en": { type: "string", placeholder: "FILE", description: "held-out English text, to measure forgetting" },
     "heldout-characters": { type: "string", placeholder: "N", default: "20000", description: "characters of each held-out text used" },
     tasks: { type: "string", multiple: true, placeholder: "FILE", description: "multiple-choice JSONL (question, choices, answer)" },
-    prompts: { type: "string", multiple: true, placeholder: "FILE", description: "chat prompts JSONL (prompt, lang), one language per file: language alignment (fastText ID of each reply)" },
+    prompts: {
+      type: "string",
+      multiple: true,
+      placeholder: "FILE",
+      description: "chat prompts JSONL (prompt, lang), one language per file: language alignment (fastText ID of each reply)",
+    },
     "alignment-prompts": { type: "string", placeholder: "N", default: "20", description: "prompts used per --prompts file (each is a generation)" },
     "speed-tokens": { type: "string", placeholder: "N", default: "64", description: "tokens of the free greedy generation timed for tokens/s" },
-    backend: { type: "string", placeholder: "onnx|python", default: "onnx", description: "onnx: onnxruntime-node on the CPU; python: transformers in GRAFT_PYTHON (GPU when available)" },
+    backend: {
+      type: "string",
+      placeholder: "onnx|python",
+      default: "onnx",
+      description: "onnx: onnxruntime-node on the CPU; python: transformers in GRAFT_PYTHON (GPU when available)",
+    },
     device: { type: "string", placeholder: "DEVICE", description: "python backend: auto (default), cpu, cuda, cuda:1, mps" },
     dtype: { type: "string", placeholder: "DTYPE", description: "python backend: float32 (default), bfloat16, float16" },
     threads: { type: "string", placeholder: "N", description: "CPU threads (ONNX Runtime intra-op, or torch)" },
@@ -56,11 +86,13 @@ export const evalCommand: CommandDefinition = {
     options.require("model", "lang", "heldout", "out");
     const models = options.strings("model");
     const names = options.strings("name");
-    if (names.length > 0 && names.length !== models.length) throw options.error(`${names.length} --name for ${models.length} --model; give one --name per --model, in the same order`);
+    if (names.length > 0 && names.length !== models.length)
+      throw options.error(`${names.length} --name for ${models.length} --model; give one --name per --model, in the same order`);
     const backend = options.choice("backend", BACKENDS) ?? "onnx";
     const dtype = options.choice("dtype", DTYPES);
     const device = options.string("device");
-    if (backend === "onnx" && (device || dtype)) throw options.error("--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)");
+    if (backend === "onnx" && (device || dtype))
+      throw options.error("--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)");
     const heldoutCharacters = options.integer("heldout-characters", { min: 1 });
     const alignmentPrompts = options.integer("alignment-prompts", { min: 1 });
     const speedNewTokens = options.integer("speed-tokens", { min: 1 });

@@ -11,7 +11,17 @@ let model: string;
 let gemma: string;
 
 beforeAll(async () => {
-  model = await createTinyModel({ out: join(work.path, "tiny"), tokenizerDirectory: fixtureTokenizerDirectory("llama2"), architecture: "qwen2", hiddenSize: 16, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 32, seed: 7 });
+  model = await createTinyModel({
+    out: join(work.path, "tiny"),
+    tokenizerDirectory: fixtureTokenizerDirectory("llama2"),
+    architecture: "qwen2",
+    hiddenSize: 16,
+    layers: 1,
+    heads: 2,
+    kvHeads: 1,
+    intermediateSize: 32,
+    seed: 7,
+  });
   // The same weights under an architecture graft has no graph builder for.
   gemma = join(work.path, "gemma");
   await writeModelDirectory({ source: model, out: gemma, configUpdates: { architectures: ["GemmaForCausalLM"], model_type: "gemma" } });
@@ -41,7 +51,11 @@ describe("graft export onnx", () => {
     const out = join(work.path, "onnx-json");
     const result = await graft("export", "onnx", "--model", model, "--out", out, "--json");
     expect(result.code).toBe(0);
-    const done = result.out.trim().split("\n").map((line) => JSON.parse(line)).at(-1);
+    const done = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .at(-1);
     expect(done).toMatchObject({ type: "export-done", modelPath: join(out, "onnx", "model.onnx") });
     expect(done.nodeCount).toBeGreaterThan(10);
   });
@@ -73,10 +87,25 @@ describe("graft export onnx", () => {
   });
 
   const failures = [
-    { name: "an unknown --operators", argv: () => ["--model", model, "--out", join(work.path, "onnx-unknown"), "--operators", "tensorrt"], code: 2, reason: /UsageError: --operators must be one of standard, ort-contrib, got "tensorrt"; see graft export onnx --help/ },
+    {
+      name: "an unknown --operators",
+      argv: () => ["--model", model, "--out", join(work.path, "onnx-unknown"), "--operators", "tensorrt"],
+      code: 2,
+      reason: /UsageError: --operators must be one of standard, ort-contrib, got "tensorrt"; see graft export onnx --help/,
+    },
     { name: "missing --out", argv: () => ["--model", model], code: 2, reason: /UsageError: missing --out; see graft export onnx --help/ },
-    { name: "an existing output without --overwrite", argv: () => ["--model", model, "--out", join(work.path, "onnx")], code: 1, reason: /OutputDirectoryExistsError: .*pass `overwrite: true` \(`--overwrite` on the command line\)/ },
-    { name: "an unsupported architecture, named", argv: () => ["--model", gemma, "--out", join(work.path, "gemma-onnx")], code: 1, reason: /UnsupportedArchitectureError: .*"GemmaForCausalLM" is not supported/ },
+    {
+      name: "an existing output without --overwrite",
+      argv: () => ["--model", model, "--out", join(work.path, "onnx")],
+      code: 1,
+      reason: /OutputDirectoryExistsError: .*pass `overwrite: true` \(`--overwrite` on the command line\)/,
+    },
+    {
+      name: "an unsupported architecture, named",
+      argv: () => ["--model", gemma, "--out", join(work.path, "gemma-onnx")],
+      code: 1,
+      reason: /UnsupportedArchitectureError: .*"GemmaForCausalLM" is not supported/,
+    },
   ];
   for (const testCase of failures) {
     it(`fails with a typed error for ${testCase.name}`, async () => {

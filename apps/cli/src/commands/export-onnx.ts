@@ -23,7 +23,10 @@ export const exportOnnxCommand: CommandDefinition = {
     },
     overwrite: { type: "boolean", description: "replace an existing output directory" },
   },
-  examples: ["graft export onnx --model runs/ru-adapted --out runs/ru-adapted-onnx", "graft export onnx --model runs/ru-adapted --out runs/ru-adapted-onnx-ort --operators ort-contrib"],
+  examples: [
+    "graft export onnx --model runs/ru-adapted --out runs/ru-adapted-onnx",
+    "graft export onnx --model runs/ru-adapted --out runs/ru-adapted-onnx-ort --operators ort-contrib",
+  ],
   async run({ values }, context) {
     const options = new OptionReader("export onnx", values);
     options.require("model", "out");
@@ -36,7 +39,10 @@ export const exportOnnxCommand: CommandDefinition = {
       onProgress: (event) => (context.json ? context.stdout.write(`${JSON.stringify(event)}\n`) : context.stderr.write(`${event.step}\n`)),
     });
     if (context.json) context.stdout.write(`${JSON.stringify({ type: "export-done", ...result })}\n`);
-    else context.stdout.write(`wrote ${result.modelPath} (${result.nodeCount} nodes, ${(result.weightBytes / 2 ** 20).toFixed(1)} MiB of weights, ${result.operators} operators${result.externalDataPath ? `, external data ${result.externalDataPath}` : ""})\n`);
+    else
+      context.stdout.write(
+        `wrote ${result.modelPath} (${result.nodeCount} nodes, ${(result.weightBytes / 2 ** 20).toFixed(1)} MiB of weights, ${result.operators} operators${result.externalDataPath ? `, external data ${result.externalDataPath}` : ""})\n`,
+      );
     return 0;
   },
 };

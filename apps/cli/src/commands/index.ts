@@ -1,14 +1,15 @@
 // Every `graft` subcommand, one file each. cli.ts registers every export of this module.
 // To add a command: write commands/<name>.ts and append one export line here.
-export { doctorCommand } from "./doctor.js";
-export { tagsRenderCommand } from "./tags-render.js";
-export { trainCommand } from "./train.js";
-export { exportOnnxCommand } from "./export-onnx.js";
-export { evalCommand } from "./eval.js";
-export { lepCommand } from "./lep.js";
-export { vocabExtendCommand } from "./vocab-extend.js";
-export { vocabStatsCommand } from "./vocab-stats.js";
-export { vocabInitCommand } from "./vocab-init.js";
+
+export { adaptCommand } from "./adapt.js";
 export { corpusBuildCommand } from "./corpus-build.js";
 export { corpusMergeCommand } from "./corpus-merge.js";
-export { adaptCommand } from "./adapt.js";
+export { doctorCommand } from "./doctor.js";
+export { evalCommand } from "./eval.js";
+export { exportOnnxCommand } from "./export-onnx.js";
+export { lepCommand } from "./lep.js";
+export { tagsRenderCommand } from "./tags-render.js";
+export { trainCommand } from "./train.js";
+export { vocabExtendCommand } from "./vocab-extend.js";
+export { vocabInitCommand } from "./vocab-init.js";
+export { vocabStatsCommand } from "./vocab-stats.js";

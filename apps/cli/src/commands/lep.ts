@@ -1,4 +1,4 @@
-import { LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, formatLepReport, propagateEmbeddings } from "@graft/lep";
+import { formatLepReport, LEP_REPORT_FILE, type LepEvent, PRODUCT_ENGINES, PROPAGATION_MODES, propagateEmbeddings } from "@graft/lep";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -20,7 +20,8 @@ function describeEvent(event: LepEvent): string | undefined {
 export const lepCommand: CommandDefinition = {
   name: "lep",
   summary: "propagate CP-trained embeddings into the instruct model (LEP conversion / overlap / swap, Chat Vector body delta)",
-  usage: "--base DIR --instruct DIR --donor DIR --out DIR [--mode conversion|overlap|swap] [--ridge λ] [--no-ridge-fallback] [--body-delta] [--engine onnxruntime|javascript] [--threads N]",
+  usage:
+    "--base DIR --instruct DIR --donor DIR --out DIR [--mode conversion|overlap|swap] [--ridge λ] [--no-ridge-fallback] [--body-delta] [--engine onnxruntime|javascript] [--threads N]",
   description:
     "base: the model the donor was trained from; instruct: its instruct model; donor: the base after vocabulary extension and\n" +
     "embedding-only continual pre-training. Per module (embed_tokens, and lm_head unless tied) a d x d map P is fitted\n" +
@@ -35,13 +36,17 @@ export const lepCommand: CommandDefinition = {
     mode: { type: "string", placeholder: "MODE", default: "conversion", description: `propagation: ${PROPAGATION_MODES.join(", ")}` },
     ridge: { type: "string", placeholder: "λ", default: "0", description: "ridge (0 or more) added to the diagonal of ŜᵀŜ" },
     "no-ridge-fallback": { type: "boolean", description: "fail (instead of retrying with a small ridge) when ŜᵀŜ + λI is not positive definite" },
-    "body-delta": { type: "boolean", description: "Chat Vector: every non-embedding tensor = donor + (instruct − base), for a donor that trained more than the embeddings" },
+    "body-delta": {
+      type: "boolean",
+      description: "Chat Vector: every non-embedding tensor = donor + (instruct − base), for a donor that trained more than the embeddings",
+    },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
     engine: {
       type: "string",
       placeholder: "ENGINE",
       default: "onnxruntime",
-      description: "dense products on onnxruntime (multi-threaded GEMM; float64 fit, map applied in float32 for bf16/f16 outputs) or javascript (float64 worker kernels, slower)",
+      description:
+        "dense products on onnxruntime (multi-threaded GEMM; float64 fit, map applied in float32 for bf16/f16 outputs) or javascript (float64 worker kernels, slower)",
     },
     threads: { type: "string", placeholder: "N", description: "threads for the products (default: the available cores)" },
   },

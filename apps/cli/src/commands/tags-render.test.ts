@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
 import { ChatTemplateError } from "@graft/chat-tags";
 import { fixtureTokenizerDirectory, temporaryDirectory } from "@graft/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { tagsRenderCommand } from "./tags-render.js";
 
 const work = temporaryDirectory();
@@ -18,11 +18,26 @@ describe("graft tags render", () => {
     let printed = "";
     stdout.on("data", (chunk) => (printed += chunk));
     const code = await tagsRenderCommand.run(
-      { values: { model: fixtureTokenizerDirectory("llama3"), input, out, format: "inscp-document", mask: "assistant", show: "1", "text-field": "text", "on-error": "skip" }, positionals: [] },
+      {
+        values: {
+          model: fixtureTokenizerDirectory("llama3"),
+          input,
+          out,
+          format: "inscp-document",
+          mask: "assistant",
+          show: "1",
+          "text-field": "text",
+          "on-error": "skip",
+        },
+        positionals: [],
+      },
       { stdout, stderr: new PassThrough(), json: false },
     );
     expect(code).toBe(0);
-    const lines = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const lines = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(1);
     expect(lines[0].ids.length).toBe(lines[0].mask.length);
     expect(printed).toContain("⟦<|begin_of_text|><|start_header_id|>user");
@@ -37,7 +52,10 @@ describe("graft tags render", () => {
     writeFileSync(input, '{"text": "Привет"}\n');
     const model = fixtureTokenizerDirectory("llama2");
     const error = await tagsRenderCommand
-      .run({ values: { model, input, out, format: "inscp-document", mask: "all", "text-field": "text", "on-error": "stop" }, positionals: [] }, { stdout: new PassThrough(), stderr: new PassThrough(), json: false })
+      .run(
+        { values: { model, input, out, format: "inscp-document", mask: "all", "text-field": "text", "on-error": "stop" }, positionals: [] },
+        { stdout: new PassThrough(), stderr: new PassThrough(), json: false },
+      )
       .catch((caught: unknown) => caught);
     expect(ChatTemplateError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(model);

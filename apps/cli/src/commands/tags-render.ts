@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { SAMPLE_FORMATS, type ReadSamplesStats, createTagger, readSamples } from "@graft/chat-tags";
+import { createTagger, type ReadSamplesStats, readSamples, SAMPLE_FORMATS } from "@graft/chat-tags";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -28,7 +28,8 @@ function showSample(decode: (ids: number[]) => string, ids: number[], mask: numb
 export const tagsRenderCommand: CommandDefinition = {
   name: "tags render",
   summary: "wrap JSONL text in a model's chat template (InsCP formats) and tokenize it with loss masks",
-  usage: "--model DIR --input FILE.jsonl --format inscp-document|inscp-pair|conversation|plain --out FILE.jsonl [--mask all|assistant] [--max-length N] [--template FILE] [--show N]",
+  usage:
+    "--model DIR --input FILE.jsonl --format inscp-document|inscp-pair|conversation|plain --out FILE.jsonl [--mask all|assistant] [--max-length N] [--template FILE] [--show N]",
   description:
     "Input lines: {text} for inscp-document and plain, {question, answer} for inscp-pair, {messages} for conversation.\n" +
     "Output lines: {text, ids, mask, metadata}. Masked-out (non-label) spans are shown as ⟦…⟧ by --show.",
@@ -40,7 +41,11 @@ export const tagsRenderCommand: CommandDefinition = {
     mask: { type: "string", placeholder: "MODE", default: "all", description: "loss mask: all (the paper) or assistant (assistant content + end-of-turn)" },
     "max-length": { type: "string", placeholder: "N", description: "split long documents so each wrapped sample has at most N tokens" },
     template: { type: "string", placeholder: "FILE", description: "Jinja chat template to use instead of the model's" },
-    "system-prompt": { type: "string", placeholder: "TEXT", description: "InsCP formats: this system message instead of the template's default (Qwen2.5 injects one; \"\" gives an empty one)" },
+    "system-prompt": {
+      type: "string",
+      placeholder: "TEXT",
+      description: 'InsCP formats: this system message instead of the template\'s default (Qwen2.5 injects one; "" gives an empty one)',
+    },
     "keep-exchange": { type: "boolean", description: "inscp-pair: keep question and answer as one exchange instead of two samples" },
     "text-field": { type: "string", placeholder: "NAME", default: "text", description: "JSON field holding the text" },
     "on-error": { type: "string", placeholder: "MODE", default: "skip", description: "bad input lines: skip (count them) or stop" },
@@ -76,13 +81,19 @@ export const tagsRenderCommand: CommandDefinition = {
     const started = Date.now();
     let lastReport = started;
     try {
-      for await (const sample of readSamples(input, { format, keepExchange: options.flag("keep-exchange"), textField: options.string("text-field") ?? "text", onError }, stats)) {
+      for await (const sample of readSamples(
+        input,
+        { format, keepExchange: options.flag("keep-exchange"), textField: options.string("text-field") ?? "text", onError },
+        stats,
+      )) {
         for (const tagged of await tagger.tag(sample)) {
           if (!output.write(`${JSON.stringify(tagged)}\n`)) await new Promise<void>((resolve) => output.once("drain", () => resolve()));
           written += 1;
           tokens += tagged.ids.length;
           if (shown < showCount && !context.json) {
-            context.stdout.write(`--- sample ${shown + 1} (${tagged.ids.length} tokens, ${tagged.mask.filter((bit) => bit === 1).length} labels)\n${showSample((ids) => tagger.tokenizer.decode(ids), tagged.ids, tagged.mask)}\n`);
+            context.stdout.write(
+              `--- sample ${shown + 1} (${tagged.ids.length} tokens, ${tagged.mask.filter((bit) => bit === 1).length} labels)\n${showSample((ids) => tagger.tokenizer.decode(ids), tagged.ids, tagged.mask)}\n`,
+            );
             shown += 1;
           }
         }
@@ -101,7 +112,15 @@ export const tagsRenderCommand: CommandDefinition = {
     }
     await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
     await rename(temporary, out);
-    const summary = { type: "tags-rendered", out, samples: written, tokens, lines: stats.lines, skipped: stats.skipped, firstSkipped: stats.firstSkipped.slice(0, 5) };
+    const summary = {
+      type: "tags-rendered",
+      out,
+      samples: written,
+      tokens,
+      lines: stats.lines,
+      skipped: stats.skipped,
+      firstSkipped: stats.firstSkipped.slice(0, 5),
+    };
     if (context.json) context.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       context.stdout.write(`wrote ${written} samples (${tokens} tokens) to ${out}; ${stats.skipped} bad lines skipped\n`);

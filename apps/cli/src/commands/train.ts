@@ -1,19 +1,19 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { resolvePython } from "@graft/utils";
 import {
-  TRAIN_JOB_FIELDS,
-  TRAINER_PYTHON_PATH,
   formatProgress,
+  type Launcher,
   runTraining,
   slurmBatchScript,
-  trainJobToJson,
-  validateTrainJob,
-  type Launcher,
+  TRAIN_JOB_FIELDS,
+  TRAINER_PYTHON_PATH,
   type TrainJob,
   type TrainJobField,
   type TrainMode,
+  trainJobToJson,
+  validateTrainJob,
 } from "@graft/train-bridge";
+import { resolvePython } from "@graft/utils";
 import type { CommandDefinition } from "../command.js";
 import { type NumberRule, OptionReader } from "../option-reader.js";
 
@@ -74,8 +74,13 @@ export const trainCommand: CommandDefinition = {
     data: { type: "string", placeholder: "DIR", description: "token shard directory (manifest.json)" },
     mode: { type: "string", placeholder: "MODE", description: "embeddings (LEP) | full (InsCP) | lora" },
     out: { type: "string", placeholder: "DIR", description: "output model directory" },
-    ...Object.fromEntries(Object.entries(NUMBER_FLAGS).map(([flag, field]) => [flag, { type: "string" as const, placeholder: "N", description: describeNumberFlag(field) }])),
-    "gradient-checkpointing": { type: "boolean", description: "recompute activations to save memory (about a fifth of the throughput on an H200 8B run: use it only when memory requires it)" },
+    ...Object.fromEntries(
+      Object.entries(NUMBER_FLAGS).map(([flag, field]) => [flag, { type: "string" as const, placeholder: "N", description: describeNumberFlag(field) }]),
+    ),
+    "gradient-checkpointing": {
+      type: "boolean",
+      description: "recompute activations to save memory (about a fifth of the throughput on an H200 8B run: use it only when memory requires it)",
+    },
     "reset-positions": { type: "boolean", description: "restart position ids at every document start" },
     processes: { type: "string", placeholder: "N", description: "run N processes on this machine with torchrun" },
     fsdp: { type: "boolean", description: "with --processes: shard parameters with FSDP" },
@@ -123,8 +128,14 @@ export const trainCommand: CommandDefinition = {
       const scriptPath = resolve(slurmScript);
       const scriptJobFile = `${scriptPath}.job.json`;
       await writeFile(scriptJobFile, JSON.stringify(trainJobToJson(valid), null, 2));
-      await writeFile(scriptPath, slurmBatchScript({ jobFile: scriptJobFile, nodes, gpusPerNode, python, trainerPythonPath: TRAINER_PYTHON_PATH }), { mode: 0o755 });
-      context.stdout.write(context.json ? `${JSON.stringify({ type: "slurm-script-written", path: scriptPath, job: scriptJobFile })}\n` : `wrote ${scriptPath} and ${scriptJobFile}; submit with: sbatch ${scriptPath}\n`);
+      await writeFile(scriptPath, slurmBatchScript({ jobFile: scriptJobFile, nodes, gpusPerNode, python, trainerPythonPath: TRAINER_PYTHON_PATH }), {
+        mode: 0o755,
+      });
+      context.stdout.write(
+        context.json
+          ? `${JSON.stringify({ type: "slurm-script-written", path: scriptPath, job: scriptJobFile })}\n`
+          : `wrote ${scriptPath} and ${scriptJobFile}; submit with: sbatch ${scriptPath}\n`,
+      );
       return 0;
     }
 

@@ -19,8 +19,17 @@ const adaptConfig = join(work.path, "adapt", "graft-adapt.yaml");
 const adaptOut = join(work.path, "adapt", "runs");
 beforeAll(() => {
   const root = dirname(adaptConfig);
-  const files = ["models/llama-3-8b/config.json", "models/llama-3-8b/tokenizer.json", "models/llama-3-8b-instruct/config.json", "models/llama-3-8b-instruct/tokenizer.json"];
-  files.push(...["ru-train.txt.gz", "ru-heldout.txt.gz", "en-heldout.txt.gz", "prompts-ru.jsonl", "prompts-en.jsonl", "tasks-ru-translation.jsonl"].map((name) => `data/${name}`));
+  const files = [
+    "models/llama-3-8b/config.json",
+    "models/llama-3-8b/tokenizer.json",
+    "models/llama-3-8b-instruct/config.json",
+    "models/llama-3-8b-instruct/tokenizer.json",
+  ];
+  files.push(
+    ...["ru-train.txt.gz", "ru-heldout.txt.gz", "en-heldout.txt.gz", "prompts-ru.jsonl", "prompts-en.jsonl", "tasks-ru-translation.jsonl"].map(
+      (name) => `data/${name}`,
+    ),
+  );
   for (const file of files) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), "");
@@ -53,28 +62,73 @@ const CASES: Record<string, CommandCases> = {
     unknownChoice: {
       label: "--from a stage the config does not have",
       argv: () => ["--config", adaptConfig, "--from", "nope"],
-      message: '--from must be one of corpus, vocab, init, shards-embeddings, embeddings, lep, shards-inscp-instruct, inscp-instruct, shards-inscp-lep, inscp-lep, eval, got "nope"',
+      message:
+        '--from must be one of corpus, vocab, init, shards-embeddings, embeddings, lep, shards-inscp-instruct, inscp-instruct, shards-inscp-lep, inscp-lep, eval, got "nope"',
     },
     more: [
-      { label: "--until a stage the config does not have", argv: () => ["--config", adaptConfig, "--until", "lepp", "--dry-run"], message: /^--until must be one of corpus, .*, got "lepp"$/ },
+      {
+        label: "--until a stage the config does not have",
+        argv: () => ["--config", adaptConfig, "--until", "lepp", "--dry-run"],
+        message: /^--until must be one of corpus, .*, got "lepp"$/,
+      },
       { label: "a config given as an argument", argv: () => [adaptConfig], message: `unexpected argument ${adaptConfig}; the config goes after --config` },
       { label: "--init onto an existing file", argv: () => ["--init", adaptConfig], message: `${adaptConfig} exists; choose another file name or remove it` },
     ],
   },
   "corpus build": {
     missing: { label: "no --tokenizer", argv: (out) => ["in.txt", "--seq-len", "8", "--out", out], message: "missing --tokenizer" },
-    notANumber: { label: "--seq-len abc", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "abc", "--out", out], message: '--seq-len must be a whole number >= 2, got "abc"' },
-    outOfRange: { label: "--seq-len 1", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "1", "--out", out], message: '--seq-len must be a whole number >= 2, got "1"' },
-    unknownChoice: { label: "--dedup fuzzy", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--dedup", "fuzzy", "--out", out], message: '--dedup must be one of exact, minhash, none, got "fuzzy"' },
+    notANumber: {
+      label: "--seq-len abc",
+      argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "abc", "--out", out],
+      message: '--seq-len must be a whole number >= 2, got "abc"',
+    },
+    outOfRange: {
+      label: "--seq-len 1",
+      argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "1", "--out", out],
+      message: '--seq-len must be a whole number >= 2, got "1"',
+    },
+    unknownChoice: {
+      label: "--dedup fuzzy",
+      argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--dedup", "fuzzy", "--out", out],
+      message: '--dedup must be one of exact, minhash, none, got "fuzzy"',
+    },
     more: [
       { label: "no INPUT", argv: (out) => ["--tokenizer", "t", "--seq-len", "8", "--out", out], message: "missing INPUT" },
-      { label: "--valid-fraction 1.5", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--valid-fraction", "1.5", "--out", out], message: '--valid-fraction must be a number >= 0 and <= 1, got "1.5"' },
-      { label: "--lang-threshold 2", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--lang-threshold", "2", "--out", out], message: '--lang-threshold must be a number >= 0 and <= 1, got "2"' },
-      { label: "--workers -1", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--workers", "-1", "--out", out], message: '--workers must be a whole number >= 0, got "-1"' },
-      { label: "--workers 1.5", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--workers", "1.5", "--out", out], message: '--workers must be a whole number >= 0, got "1.5"' },
-      { label: "--rank at --world-size", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--rank", "2", "--world-size", "2", "--out", out], message: "--rank must be below --world-size (ranks count from 0), got --rank 2 --world-size 2" },
-      { label: "--format inscp-pair without --pair-fields", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--format", "inscp-pair", "--out", out], message: "--format inscp-pair needs --pair-fields QUESTION,ANSWER (e.g. instruction,output)" },
-      { label: "--text-unit sentence", argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--text-unit", "sentence", "--out", out], message: '--text-unit must be one of paragraph, line, file, got "sentence"' },
+      {
+        label: "--valid-fraction 1.5",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--valid-fraction", "1.5", "--out", out],
+        message: '--valid-fraction must be a number >= 0 and <= 1, got "1.5"',
+      },
+      {
+        label: "--lang-threshold 2",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--lang-threshold", "2", "--out", out],
+        message: '--lang-threshold must be a number >= 0 and <= 1, got "2"',
+      },
+      {
+        label: "--workers -1",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--workers", "-1", "--out", out],
+        message: '--workers must be a whole number >= 0, got "-1"',
+      },
+      {
+        label: "--workers 1.5",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--workers", "1.5", "--out", out],
+        message: '--workers must be a whole number >= 0, got "1.5"',
+      },
+      {
+        label: "--rank at --world-size",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--rank", "2", "--world-size", "2", "--out", out],
+        message: "--rank must be below --world-size (ranks count from 0), got --rank 2 --world-size 2",
+      },
+      {
+        label: "--format inscp-pair without --pair-fields",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--format", "inscp-pair", "--out", out],
+        message: "--format inscp-pair needs --pair-fields QUESTION,ANSWER (e.g. instruction,output)",
+      },
+      {
+        label: "--text-unit sentence",
+        argv: (out) => ["in.txt", "--tokenizer", "t", "--seq-len", "8", "--text-unit", "sentence", "--out", out],
+        message: '--text-unit must be one of paragraph, line, file, got "sentence"',
+      },
     ],
   },
   "corpus merge": {
@@ -92,70 +146,202 @@ const CASES: Record<string, CommandCases> = {
   },
   eval: {
     missing: { label: "no --lang", argv: (out) => ["--model", "m", "--heldout", "h.txt", "--out", out], message: "missing --lang" },
-    notANumber: { label: "--threads many", argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--threads", "many", "--out", out], message: '--threads must be a whole number >= 1, got "many"' },
-    outOfRange: { label: "--speed-tokens 0", argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--speed-tokens", "0", "--out", out], message: '--speed-tokens must be a whole number >= 1, got "0"' },
-    unknownChoice: { label: "--backend tensorrt", argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--backend", "tensorrt", "--out", out], message: '--backend must be one of onnx, python, got "tensorrt"' },
+    notANumber: {
+      label: "--threads many",
+      argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--threads", "many", "--out", out],
+      message: '--threads must be a whole number >= 1, got "many"',
+    },
+    outOfRange: {
+      label: "--speed-tokens 0",
+      argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--speed-tokens", "0", "--out", out],
+      message: '--speed-tokens must be a whole number >= 1, got "0"',
+    },
+    unknownChoice: {
+      label: "--backend tensorrt",
+      argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--backend", "tensorrt", "--out", out],
+      message: '--backend must be one of onnx, python, got "tensorrt"',
+    },
     more: [
-      { label: "--dtype int8", argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--backend", "python", "--dtype", "int8", "--out", out], message: '--dtype must be one of float32, bfloat16, float16, got "int8"' },
-      { label: "--device with the ONNX backend", argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--device", "cuda", "--out", out], message: "--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)" },
+      {
+        label: "--dtype int8",
+        argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--backend", "python", "--dtype", "int8", "--out", out],
+        message: '--dtype must be one of float32, bfloat16, float16, got "int8"',
+      },
+      {
+        label: "--device with the ONNX backend",
+        argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--device", "cuda", "--out", out],
+        message: "--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)",
+      },
     ],
   },
   "export onnx": {
     missing: { label: "no --model", argv: (out) => ["--out", out], message: "missing --model" },
     notANumber: null,
     outOfRange: null,
-    unknownChoice: { label: "--operators tensorrt", argv: (out) => ["--model", "m", "--operators", "tensorrt", "--out", out], message: '--operators must be one of standard, ort-contrib, got "tensorrt"' },
+    unknownChoice: {
+      label: "--operators tensorrt",
+      argv: (out) => ["--model", "m", "--operators", "tensorrt", "--out", out],
+      message: '--operators must be one of standard, ort-contrib, got "tensorrt"',
+    },
   },
   lep: {
     missing: { label: "no --instruct, --donor", argv: (out) => ["--base", "b", "--out", out], message: "missing --instruct, --donor" },
-    notANumber: { label: "--ridge abc", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge", "abc", "--out", out], message: '--ridge must be a number >= 0, got "abc"' },
-    outOfRange: { label: "--ridge -1", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge", "-1", "--out", out], message: '--ridge must be a number >= 0, got "-1"' },
-    unknownChoice: { label: "--mode mirror", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--mode", "mirror", "--out", out], message: '--mode must be one of conversion, overlap, swap, got "mirror"' },
+    notANumber: {
+      label: "--ridge abc",
+      argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge", "abc", "--out", out],
+      message: '--ridge must be a number >= 0, got "abc"',
+    },
+    outOfRange: {
+      label: "--ridge -1",
+      argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge", "-1", "--out", out],
+      message: '--ridge must be a number >= 0, got "-1"',
+    },
+    unknownChoice: {
+      label: "--mode mirror",
+      argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--mode", "mirror", "--out", out],
+      message: '--mode must be one of conversion, overlap, swap, got "mirror"',
+    },
     more: [
-      { label: "--ridge=-1", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge=-1", "--out", out], message: '--ridge must be a number >= 0, got "-1"' },
-      { label: "--ridge -Infinity", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge", "-Infinity", "--out", out], message: '--ridge must be a number >= 0, got "-Infinity"' },
-      { label: "--threads 0", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--threads", "0", "--out", out], message: '--threads must be a whole number >= 1, got "0"' },
-      { label: "--engine gpu", argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--engine", "gpu", "--out", out], message: '--engine must be one of onnxruntime, javascript, got "gpu"' },
+      {
+        label: "--ridge=-1",
+        argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge=-1", "--out", out],
+        message: '--ridge must be a number >= 0, got "-1"',
+      },
+      {
+        label: "--ridge -Infinity",
+        argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--ridge", "-Infinity", "--out", out],
+        message: '--ridge must be a number >= 0, got "-Infinity"',
+      },
+      {
+        label: "--threads 0",
+        argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--threads", "0", "--out", out],
+        message: '--threads must be a whole number >= 1, got "0"',
+      },
+      {
+        label: "--engine gpu",
+        argv: (out) => ["--base", "b", "--instruct", "i", "--donor", "d", "--engine", "gpu", "--out", out],
+        message: '--engine must be one of onnxruntime, javascript, got "gpu"',
+      },
     ],
   },
   "tags render": {
     missing: { label: "no --input", argv: (out) => ["--model", "m", "--out", out], message: "missing --input" },
-    notANumber: { label: "--max-length long", argv: (out) => ["--model", "m", "--input", "in.jsonl", "--max-length", "long", "--out", out], message: '--max-length must be a whole number >= 1, got "long"' },
-    outOfRange: { label: "--show -2", argv: (out) => ["--model", "m", "--input", "in.jsonl", "--show", "-2", "--out", out], message: '--show must be a whole number >= 0, got "-2"' },
-    unknownChoice: { label: "--mask none", argv: (out) => ["--model", "m", "--input", "in.jsonl", "--mask", "none", "--out", out], message: '--mask must be one of all, assistant, got "none"' },
+    notANumber: {
+      label: "--max-length long",
+      argv: (out) => ["--model", "m", "--input", "in.jsonl", "--max-length", "long", "--out", out],
+      message: '--max-length must be a whole number >= 1, got "long"',
+    },
+    outOfRange: {
+      label: "--show -2",
+      argv: (out) => ["--model", "m", "--input", "in.jsonl", "--show", "-2", "--out", out],
+      message: '--show must be a whole number >= 0, got "-2"',
+    },
+    unknownChoice: {
+      label: "--mask none",
+      argv: (out) => ["--model", "m", "--input", "in.jsonl", "--mask", "none", "--out", out],
+      message: '--mask must be one of all, assistant, got "none"',
+    },
     more: [
-      { label: "--on-error ignore", argv: (out) => ["--model", "m", "--input", "in.jsonl", "--on-error", "ignore", "--out", out], message: '--on-error must be one of skip, stop, got "ignore"' },
-      { label: "--format markdown", argv: (out) => ["--model", "m", "--input", "in.jsonl", "--format", "markdown", "--out", out], message: '--format must be one of inscp-document, inscp-pair, conversation, plain, got "markdown"' },
+      {
+        label: "--on-error ignore",
+        argv: (out) => ["--model", "m", "--input", "in.jsonl", "--on-error", "ignore", "--out", out],
+        message: '--on-error must be one of skip, stop, got "ignore"',
+      },
+      {
+        label: "--format markdown",
+        argv: (out) => ["--model", "m", "--input", "in.jsonl", "--format", "markdown", "--out", out],
+        message: '--format must be one of inscp-document, inscp-pair, conversation, plain, got "markdown"',
+      },
     ],
   },
   train: {
     missing: { label: "no --data, --mode (and no --job)", argv: (out) => ["--model", "m", "--out", out], message: "missing --data, --mode" },
-    notANumber: { label: "--learning-rate fast", argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--learning-rate", "fast", "--out", out], message: '--learning-rate must be a number > 0, got "fast"' },
-    outOfRange: { label: "--learning-rate 0", argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--learning-rate", "0", "--out", out], message: '--learning-rate must be a number > 0, got "0"' },
-    unknownChoice: { label: "--mode half", argv: (out) => ["--model", "m", "--data", "d", "--mode", "half", "--out", out], message: '--mode must be one of embeddings, full, lora, got "half"' },
+    notANumber: {
+      label: "--learning-rate fast",
+      argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--learning-rate", "fast", "--out", out],
+      message: '--learning-rate must be a number > 0, got "fast"',
+    },
+    outOfRange: {
+      label: "--learning-rate 0",
+      argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--learning-rate", "0", "--out", out],
+      message: '--learning-rate must be a number > 0, got "0"',
+    },
+    unknownChoice: {
+      label: "--mode half",
+      argv: (out) => ["--model", "m", "--data", "d", "--mode", "half", "--out", out],
+      message: '--mode must be one of embeddings, full, lora, got "half"',
+    },
     more: [
-      { label: "--batch-size 0", argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--batch-size", "0", "--out", out], message: '--batch-size must be a whole number >= 1, got "0"' },
-      { label: "--weight-decay -0.1", argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--weight-decay", "-0.1", "--out", out], message: '--weight-decay must be a number >= 0, got "-0.1"' },
-      { label: "--processes 0", argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--processes", "0", "--out", out], message: '--processes must be a whole number >= 1, got "0"' },
-      { label: "--nodes two", argv: (out) => ["--job", "job.json", "--slurm-script", `${out}.sbatch`, "--nodes", "two"], message: '--nodes must be a whole number >= 1, got "two"' },
+      {
+        label: "--batch-size 0",
+        argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--batch-size", "0", "--out", out],
+        message: '--batch-size must be a whole number >= 1, got "0"',
+      },
+      {
+        label: "--weight-decay -0.1",
+        argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--weight-decay", "-0.1", "--out", out],
+        message: '--weight-decay must be a number >= 0, got "-0.1"',
+      },
+      {
+        label: "--processes 0",
+        argv: (out) => ["--model", "m", "--data", "d", "--mode", "full", "--processes", "0", "--out", out],
+        message: '--processes must be a whole number >= 1, got "0"',
+      },
+      {
+        label: "--nodes two",
+        argv: (out) => ["--job", "job.json", "--slurm-script", `${out}.sbatch`, "--nodes", "two"],
+        message: '--nodes must be a whole number >= 1, got "two"',
+      },
     ],
   },
   "vocab extend": {
     missing: { label: "no --add, --corpus", argv: (out) => ["--base", "b", "--out", out], message: "missing --add, --corpus" },
-    notANumber: { label: "--add many", argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "many", "--out", out], message: '--add must be a whole number >= 1, got "many"' },
-    outOfRange: { label: "--min-frequency 0", argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "10", "--min-frequency", "0", "--out", out], message: '--min-frequency must be a whole number >= 1, got "0"' },
-    unknownChoice: { label: "--merge-order middle", argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "10", "--merge-order", "middle", "--out", out], message: '--merge-order must be one of append, prepend, got "middle"' },
+    notANumber: {
+      label: "--add many",
+      argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "many", "--out", out],
+      message: '--add must be a whole number >= 1, got "many"',
+    },
+    outOfRange: {
+      label: "--min-frequency 0",
+      argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "10", "--min-frequency", "0", "--out", out],
+      message: '--min-frequency must be a whole number >= 1, got "0"',
+    },
+    unknownChoice: {
+      label: "--merge-order middle",
+      argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "10", "--merge-order", "middle", "--out", out],
+      message: '--merge-order must be one of append, prepend, got "middle"',
+    },
     more: [
       { label: "--replace without --corpus", argv: (out) => ["--replace", "--base", "b", "--out", out], message: "missing --corpus" },
-      { label: "--replace --vocab-size 0", argv: (out) => ["--replace", "--base", "b", "--corpus", "c.txt", "--vocab-size", "0", "--out", out], message: '--vocab-size must be a whole number >= 1, got "0"' },
-      { label: "--script Klingon", argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "10", "--script", "Klingon", "--out", out], message: '--script must be a Unicode script name such as Cyrillic, Latin, Han or Thai, got "Klingon"' },
+      {
+        label: "--replace --vocab-size 0",
+        argv: (out) => ["--replace", "--base", "b", "--corpus", "c.txt", "--vocab-size", "0", "--out", out],
+        message: '--vocab-size must be a whole number >= 1, got "0"',
+      },
+      {
+        label: "--script Klingon",
+        argv: (out) => ["--base", "b", "--corpus", "c.txt", "--add", "10", "--script", "Klingon", "--out", out],
+        message: '--script must be a Unicode script name such as Cyrillic, Latin, Han or Thai, got "Klingon"',
+      },
     ],
   },
   "vocab init": {
     missing: { label: "no --tokenizer", argv: (out) => ["--model", "m", "--out", out], message: "missing --tokenizer" },
-    notANumber: { label: "--pad-to-multiple-of x", argv: (out) => ["--model", "m", "--tokenizer", "t", "--pad-to-multiple-of", "x", "--out", out], message: '--pad-to-multiple-of must be a whole number >= 1, got "x"' },
-    outOfRange: { label: "--pad-to-multiple-of 0", argv: (out) => ["--model", "m", "--tokenizer", "t", "--pad-to-multiple-of", "0", "--out", out], message: '--pad-to-multiple-of must be a whole number >= 1, got "0"' },
-    unknownChoice: { label: "--method magic", argv: (out) => ["--model", "m", "--tokenizer", "t", "--method", "magic", "--out", out], message: '--method must be one of mean, merge-tree, got "magic"' },
+    notANumber: {
+      label: "--pad-to-multiple-of x",
+      argv: (out) => ["--model", "m", "--tokenizer", "t", "--pad-to-multiple-of", "x", "--out", out],
+      message: '--pad-to-multiple-of must be a whole number >= 1, got "x"',
+    },
+    outOfRange: {
+      label: "--pad-to-multiple-of 0",
+      argv: (out) => ["--model", "m", "--tokenizer", "t", "--pad-to-multiple-of", "0", "--out", out],
+      message: '--pad-to-multiple-of must be a whole number >= 1, got "0"',
+    },
+    unknownChoice: {
+      label: "--method magic",
+      argv: (out) => ["--model", "m", "--tokenizer", "t", "--method", "magic", "--out", out],
+      message: '--method must be one of mean, merge-tree, got "magic"',
+    },
   },
   "vocab stats": {
     missing: { label: "no --text", argv: () => ["--tokenizer", "t"], message: "missing --text" },
@@ -169,12 +355,14 @@ const commands = Object.values(registry) as CommandDefinition[];
 const KINDS = ["missing", "notANumber", "outOfRange", "unknownChoice"] as const;
 
 /** Every case of every command, and one for an option the command does not have. */
-const rows = commands.flatMap((command) => {
-  const cases = CASES[command.name];
-  const listed = cases ? [...KINDS.map((kind) => cases[kind]), ...(cases.more ?? [])].filter((testCase): testCase is UsageCase => testCase !== null) : [];
-  const unknownOption: UsageCase = { label: "an unknown option", argv: () => ["--no-such-option"], message: /^Unknown option '--no-such-option'/ };
-  return [...listed, unknownOption].map((testCase) => ({ command: command.name, ...testCase }));
-}).map((row, index) => ({ ...row, index }));
+const rows = commands
+  .flatMap((command) => {
+    const cases = CASES[command.name];
+    const listed = cases ? [...KINDS.map((kind) => cases[kind]), ...(cases.more ?? [])].filter((testCase): testCase is UsageCase => testCase !== null) : [];
+    const unknownOption: UsageCase = { label: "an unknown option", argv: () => ["--no-such-option"], message: /^Unknown option '--no-such-option'/ };
+    return [...listed, unknownOption].map((testCase) => ({ command: command.name, ...testCase }));
+  })
+  .map((row, index) => ({ ...row, index }));
 
 function expectMessage(message: string, command: string, expected: string | RegExp): void {
   const suffix = `; see graft ${command} --help`;

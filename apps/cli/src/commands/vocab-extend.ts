@@ -1,4 +1,4 @@
-import { EXTENSION_REPORT_FILE, REPLACEMENT_REPORT_FILE, extendTokenizer, replaceTokenizer, type ExtensionReport, type MergeOrder } from "@graft/vocab";
+import { EXTENSION_REPORT_FILE, type ExtensionReport, extendTokenizer, type MergeOrder, REPLACEMENT_REPORT_FILE, replaceTokenizer } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -29,8 +29,14 @@ export function formatExtensionReport(report: ExtensionReport, out: string): str
     `corpus: ${report.corpus.lines} lines, ${report.corpus.words} words, ${report.corpus.distinctWords} distinct`,
     `characters/token on ${sample}: ${before.charactersPerToken.toFixed(3)} -> ${after.charactersPerToken.toFixed(3)} (${gain}%), tokens/word ${before.tokensPerWord.toFixed(3)} -> ${after.tokensPerWord.toFixed(3)}`,
   ];
-  if (report.baseLinesChanged) lines.push(`base-language held-out lines whose encoding changed: ${report.baseLinesChanged.changed}/${report.baseLinesChanged.total}`);
-  lines.push(`most frequent new tokens: ${report.topTokens.slice(0, 20).map((token) => JSON.stringify(token.text)).join(" ")}`);
+  if (report.baseLinesChanged)
+    lines.push(`base-language held-out lines whose encoding changed: ${report.baseLinesChanged.changed}/${report.baseLinesChanged.total}`);
+  lines.push(
+    `most frequent new tokens: ${report.topTokens
+      .slice(0, 20)
+      .map((token) => JSON.stringify(token.text))
+      .join(" ")}`,
+  );
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   lines.push(`wrote ${out} (report: ${out}/${EXTENSION_REPORT_FILE}) in ${report.seconds.toFixed(1)} s`);
   return `${lines.join("\n")}\n`;
@@ -39,7 +45,8 @@ export function formatExtensionReport(report: ExtensionReport, out: string): str
 export const vocabExtendCommand: CommandDefinition = {
   name: "vocab extend",
   summary: "extend a BPE tokenizer with merges learned on target-language text (LEP step 1)",
-  usage: "--base DIR --corpus PATH... --add N --out DIR [--merge-order append|prepend] [--min-frequency N] [--pad-to-multiple-of N] | --replace [--vocab-size N]",
+  usage:
+    "--base DIR --corpus PATH... --add N --out DIR [--merge-order append|prepend] [--min-frequency N] [--pad-to-multiple-of N] | --replace [--vocab-size N]",
   description:
     "Counts the corpus words with the base tokenizer's own normalizer and pre-tokenizer, compresses each with the base merges,\n" +
     "and learns up to N new merges on what remains: every new token has a merge chain of existing tokens (no add_tokens).\n" +
@@ -50,13 +57,31 @@ export const vocabExtendCommand: CommandDefinition = {
     corpus: { type: "string", multiple: true, placeholder: "PATH", description: "target-language text, .txt or .txt.gz (repeat the flag for several files)" },
     add: { type: "string", placeholder: "N", description: "how many new tokens to learn at most" },
     out: { type: "string", placeholder: "DIR", description: "output tokenizer directory (written to a temporary sibling, then renamed)" },
-    "merge-order": { type: "string", placeholder: "ORDER", default: "append", description: "append: new merges after the base's (base encodings barely change); prepend: new merges first" },
+    "merge-order": {
+      type: "string",
+      placeholder: "ORDER",
+      default: "append",
+      description: "append: new merges after the base's (base encodings barely change); prepend: new merges first",
+    },
     "min-frequency": { type: "string", placeholder: "N", default: "2", description: "a pair must occur at least N times to be merged" },
-    "pad-to-multiple-of": { type: "string", placeholder: "N", default: "1", description: "embedding rows are padded to a multiple of N (reported; graft vocab init applies it)" },
+    "pad-to-multiple-of": {
+      type: "string",
+      placeholder: "N",
+      default: "1",
+      description: "embedding rows are padded to a multiple of N (reported; graft vocab init applies it)",
+    },
     script: { type: "string", placeholder: "SCRIPT", description: "refuse a corpus with no text in this Unicode script (e.g. Cyrillic, Han, Thai)" },
-    heldout: { type: "string", multiple: true, placeholder: "PATH", description: "held-out target-language text for the before/after efficiency (default: a corpus sample)" },
+    heldout: {
+      type: "string",
+      multiple: true,
+      placeholder: "PATH",
+      description: "held-out target-language text for the before/after efficiency (default: a corpus sample)",
+    },
     "heldout-base": { type: "string", multiple: true, placeholder: "PATH", description: "held-out base-language text: count the lines whose encoding changed" },
-    replace: { type: "boolean", description: "full replacement (LEP's BPE variant): a fresh BPE of the same family, learned on the corpus alone, keeping the base's added tokens" },
+    replace: {
+      type: "boolean",
+      description: "full replacement (LEP's BPE variant): a fresh BPE of the same family, learned on the corpus alone, keeping the base's added tokens",
+    },
     "vocab-size": { type: "string", placeholder: "N", description: "with --replace: model-vocabulary size (default: the base's)" },
     overwrite: { type: "boolean", description: "replace an existing --out directory" },
   },
@@ -74,11 +99,21 @@ export const vocabExtendCommand: CommandDefinition = {
       const vocabularySize = options.integer("vocab-size", { min: 1 });
       const out = options.requiredString("out");
       const heldout = options.strings("heldout");
-      const report = await replaceTokenizer({ base: options.requiredString("base"), corpus, out, vocabularySize, minFrequency, heldout: heldout.length > 0 ? heldout : undefined, overwrite: options.flag("overwrite") });
+      const report = await replaceTokenizer({
+        base: options.requiredString("base"),
+        corpus,
+        out,
+        vocabularySize,
+        minFrequency,
+        heldout: heldout.length > 0 ? heldout : undefined,
+        overwrite: options.flag("overwrite"),
+      });
       if (context.json) context.stdout.write(`${JSON.stringify({ type: "report", ...report })}\n`);
       else {
         const { before, after, sample } = report.efficiency;
-        context.stdout.write(`replaced ${report.base} (${report.family} BPE): ${report.vocabularySize} model tokens, ${report.merges} merges; characters/token on ${sample}: ${before.charactersPerToken.toFixed(3)} -> ${after.charactersPerToken.toFixed(3)}\n`);
+        context.stdout.write(
+          `replaced ${report.base} (${report.family} BPE): ${report.vocabularySize} model tokens, ${report.merges} merges; characters/token on ${sample}: ${before.charactersPerToken.toFixed(3)} -> ${after.charactersPerToken.toFixed(3)}\n`,
+        );
         for (const warning of report.warnings) context.stdout.write(`warning: ${warning}\n`);
         context.stdout.write(`wrote ${out} (report: ${out}/${REPLACEMENT_REPORT_FILE})\n`);
       }
@@ -108,11 +143,14 @@ export const vocabExtendCommand: CommandDefinition = {
       overwrite: options.flag("overwrite"),
       onEvent: (event) => {
         if (context.json) write(JSON.stringify(event));
-        else if (event.type === "count-progress") write(`counting: ${event.lines} lines, ${event.distinctWords} distinct words, ${(event.lines / event.seconds).toFixed(0)} lines/s`);
+        else if (event.type === "count-progress")
+          write(`counting: ${event.lines} lines, ${event.distinctWords} distinct words, ${(event.lines / event.seconds).toFixed(0)} lines/s`);
         else if (event.type === "learn-progress") {
           if (event.learned > 0 && event.learned % 2000 === 0) {
             const rate = event.learned / Math.max(event.seconds, 1e-9);
-            write(`learning: ${event.learned}/${event.target} merges, ${rate.toFixed(0)} merges/s, eta ${((event.target - event.learned) / rate).toFixed(0)} s`);
+            write(
+              `learning: ${event.learned}/${event.target} merges, ${rate.toFixed(0)} merges/s, eta ${((event.target - event.learned) / rate).toFixed(0)} s`,
+            );
           }
         } else write(`warning: ${event.message}`);
       },

@@ -1,4 +1,4 @@
-import { INIT_METHODS, INIT_REPORT_FILE, initializeEmbeddings, type InitMethodName } from "@graft/vocab";
+import { INIT_METHODS, INIT_REPORT_FILE, type InitMethodName, initializeEmbeddings } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -50,7 +50,9 @@ export const vocabInitCommand: CommandDefinition = {
     if (context.json) write(JSON.stringify({ type: "report", ...report }));
     else {
       write(`initialised ${report.modules.join(" and ")} with ${report.method}: ${report.oldRows} -> ${report.rows} rows${report.tied ? " (tied)" : ""}`);
-      write(`rows: ${report.kinds.copied} copied, ${report.kinds.segmented} from old segmentations (${report.method}), ${report.kinds.unsegmentable} without one (mean of all rows), padding: ${report.padding.kept} kept from the model, ${report.padding.filled} new (mean of all rows)`);
+      write(
+        `rows: ${report.kinds.copied} copied, ${report.kinds.segmented} from old segmentations (${report.method}), ${report.kinds.unsegmentable} without one (mean of all rows), padding: ${report.padding.kept} kept from the model, ${report.padding.filled} new (mean of all rows)`,
+      );
       if (report.droppedFiles.length > 0) write(`left out the old vocabulary's ${report.droppedFiles.join(", ")} (the extended tokenizer.json replaces them)`);
       write(`wrote ${out} in ${report.seconds.toFixed(1)} s`);
     }

@@ -37,7 +37,9 @@ export const vocabStatsCommand: CommandDefinition = {
     }
     const out = ["| tokenizer | text | chars/token | bytes/token | tokens/word | byte tokens | tokens |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"];
     for (const row of rows) {
-      out.push(`| ${row.tokenizer} | ${basename(row.text)} | ${row.charactersPerToken.toFixed(3)} | ${row.bytesPerToken.toFixed(3)} | ${row.tokensPerWord.toFixed(3)} | ${(100 * row.byteTokenShare).toFixed(2)}% | ${row.tokens} |`);
+      out.push(
+        `| ${row.tokenizer} | ${basename(row.text)} | ${row.charactersPerToken.toFixed(3)} | ${row.bytesPerToken.toFixed(3)} | ${row.tokensPerWord.toFixed(3)} | ${(100 * row.byteTokenShare).toFixed(2)}% | ${row.tokens} |`,
+      );
     }
     context.stdout.write(`${out.join("\n")}\n`);
     return 0;

@@ -25,7 +25,12 @@ export interface CountingOptions {
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 export function countingPipeline(options: CountingOptions): Stage[] {
-  const stage = (name: string, after: string[], settings: Record<string, unknown>, build: (context: Parameters<Stage["run"]>[0]) => Promise<Record<string, unknown>>): Stage => ({
+  const stage = (
+    name: string,
+    after: string[],
+    settings: Record<string, unknown>,
+    build: (context: Parameters<Stage["run"]>[0]) => Promise<Record<string, unknown>>,
+  ): Stage => ({
     name,
     settings,
     after,

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadTokenizer, writeModelDirectory, type TokenizerJson } from "@graft/hf";
+import { loadTokenizer, type TokenizerJson, writeModelDirectory } from "@graft/hf";
+import { fromFloat32, ShardedSafetensorsReader, type Tensor, toFloat32 } from "@graft/safetensors";
 import { createTinyModel, fixtureText, fixtureTokenizerDirectory } from "@graft/testing";
-import { ShardedSafetensorsReader, type Tensor, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { randomMatrix } from "./random-matrix.js";
 
 /** The instruct-only special token (the instruct model's chat token the donor lacks). */
@@ -69,7 +69,10 @@ async function extendedTokenizerJson(tokenizerDirectory: string, count: number):
       pairs.set(key, (pairs.get(key) ?? 0) + 1);
     }
   }
-  const chosen = [...pairs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, count).map(([key]) => key);
+  const chosen = [...pairs]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, count)
+    .map(([key]) => key);
   const newTokens: string[] = [];
   let nextId = tokenizer.idLimit;
   for (const merge of chosen) {
@@ -128,9 +131,24 @@ export async function buildLepFixture({ directory, tied, dtype, width = 32, newT
   const baseJson = JSON.parse(await readFile(join(base, "tokenizer.json"), "utf8")) as TokenizerJson;
   const baseConfig = JSON.parse(await readFile(join(base, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
   const instructJson = structuredClone(baseJson);
-  instructJson.added_tokens?.push({ id: baseRows, content: INSTRUCT_ONLY_TOKEN, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  instructJson.added_tokens?.push({
+    id: baseRows,
+    content: INSTRUCT_ONLY_TOKEN,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const instructConfig = structuredClone(baseConfig);
-  (instructConfig.added_tokens_decoder as Record<string, unknown>)[String(baseRows)] = { content: INSTRUCT_ONLY_TOKEN, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
+  (instructConfig.added_tokens_decoder as Record<string, unknown>)[String(baseRows)] = {
+    content: INSTRUCT_ONLY_TOKEN,
+    lstrip: false,
+    normalized: false,
+    rstrip: false,
+    single_word: false,
+    special: true,
+  };
   const generation = JSON.parse(await readFile(join(base, "generation_config.json"), "utf8")) as Record<string, unknown>;
   const instruct = join(directory, "instruct");
   await writeModelDirectory({
@@ -149,7 +167,8 @@ export async function buildLepFixture({ directory, tied, dtype, width = 32, newT
   const { json: donorJson, newTokens } = await extendedTokenizerJson(tokenizerDirectory, newTokenCount);
   const donorRows = baseRows + newTokens.length;
   const donorReplacements: Record<string, Tensor> = {};
-  for (const [index, module] of modules.entries()) donorReplacements[module] = asTensor(randomMatrix(donorRows, width, seed + 40 + index, 0.5), dtype, [donorRows, width]);
+  for (const [index, module] of modules.entries())
+    donorReplacements[module] = asTensor(randomMatrix(donorRows, width, seed + 40 + index, 0.5), dtype, [donorRows, width]);
   donorReplacements[DONOR_CHANGED_TENSOR] = asTensor(randomMatrix(donorShape[0], donorShape[1], seed + 50, 0.1), dtype, donorShape);
   const donor = join(directory, "donor");
   await writeModelDirectory({

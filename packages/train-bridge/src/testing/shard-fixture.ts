@@ -15,12 +15,25 @@ export interface ShardFixtureOptions {
 }
 
 /** A learnable fixture: each sequence counts up modulo 16 from a seeded offset. */
-export function writeShardFixture({ directory, sequences = 16, validSequences = 4, sequenceLength = 32, firstToken = 300, seed = 7 }: ShardFixtureOptions): string {
+export function writeShardFixture({
+  directory,
+  sequences = 16,
+  validSequences = 4,
+  sequenceLength = 32,
+  firstToken = 300,
+  seed = 7,
+}: ShardFixtureOptions): string {
   mkdirSync(directory, { recursive: true });
   let state = seed >>> 0;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 8) % 16;
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state >>> 8) % 16;
+  };
   const splits: Record<string, unknown> = {};
-  for (const [split, count] of [["train", sequences], ["valid", validSequences]] as const) {
+  for (const [split, count] of [
+    ["train", sequences],
+    ["valid", validSequences],
+  ] as const) {
     const tokens = new Uint32Array(count * sequenceLength);
     const mask = new Uint8Array(count * sequenceLength).fill(1);
     const starts = new Uint8Array(count * sequenceLength);
@@ -34,9 +47,22 @@ export function writeShardFixture({ directory, sequences = 16, validSequences = 
     writeFileSync(join(directory, `${name}.tokens.npy`), encodeNpy(tokens, [count, sequenceLength]));
     writeFileSync(join(directory, `${name}.mask.npy`), encodeNpy(mask, [count, sequenceLength]));
     writeFileSync(join(directory, `${name}.starts.npy`), encodeNpy(starts, [count, sequenceLength]));
-    splits[split] = { sequences: count, tokens: count * sequenceLength, label_tokens: count * (sequenceLength - 1), shards: count ? [{ name, sequences: count }] : [] };
+    splits[split] = {
+      sequences: count,
+      tokens: count * sequenceLength,
+      label_tokens: count * (sequenceLength - 1),
+      shards: count ? [{ name, sequences: count }] : [],
+    };
   }
-  const manifest = { format: "graft-shards", version: 1, seq_len: sequenceLength, tokenizer: { vocab_size: 32000, bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 }, sample_format: "plain", splits, created_by: "@graft/train-bridge test fixture" };
+  const manifest = {
+    format: "graft-shards",
+    version: 1,
+    seq_len: sequenceLength,
+    tokenizer: { vocab_size: 32000, bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 },
+    sample_format: "plain",
+    splits,
+    created_by: "@graft/train-bridge test fixture",
+  };
   writeFileSync(join(directory, "manifest.json"), JSON.stringify(manifest, null, 2));
   return directory;
 }
