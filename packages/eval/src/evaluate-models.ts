@@ -3,19 +3,20 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadChatTemplate } from "@graft/chat-tags";
-import { createLanguageIdentifier, type LanguageIdentifier } from "@graft/corpus";
+import { createLanguageIdentifier } from "@graft/corpus";
 import { atomicOutputDirectory, loadModelDirectory, loadTokenizer } from "@graft/hf";
 import { onnxRuntimeVersion } from "@graft/onnx";
 import { tokenizerEfficiency } from "@graft/vocab";
 import { bitsPerCharacter } from "./bits-per-character.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
 import { stopTokenIdsOf } from "./chat-reply.js";
+import type { EvaluateModelsOptions, EvaluationReport, ModelMetrics } from "./evaluation-report.js";
 import { exportOnnx } from "./export-onnx.js";
-import { type GenerationSpeed, generationSpeed, SPEED_NEW_TOKENS, SPEED_PASSAGE_CHARACTERS } from "./generation-speed.js";
+import { generationSpeed, SPEED_NEW_TOKENS, SPEED_PASSAGE_CHARACTERS } from "./generation-speed.js";
 import { type AlignmentResult, languageAlignment, readPromptSet } from "./language-alignment.js";
 import { multipleChoiceAccuracy, readMultipleChoiceTasks } from "./multiple-choice.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
-import { PythonCausalModel, type PythonModelOptions } from "./python-causal-model.js";
+import { PythonCausalModel } from "./python-causal-model.js";
 import { renderReportHtml } from "./render-report-html.js";
 
 /** Held-out text is cut to this many characters per language: bits/char converges long before, and CPU time is bounded. */
@@ -26,66 +27,6 @@ export const DEFAULT_ALIGNMENT_PROMPTS = 20;
 export const ALIGNMENT_NEW_TOKENS = 48;
 /** Characters of held-out text before the speed passage, used as the speed prompt. */
 const SPEED_PROMPT_CHARACTERS = 200;
-
-export type EvaluationBackend = "onnx" | "python";
-
-export interface EvaluateModelsOptions {
-  models: string[];
-  /** Labels for the report, one per model (default: the directories' names). */
-  names?: string[];
-  language: string;
-  heldout: string;
-  englishHeldout?: string;
-  tasks: string[];
-  /** Prompt JSONL files (one language each, `prompt` + `lang`): language alignment through each model's chat template. */
-  prompts?: string[];
-  /** Prompts used per file (default 20). */
-  alignmentPrompts?: number;
-  out: string;
-  overwrite?: boolean;
-  heldoutCharacters?: number;
-  /** "onnx" (default: export, then onnxruntime-node on the CPU) or "python" (transformers, GPU when there is one). */
-  backend?: EvaluationBackend;
-  /** Settings of the Python backend (device, dtype, interpreter). */
-  python?: Omit<PythonModelOptions, "threads">;
-  threads?: number;
-  /** Tokens of the free greedy generation in the speed measurement (default 64). */
-  speedNewTokens?: number;
-  /** The language identifier for alignment (default: fastText lid.176 from @graft/corpus). */
-  identifyLanguage?: LanguageIdentifier;
-  onProgress?: (event: { type: "eval-progress"; model: string; step: string }) => void;
-}
-
-export interface TokenizerEfficiencyMetrics {
-  charactersPerToken: number;
-  tokensPerWord: number;
-  bytesPerToken: number;
-  /** Share of tokens that stand for bytes (byte fallback, partial UTF-8). */
-  byteTokenShare: number;
-}
-
-export interface ModelMetrics {
-  model: string;
-  name: string;
-  backend: EvaluationBackend;
-  vocabularySize: number;
-  /** Characters per token on the target-language held-out text (also in `efficiency`). */
-  charactersPerToken: number;
-  /** Per held-out language. */
-  efficiency: Record<string, TokenizerEfficiencyMetrics>;
-  bitsPerCharacter: Record<string, number>;
-  multipleChoice: Record<string, { accuracy: number; count: number }>;
-  speed: GenerationSpeed & { language: string };
-  /** Per prompt language; absent when no prompts were given or the model has no chat template. */
-  alignment?: Record<string, AlignmentResult>;
-}
-
-export interface EvaluationReport {
-  created: string;
-  versions: Record<string, string>;
-  configuration: Omit<EvaluateModelsOptions, "onProgress" | "out" | "overwrite" | "identifyLanguage" | "python"> & { python?: Omit<PythonModelOptions, "env"> };
-  models: ModelMetrics[];
-}
 
 async function heldoutText(path: string, limit: number): Promise<string> {
   const text = path.endsWith(".gz") ? gunzipSync(await readFile(path)).toString("utf8") : await readFile(path, "utf8");

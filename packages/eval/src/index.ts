@@ -3,14 +3,8 @@
 export { type BitsPerCharacterOptions, type BitsPerCharacterResult, bitsPerCharacter } from "./bits-per-character.js";
 export type { CausalLanguageModel, ForwardInput, ForwardResult, KeyValueCache } from "./causal-language-model.js";
 export { type ChatReplyOptions, chatReply, stopTokenIdsOf } from "./chat-reply.js";
-export {
-  type EvaluateModelsOptions,
-  type EvaluationBackend,
-  type EvaluationReport,
-  evaluateModels,
-  type ModelMetrics,
-  type TokenizerEfficiencyMetrics,
-} from "./evaluate-models.js";
+export { evaluateModels } from "./evaluate-models.js";
+export type { EvaluateModelsOptions, EvaluationBackend, EvaluationReport, ModelMetrics, TokenizerEfficiencyMetrics } from "./evaluation-report.js";
 export { type ExportOnnxOptions, type ExportOnnxResult, exportOnnx, SUPPORTED_EXPORT_ARCHITECTURES } from "./export-onnx.js";
 export { DEFAULT_EXPORT_OPERATORS, EXPORT_METADATA_FILE, EXPORT_OPERATORS, type ExportOperators, isExportOperators } from "./export-operators.js";
 export { ExportOptionError } from "./export-option-error.js";

@@ -1,4 +1,4 @@
-import type { EvaluationReport } from "./evaluate-models.js";
+import type { EvaluationReport } from "./evaluation-report.js";
 
 /** One metric across the models: a table row and a bar chart. */
 export interface ReportMetricRow {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import type { EvaluationReport } from "./evaluate-models.js";
+import type { EvaluationReport } from "./evaluation-report.js";
 import { renderReportHtml, reportMetricRows } from "./render-report-html.js";
 
 /** Debian's chromium; CI installs it with `apt-get install -y chromium`. */

@@ -1,8 +1,8 @@
 import { BpeIdMerger } from "./bpe-id-merger.js";
 import { type LibraryInternals, readLibraryInternals } from "./library-internals.js";
-import type { EncodeOptions, TokenEncoder } from "./load-tokenizer.js";
 import { PieceCache } from "./piece-cache.js";
 import { type PreTokenPlan, planPreTokens } from "./pre-token-plan.js";
+import type { EncodeOptions, TokenEncoder } from "./token-encoder.js";
 import { createWordEncoder, type WordEncoder } from "./word-encoder.js";
 
 /**

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { createFastEncoder } from "./fast-encoder.js";
+import type { EncodeOptions, TokenEncoder } from "./token-encoder.js";
 import { TokenizerLoadError } from "./tokenizer-load-error.js";
 
 export interface SpecialToken {
@@ -18,11 +19,6 @@ export interface SpecialTokens {
   unk?: SpecialToken;
 }
 
-export interface EncodeOptions {
-  /** Add the post-processor's special tokens (BOS for Llama); default true, as in `tokenizers`. */
-  addSpecialTokens?: boolean;
-}
-
 export interface DecodeOptions {
   skipSpecialTokens?: boolean;
   /** transformers' clean-up (" ." -> "." ...); default: tokenizer_config.json's setting, as transformers does. */
@@ -34,11 +30,6 @@ export type TokenizerJson = Record<string, unknown> & {
   model: Record<string, unknown> & { type?: string; vocab?: Record<string, number> | [string, number][]; merges?: unknown[] };
   added_tokens?: { id: number; content: string; special: boolean; [key: string]: unknown }[];
 };
-
-/** Encoding backend; the default wraps `@huggingface/tokenizers`, a faster one can replace it. */
-export interface TokenEncoder {
-  encode(text: string, options?: EncodeOptions): number[];
-}
 
 /**
  * A model's tokenizer: the one encode path every graft package shares. Ids are identical to
@@ -254,3 +245,5 @@ export async function loadTokenizer(directory: string, options: { fast?: boolean
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   return new GraftTokenizer({ path: directory, json, config, sha256, fast: options.fast, lazy: options.lazy });
 }
+
+export type { EncodeOptions, TokenEncoder } from "./token-encoder.js";
