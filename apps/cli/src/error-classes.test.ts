@@ -23,6 +23,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   ConfigError: { path: "/m/config.json", field: "hidden_size", message: "must be a positive integer" },
   ModelDirectoryError: { path: "/m", message: "no config.json" },
   OutputDirectoryExistsError: { path: "/out" },
+  OutputOverlapsInputError: { path: "/m", input: "/m" },
   TokenizerLoadError: { path: "/m", message: "no tokenizer.json" },
   // @graft/chat-tags
   ChatTemplateError: { message: "no chat template", path: "/m" },

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { loadTokenizer, OutputDirectoryExistsError } from "@graft/hf";
+import { loadTokenizer, OutputDirectoryExistsError, refuseOutputOverInputs } from "@graft/hf";
 import { CHECKPOINT_FILE, type CorpusCheckpoint, DEDUP_LOG_FILE, readCheckpoint, writeCheckpoint } from "./corpus-checkpoint.js";
 import type { CorpusDocument } from "./corpus-document.js";
 import { CorpusInputError } from "./corpus-input-error.js";
@@ -128,6 +128,7 @@ function countProblems(stats: CorpusStats, problems: readonly { reason: ReadProb
  * appears only when complete.
  */
 export async function buildCorpus(options: BuildCorpusOptions): Promise<{ manifest: Record<string, unknown>; stats: CorpusStats }> {
+  refuseOutputOverInputs(options.out, [...options.inputs, options.tokenizer, ...(options.model ? [options.model] : []), ...(options.dedupSignatures ?? [])]);
   const format = options.format ?? "plain";
   const dedup = options.dedup ?? "exact";
   const rank = options.rank ?? 0;

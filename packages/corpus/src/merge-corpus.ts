@@ -133,7 +133,7 @@ export async function mergeCorpus(options: MergeCorpusOptions): Promise<{ manife
       await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       await writeFile(join(directory, STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
     },
-    { overwrite: options.overwrite },
+    { overwrite: options.overwrite, inputs: options.inputs },
   );
   return { manifest, stats };
 }

@@ -170,7 +170,7 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
       await writeFile(join(temporary, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
       await writeFile(join(temporary, "report.html"), renderReportHtml(report));
     },
-    { overwrite: options.overwrite },
+    { overwrite: options.overwrite, inputs: options.models },
   );
   return report;
 }

@@ -131,7 +131,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<ExportOnnx
         externalBytes: placements.reduce((total, placement, index) => total + (placement.kind === "external" ? graph.initializers[index]!.data.length : 0), 0),
       };
     },
-    { overwrite: options.overwrite },
+    { overwrite: options.overwrite, inputs: [options.model] },
   );
   return result!;
 }

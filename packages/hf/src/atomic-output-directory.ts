@@ -1,12 +1,33 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { processIsAlive } from "@graft/utils";
 import { OutputDirectoryExistsError } from "./output-directory-exists-error.js";
+import { OutputOverlapsInputError } from "./output-overlaps-input-error.js";
 
 export interface AtomicOutputOptions {
   /** Replace an existing non-empty directory (renamed away, then deleted, after success). */
   overwrite?: boolean;
+  /** Files and directories the build reads: an output that is one of them or contains one is refused, `overwrite` or not. */
+  inputs?: readonly string[];
+}
+
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  if (existsSync(absolute)) return realpathSync(absolute);
+  const parent = dirname(absolute);
+  return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
+}
+
+/** Throws when `out` is one of `inputs` or an ancestor of one (symbolic links resolved). */
+export function refuseOutputOverInputs(out: string, inputs: readonly string[]): void {
+  const target = realPath(out);
+  for (const input of inputs) {
+    const source = realPath(input);
+    if (source === target || source.startsWith(target.endsWith(sep) ? target : `${target}${sep}`))
+      throw new OutputOverlapsInputError({ path: resolve(out), input: resolve(input) });
+  }
 }
 
 const TEMPORARY_MARKER = ".tmp-";
@@ -28,6 +49,7 @@ async function removeStaleSiblings(parent: string, name: string): Promise<void> 
  * complete. Stale temporaries of dead processes are cleaned first.
  */
 export async function atomicOutputDirectory<T>(out: string, build: (temporaryDirectory: string) => Promise<T>, options: AtomicOutputOptions = {}): Promise<T> {
+  refuseOutputOverInputs(out, options.inputs ?? []);
   const target = resolve(out);
   const parent = dirname(target);
   const name = basename(target);

@@ -97,7 +97,7 @@ export async function writeModelDirectory(options: WriteModelDirectoryOptions): 
         }
         return { path: options.out, weights };
       },
-      { overwrite: options.overwrite },
+      { overwrite: options.overwrite, inputs: [options.source] },
     );
   } finally {
     await source.close();

@@ -1,6 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadModelDirectory, loadTokenizer, type ModelDirectory, type StreamedTensor, type TensorSource, writeModelDirectory } from "@graft/hf";
+import {
+  loadModelDirectory,
+  loadTokenizer,
+  type ModelDirectory,
+  refuseOutputOverInputs,
+  type StreamedTensor,
+  type TensorSource,
+  writeModelDirectory,
+} from "@graft/hf";
 import { bf16ToFloat32Array, dtypeBytes, float32ArrayToBf16, float32ArrayToF16, fromFloat32, toFloat32 } from "@graft/safetensors";
 import { oldSegmentation } from "@graft/vocab";
 import { accumulateFit } from "./accumulate-fit.js";
@@ -119,6 +127,7 @@ function remapTokenIdKeys(record: Record<string, unknown>, outputIdOf: (id: numb
  * sum with `bodyDelta`). Written atomically; the report lands in `lep_report.json`.
  */
 export async function propagateEmbeddings(options: PropagateEmbeddingsOptions): Promise<PropagationResult> {
+  refuseOutputOverInputs(options.out, [options.base, options.instruct, options.donor]);
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
   const opened: ModelDirectory[] = [];

@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicOutputDirectory, BpeIdMerger, type GraftTokenizer, loadTokenizer, pinAddedTokenIds, type TokenizerJson } from "@graft/hf";
+import {
+  atomicOutputDirectory,
+  BpeIdMerger,
+  type GraftTokenizer,
+  loadTokenizer,
+  pinAddedTokenIds,
+  refuseOutputOverInputs,
+  type TokenizerJson,
+} from "@graft/hf";
 import { byteLevelToText } from "./byte-level-alphabet.js";
 import { type CountedWord, learnMerges } from "./learn-merges.js";
 import { readTexts, type TextSource } from "./read-texts.js";
@@ -126,6 +134,8 @@ async function collectLines(sources: readonly TextSource[] | undefined, limit: n
  * tokens. New ids follow every id of the base (added/special tokens keep their ids).
  */
 export async function extendTokenizer(options: ExtendTokenizerOptions): Promise<ExtensionReport> {
+  // Refused before any work: writing the output would replace an input (a base model, say).
+  refuseOutputOverInputs(options.out, [options.base, ...options.corpus.filter((source) => typeof source === "string")]);
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   const mergeOrder = options.mergeOrder ?? "append";
@@ -241,7 +251,7 @@ export async function extendTokenizer(options: ExtendTokenizerOptions): Promise<
       await writeFile(join(temporary, EXTENSION_REPORT_FILE), `${JSON.stringify(result, null, 2)}\n`);
       return result;
     },
-    { overwrite: options.overwrite },
+    { overwrite: options.overwrite, inputs: [options.base, ...options.corpus.filter((source) => typeof source === "string")] },
   );
   return report;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicOutputDirectory, embeddingInfo, loadModelDirectory, loadTokenizer, type TokenizerJson } from "@graft/hf";
+import { atomicOutputDirectory, embeddingInfo, loadModelDirectory, loadTokenizer, refuseOutputOverInputs, type TokenizerJson } from "@graft/hf";
 import { ShardedSafetensorsWriter } from "@graft/safetensors";
 import { EXTENSION_REPORT_FILE } from "./extend-tokenizer.js";
 import { buildEmbeddingRows, EMBEDDING_DTYPES, type EmbeddingDtype } from "./init-embedding-rows.js";
@@ -77,6 +77,7 @@ function mergesOf(json: TokenizerJson): Map<string, [string, string]> {
  * files replace the model's. The output appears only when complete (temporary sibling + rename).
  */
 export async function initializeEmbeddings(options: InitializeEmbeddingsOptions): Promise<InitReport> {
+  refuseOutputOverInputs(options.out, [options.model, options.tokenizer]);
   const started = performance.now();
   const methodName = options.method ?? "mean";
   if (!Object.hasOwn(INIT_METHODS, methodName)) {
@@ -186,7 +187,7 @@ export async function initializeEmbeddings(options: InitializeEmbeddingsOptions)
         report.seconds = (performance.now() - started) / 1000;
         await writeFile(join(temporary, INIT_REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
       },
-      { overwrite: options.overwrite },
+      { overwrite: options.overwrite, inputs: [options.model, options.tokenizer] },
     );
     report.seconds = (performance.now() - started) / 1000;
     return report;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicOutputDirectory, bytesToUnicode, loadTokenizer, pinAddedTokenIds, type TokenizerJson } from "@graft/hf";
+import { atomicOutputDirectory, bytesToUnicode, loadTokenizer, pinAddedTokenIds, refuseOutputOverInputs, type TokenizerJson } from "@graft/hf";
 import { countWords } from "./count-words.js";
 import { type CountedWord, learnMerges } from "./learn-merges.js";
 import type { TextSource } from "./read-texts.js";
@@ -45,6 +45,7 @@ const TOKENIZER_FILES = ["tokenizer_config.json", "special_tokens_map.json", "ch
  * merges. The result is a new vocabulary: LEP propagation (which needs the base vocabulary) refuses it.
  */
 export async function replaceTokenizer(options: ReplaceTokenizerOptions): Promise<ReplacementReport> {
+  refuseOutputOverInputs(options.out, [options.base, ...options.corpus.filter((source) => typeof source === "string")]);
   const started = performance.now();
   const base = await loadTokenizer(options.base);
   const family = tokenizerFamily(base.json, join(options.base, "tokenizer.json"));
@@ -136,6 +137,6 @@ export async function replaceTokenizer(options: ReplaceTokenizerOptions): Promis
       await writeFile(join(temporary, REPLACEMENT_REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
       return report;
     },
-    { overwrite: options.overwrite },
+    { overwrite: options.overwrite, inputs: [options.base] },
   );
 }
