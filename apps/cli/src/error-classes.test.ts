@@ -53,6 +53,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   SlurmJobError: { jobId: "42", exitCode: null, message: "the job failed" },
   // @graft/adapt
   AdaptConfigError: { path: "/adapt.yaml", field: "base", message: "is required" },
+  ForeignOutputError: { stage: "corpus", path: "/out/corpus", markerFile: ".graft-stage.json" },
   RunLockedError: { path: "/out", pid: 1 },
   StageFailedError: { stage: "embeddings", logPath: "/out/logs/embeddings.log", cause: new Error("x") },
   StageGraphError: { stage: "embeddings", message: "reads an unlisted stage" },

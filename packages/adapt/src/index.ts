@@ -4,6 +4,7 @@ export { type AdaptConfig, checkAdaptPaths, type Launcher as AdaptLauncher, load
 export { AdaptConfigError } from "./adapt-config-error.js";
 export { adaptStages, REPORT_FILE, REPORT_STAGE } from "./adapt-stages.js";
 export { EXAMPLE_CONFIG } from "./example-config.js";
+export { ForeignOutputError } from "./foreign-output-error.js";
 export { createProgressDisplay, formatPlan, formatStageEvent } from "./format-stage-event.js";
 export { type PlanOptions, planStages, type StagePlan, type StageReason } from "./plan-stages.js";
 export { RunLockedError } from "./run-locked-error.js";

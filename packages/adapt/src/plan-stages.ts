@@ -1,8 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { ForeignOutputError } from "./foreign-output-error.js";
 import type { Stage } from "./stage.js";
 import { canonicalJson, type StageKey, stageKeys } from "./stage-keys.js";
-import { readStageMarker, type StageMarker } from "./stage-marker.js";
+import { readStageMarker, STAGE_MARKER, type StageMarker } from "./stage-marker.js";
 import { UnknownStageError } from "./unknown-stage-error.js";
 
 export type StageReason = "missing" | "key-changed" | "forced" | "up-to-date";
@@ -96,6 +97,10 @@ export async function planStages(stages: readonly Stage[], workDirectory: string
     const key = keys.get(stage.name) as StageKey;
     const directories = stageDirectories(workDirectory, stage.name, key.key);
     const marker = readStageMarker(directories.out);
+    // A finished stage always has its marker (written before the rename into place), so an output
+    // without one is the user's: refused rather than replaced, forced or not.
+    if (!marker && existsSync(directories.out) && readdirSync(directories.out).length > 0)
+      throw new ForeignOutputError({ stage: stage.name, path: directories.out, markerFile: STAGE_MARKER });
     const resumes = existsSync(directories.resume);
     const rerunUpstream = stage.after.filter((name) => rerun.has(name));
     let reason: StageReason;
