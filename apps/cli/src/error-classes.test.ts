@@ -60,6 +60,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   UnknownStageError: { option: "from", stage: "x", stages: ["init"] },
   // @graft/cli
   UsageError: { command: "corpus build", message: "missing --out" },
+  FileSystemError: { code: "ENOENT", path: "/in.txt", syscall: "open", message: "ENOENT: no such file or directory, open '/in.txt'" },
 };
 
 const root = repositoryRoot();

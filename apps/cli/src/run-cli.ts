@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { GraftError } from "@graft/errors";
 import type { CommandContext, CommandDefinition, ParseOptions } from "./command.js";
+import { FileSystemError } from "./file-system-error.js";
 import { UsageError } from "./usage-error.js";
 
 const GLOBAL_OPTIONS: ParseOptions = {
@@ -106,7 +107,9 @@ export async function runCli(commands: readonly CommandDefinition[], argv: reado
   const context: CommandContext = { ...io, json: Boolean(parsed.values.json) };
   try {
     return await command.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, context);
-  } catch (error) {
+  } catch (thrown) {
+    // A failed system call (a missing file, no permission, a full disk) is the user's to fix, not a bug: no stack.
+    const error = FileSystemError.isSystemError(thrown) ? new FileSystemError(thrown) : thrown;
     if (GraftError.isInstance(error)) {
       const exitCode = UsageError.isInstance(error) ? 2 : 1;
       if (context.json) io.stdout.write(`${errorLine(error, exitCode)}\n`);

@@ -8,6 +8,7 @@ import {
   TRAIN_JOB_FIELDS,
   TRAINER_PYTHON_PATH,
   type TrainJob,
+  TrainJobError,
   type TrainJobField,
   type TrainMode,
   trainJobToJson,
@@ -109,7 +110,7 @@ export const trainCommand: CommandDefinition = {
     const processes = options.integer("processes", { min: 1 });
     const nodes = options.integer("nodes", { min: 1 }) ?? 1;
     const gpusPerNode = options.integer("gpus-per-node", { min: 1 }) ?? 8;
-    const fromFile: Record<string, unknown> = jobFile ? (JSON.parse(await readFile(jobFile, "utf8")) as Record<string, unknown>) : {};
+    const fromFile: Record<string, unknown> = jobFile ? await readJobFile(jobFile) : {};
     const job: Record<string, unknown> = { ...fromFile, ...numbers };
     const model = options.string("model");
     const data = options.string("data");
@@ -159,3 +160,20 @@ export const trainCommand: CommandDefinition = {
     }
   },
 };
+
+/** The --job file as an object; malformed JSON is a TrainJobError naming the file. */
+async function readJobFile(path: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new TrainJobError({
+      field: "(file)",
+      reason: `${path} is not valid JSON (${error.message}); write the job as one JSON object (graft train --help lists its fields)`,
+    });
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new TrainJobError({ field: "(file)", reason: `${path} must hold one JSON object of job fields` });
+  return parsed as Record<string, unknown>;
+}
