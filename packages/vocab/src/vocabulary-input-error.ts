@@ -3,7 +3,7 @@ import { GraftError } from "@graft/errors";
 const marker = "graft.error.VocabularyInputError";
 const symbol = Symbol.for(marker);
 
-export type VocabularyInputProblem = "empty-corpus" | "wrong-script" | "invalid-merge" | "not-an-extension" | "invalid-option";
+export type VocabularyInputProblem = "empty-corpus" | "not-text" | "wrong-script" | "invalid-merge" | "not-an-extension" | "invalid-option";
 
 /** Input that vocabulary extension or initialisation cannot use; `problem` says which kind. */
 export class VocabularyInputError extends GraftError {
