@@ -64,3 +64,17 @@ describe("graft tags render", () => {
     expect(readdirSync(work.path).filter((name) => name.startsWith("no-template.out.jsonl.tmp"))).toEqual([]);
   });
 });
+
+describe("graft tags render with nothing to render", () => {
+  it("refuses an input whose every line is skipped: SampleInputError, nothing written", async () => {
+    const input = join(work.path, "all-bad.jsonl");
+    const out = join(work.path, "all-bad-out.jsonl");
+    writeFileSync(input, '{"broken": true}\n{"also": "broken"}\n');
+    const { graft } = await import("../testing/run-graft.js");
+    const result = await graft("tags", "render", "--model", fixtureTokenizerDirectory("llama3"), "--input", input, "--out", out, "--format", "inscp-document");
+    expect(result.code, result.err).toBe(1);
+    expect(result.err).toMatch(/SampleInputError: .*all-bad\.jsonl:1: no sample was rendered: 2 lines read, 2 skipped \(the first: /);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(work.path).filter((name) => name.startsWith("all-bad-out.jsonl.tmp-"))).toEqual([]);
+  });
+});

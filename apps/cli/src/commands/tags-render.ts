@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { createTagger, type ReadSamplesStats, readSamples, SAMPLE_FORMATS } from "@graft/chat-tags";
+import { createTagger, type ReadSamplesStats, readSamples, SAMPLE_FORMATS, SampleInputError } from "@graft/chat-tags";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -111,6 +111,16 @@ export const tagsRenderCommand: CommandDefinition = {
       throw error;
     }
     await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (written === 0) {
+      // An empty output is not a success: nothing is written, and the reason is the input's.
+      await rm(temporary, { force: true });
+      const first = stats.firstSkipped[0];
+      throw new SampleInputError({
+        path: input,
+        line: first?.line ?? stats.lines,
+        message: `no sample was rendered: ${stats.lines} lines read, ${stats.skipped} skipped${first ? ` (the first: ${first.reason})` : ""}; fix the input or the --format / --text-field options`,
+      });
+    }
     await rename(temporary, out);
     const summary = {
       type: "tags-rendered",

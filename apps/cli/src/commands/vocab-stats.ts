@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { loadTokenizer } from "@graft/hf";
-import { readTexts, tokenizerEfficiency } from "@graft/vocab";
+import { readTexts, tokenizerEfficiency, VocabularyInputError } from "@graft/vocab";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -27,7 +27,10 @@ export const vocabStatsCommand: CommandDefinition = {
       const tokenizer = await loadTokenizer(directory);
       for (const file of texts) {
         const lines: string[] = [];
-        for await (const line of readTexts([file])) if (line.length > 0) lines.push(line);
+        for await (const line of readTexts([file])) if (line.trim().length > 0) lines.push(line);
+        // Zeros for an empty file would read as a measurement.
+        if (lines.length === 0)
+          throw new VocabularyInputError({ path: file, problem: "empty-corpus", message: "has no text to measure; pass a non-empty .txt or .txt.gz file" });
         rows.push({ tokenizer: directory, text: file, ...tokenizerEfficiency(tokenizer, lines) });
       }
     }
