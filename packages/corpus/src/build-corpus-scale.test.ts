@@ -132,32 +132,43 @@ describe("buildCorpus near-dedup", () => {
 });
 
 describe("buildCorpus resume", () => {
-  it("an interrupted build resumes from its last checkpoint to the same bytes; changed settings are refused", async () => {
-    // Three read batches (512 documents each): checkpoints are taken between batches.
-    const input = writeParagraphs("resume.txt", distinct.slice(0, 1400));
-    const options: Omit<BuildCorpusOptions, "out"> = { inputs: [input], tokenizer, sequenceLength: 64, validFraction: 0.1, shardTokens: 64 * 64, workers: 1 };
-    await buildCorpus({ ...options, out: join(work.path, "whole") });
+  // Every dedup mode: `none` keeps an empty dedup log, whose replay once failed on every rerun.
+  for (const dedup of ["exact", "minhash", "none"] as const) {
+    it(`an interrupted build resumes from its last checkpoint to the same bytes; changed settings are refused (dedup ${dedup})`, async () => {
+      // Three read batches (512 documents each): checkpoints are taken between batches.
+      const input = writeParagraphs(`resume-${dedup}.txt`, distinct.slice(0, 1400));
+      const options: Omit<BuildCorpusOptions, "out"> = {
+        inputs: [input],
+        tokenizer,
+        sequenceLength: 64,
+        validFraction: 0.1,
+        shardTokens: 64 * 64,
+        workers: 1,
+        dedup,
+      };
+      await buildCorpus({ ...options, out: join(work.path, `whole-${dedup}`) });
 
-    const out = join(work.path, "resumed");
-    const interrupt = (event: CorpusEvent) => {
-      if (event.type === "shard" && existsSync(join(partialDirectory(out), "checkpoint.json"))) throw new Error("interrupted");
-    };
-    await expect(buildCorpus({ ...options, out, onEvent: interrupt })).rejects.toThrow("interrupted");
-    expect(existsSync(out)).toBe(false);
-    expect(existsSync(join(partialDirectory(out), "checkpoint.json"))).toBe(true);
+      const out = join(work.path, `resumed-${dedup}`);
+      const interrupt = (event: CorpusEvent) => {
+        if (event.type === "shard" && existsSync(join(partialDirectory(out), "checkpoint.json"))) throw new Error("interrupted");
+      };
+      await expect(buildCorpus({ ...options, out, onEvent: interrupt })).rejects.toThrow("interrupted");
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(join(partialDirectory(out), "checkpoint.json"))).toBe(true);
 
-    await expect(buildCorpus({ ...options, sequenceLength: 32, out })).rejects.toBeInstanceOf(CorpusResumeError);
-    await expect(buildCorpus({ ...options, tokenizer: fixtureTokenizerDirectory("qwen2_5"), out })).rejects.toThrow(/tokenizer \(sha256 of tokenizer.json\)/);
+      await expect(buildCorpus({ ...options, sequenceLength: 32, out })).rejects.toBeInstanceOf(CorpusResumeError);
+      await expect(buildCorpus({ ...options, tokenizer: fixtureTokenizerDirectory("qwen2_5"), out })).rejects.toThrow(/tokenizer \(sha256 of tokenizer.json\)/);
 
-    const events: CorpusEvent[] = [];
-    await buildCorpus({ ...options, out, onEvent: (event) => events.push(event) });
-    const resume = events.find((event) => event.type === "resume");
-    expect(resume).toMatchObject({ type: "resume" });
-    expect((resume as { documents: number }).documents).toBeGreaterThan(0);
-    expect((resume as { documents: number }).documents).toBeLessThan(1400);
-    expect(existsSync(partialDirectory(out))).toBe(false);
-    expect(filesOf(out)).toEqual(filesOf(join(work.path, "whole")));
-  });
+      const events: CorpusEvent[] = [];
+      await buildCorpus({ ...options, out, onEvent: (event) => events.push(event) });
+      const resume = events.find((event) => event.type === "resume");
+      expect(resume).toMatchObject({ type: "resume" });
+      expect((resume as { documents: number }).documents).toBeGreaterThan(0);
+      expect((resume as { documents: number }).documents).toBeLessThan(1400);
+      expect(existsSync(partialDirectory(out))).toBe(false);
+      expect(filesOf(out)).toEqual(filesOf(join(work.path, `whole-${dedup}`)));
+    });
+  }
 });
 
 describe("buildCorpus killed", () => {

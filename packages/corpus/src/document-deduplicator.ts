@@ -57,10 +57,13 @@ export class DocumentDeduplicator {
 
   /** Rebuilds the state from a log (the records of kept documents, in order). */
   replay(log: Uint8Array): void {
+    // `none` keeps no records: a zero record size would never advance through the log.
+    if (this.recordBytes === 0) return;
     for (let offset = 0; offset + this.recordBytes <= log.length; offset += this.recordBytes) {
       this.seen.add(Buffer.from(log.buffer, log.byteOffset + offset, EXACT_KEY_BYTES).toString("base64"));
       if (this.index) {
-        const record = log.slice(offset + EXACT_KEY_BYTES, offset + this.recordBytes);
+        // A copy, aligned at 0: a Buffer's slice is a view whose .buffer starts elsewhere.
+        const record = new Uint8Array(log.subarray(offset + EXACT_KEY_BYTES, offset + this.recordBytes));
         this.index.add(new Uint16Array(record.buffer, MINHASH_BANDS * 4, MINHASH_HASHES), new Uint32Array(record.buffer, 0, MINHASH_BANDS));
       }
     }
