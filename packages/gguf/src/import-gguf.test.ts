@@ -1,8 +1,9 @@
 // `importGguf` on the real SmolLM2-135M-Instruct Q4_1 file against transformers' own GGUF loader
 // (the field's reference dequantizer): every tensor equal, the output loads in transformers with
 // the same logits, the tokenizer gives the same ids. Skips only when the registry is unreachable.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadTokenizer } from "@graft/hf";
 import { fixtureText, realModel, runPythonJson, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importGguf } from "./import-gguf.js";
@@ -38,6 +39,7 @@ ref_tok = AutoTokenizer.from_pretrained(directory, gguf_file=name)
 text = open(text_path, encoding="utf8").read()
 ids = ref_tok(text)["input_ids"]
 result["token_count"] = len(ids)
+result["ids"] = ids
 result["ids_equal"] = ours_tok(text)["input_ids"] == ids
 chat = [{"role": "user", "content": "What is the capital of France?"}]
 result["template_equal"] = ours_tok.apply_chat_template(chat, tokenize=False, add_generation_prompt=True) == ref_tok.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
@@ -57,6 +59,7 @@ interface Reference {
   expected_count: number;
   tied: boolean;
   token_count: number;
+  ids: number[];
   ids_equal: boolean;
   template_equal: boolean;
   special: [string, string, string, boolean];
@@ -65,6 +68,7 @@ interface Reference {
 
 describe.skipIf(model.skip !== undefined)(`importGguf on SmolLM2-135M-Instruct Q4_1${model.skip ? ` (skipped: ${model.skip})` : ""}`, () => {
   let reference: Reference;
+  let text: string;
   const events: { type: string }[] = [];
   const f32 = join(work.path, "f32");
   const bf16 = join(work.path, "bf16");
@@ -74,12 +78,9 @@ describe.skipIf(model.skip !== undefined)(`importGguf on SmolLM2-135M-Instruct Q
     await importGguf({ file, out: f32, dtype: "f32", onEvent: (event) => events.push(event) });
     await importGguf({ file, out: bf16 });
     const textPath = join(work.path, "text.txt");
-    const { writeFileSync } = await import("node:fs");
     const special = "<|im_start|>user\nПривет!<|im_end|>\n<|im_start|>assistant\n<|endoftext|> <repo_name>x";
-    writeFileSync(
-      textPath,
-      `${fixtureText("ru-fortunes").slice(0, 2500)}\n${fixtureText("en-fortunes").slice(0, 1500)}\n${special}\nfunction f(x) {\n\treturn x ** 2; // ok\n}\n  \u00a0 12345 ÿ 🤗\n`,
-    );
+    text = `${fixtureText("ru-fortunes").slice(0, 2500)}\n${fixtureText("en-fortunes").slice(0, 1500)}\n${special}\nfunction f(x) {\n\treturn x ** 2; // ok\n}\n  \u00a0 12345 ÿ 🤗\n`;
+    writeFileSync(textPath, text);
     reference = runPythonJson<Reference>(REFERENCE, { args: [file, f32, bf16, textPath], timeoutMs: 600_000 });
   }, 900_000);
 
@@ -101,6 +102,12 @@ describe.skipIf(model.skip !== undefined)(`importGguf on SmolLM2-135M-Instruct Q
     expect(reference.ids_equal).toBe(true);
     expect(reference.template_equal).toBe(true);
     expect(reference.special).toEqual(["<|im_start|>", "<|im_end|>", "<|im_end|>", true]);
+  });
+
+  it("writes a tokenizer graft's own encoder reads to the same ids", async () => {
+    const tokenizer = await loadTokenizer(f32);
+    expect(tokenizer.encode(text)).toEqual(reference.ids);
+    expect(tokenizer.specialTokens.eos?.content).toBe("<|im_end|>");
   });
 
   it("reports progress events keyed type, and leaves no temporary directory", () => {
