@@ -25,6 +25,12 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   OutputDirectoryExistsError: { path: "/out" },
   OutputOverlapsInputError: { path: "/m", input: "/m" },
   TokenizerLoadError: { path: "/m", message: "no tokenizer.json" },
+  // @graft/gguf
+  GgufFormatError: { path: "/m.gguf", message: "not a GGUF file" },
+  GgufMetadataError: { path: "/m.gguf", key: "llama.block_count", message: "missing" },
+  GgufTensorTypeError: { path: "/m.gguf", tensorName: "blk.0.attn_q.weight", typeId: 6, typeName: "Q5_0", supported: ["F32", "Q4_K"] },
+  GgufTruncatedError: { path: "/m.gguf", part: "header", needed: 200, size: 100 },
+  GgufUnsupportedError: { path: "/m.gguf", feature: "architecture", value: "gemma3", supported: ["llama"] },
   // @graft/chat-tags
   ChatTemplateError: { message: "no chat template", path: "/m" },
   SampleInputError: { path: "/in.jsonl", line: 2, message: "not JSON" },

@@ -7,6 +7,7 @@ export { corpusMergeCommand } from "./corpus-merge.js";
 export { doctorCommand } from "./doctor.js";
 export { evalCommand } from "./eval.js";
 export { exportOnnxCommand } from "./export-onnx.js";
+export { importGgufCommand } from "./import-gguf.js";
 export { lepCommand } from "./lep.js";
 export { tagsRenderCommand } from "./tags-render.js";
 export { trainCommand } from "./train.js";

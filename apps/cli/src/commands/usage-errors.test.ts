@@ -184,6 +184,13 @@ const CASES: Record<string, CommandCases> = {
       message: '--operators must be one of standard, ort-contrib, got "tensorrt"',
     },
   },
+  "import gguf": {
+    missing: { label: "no FILE", argv: (out) => ["--out", out], message: "missing FILE" },
+    notANumber: null,
+    outOfRange: null,
+    unknownChoice: { label: "--dtype f16", argv: (out) => ["m.gguf", "--dtype", "f16", "--out", out], message: '--dtype must be one of bf16, f32, got "f16"' },
+    more: [{ label: "two FILEs", argv: (out) => ["a.gguf", "b.gguf", "--out", out], message: "takes one FILE, got 2: a.gguf b.gguf" }],
+  },
   lep: {
     missing: { label: "no --instruct, --donor", argv: (out) => ["--base", "b", "--out", out], message: "missing --instruct, --donor" },
     notANumber: {
