@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { AdaptConfigError, checkAdaptPaths, EXAMPLE_CONFIG, loadAdaptConfig, parseAdaptConfig } from "./adapt-config.js";
+import { AdaptConfigError, checkAdaptPaths, EXAMPLE_CONFIG, EXAMPLE_INSTRUCT_ONLY_CONFIG, loadAdaptConfig, parseAdaptConfig } from "./adapt-config.js";
+import { adaptStages } from "./adapt-stages.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -131,6 +132,33 @@ describe("instruct-only configs (no base)", () => {
       config.inscp.on = ["embeddings", "instruct"];
       change(config);
     });
+
+  it("accepts the --init --instruct-only example; its stages have no lep", () => {
+    const config = parseAdaptConfig(EXAMPLE_INSTRUCT_ONLY_CONFIG, "/projects/ru/adapt.yaml");
+    expect(config.base).toBeUndefined();
+    expect(config.embeddings.newTokensOnly).toBe(true);
+    expect(adaptStages(config).map((stage) => stage.name)).toEqual([
+      "corpus",
+      "vocab",
+      "init",
+      "shards-embeddings",
+      "embeddings-instruct",
+      "shards-inscp-instruct",
+      "inscp-instruct",
+      "inscp-embeddings",
+      "eval",
+    ]);
+  });
+
+  it("without inscp: the embeddings CP, then the report on the original and the adapted model", () => {
+    const config = parseAdaptConfig(
+      instructOnly((c) => delete c.inscp),
+      "/projects/ru/adapt.yaml",
+    );
+    const stages = adaptStages(config);
+    expect(stages.map((stage) => stage.name)).toEqual(["corpus", "vocab", "init", "shards-embeddings", "embeddings-instruct", "eval"]);
+    expect(stages.at(-1)?.settings).toMatchObject({ models: [{ name: "instruct" }, { name: "embeddings", stage: "embeddings-instruct" }] });
+  });
 
   it("parses without base and lep", () => {
     const config = parseAdaptConfig(instructOnly(), "/projects/ru/adapt.yaml");

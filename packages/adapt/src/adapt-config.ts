@@ -7,6 +7,7 @@ import { type FieldSchema, validateMapping } from "./config-schema.js";
 
 export { AdaptConfigError } from "./adapt-config-error.js";
 export { EXAMPLE_CONFIG } from "./example-config.js";
+export { EXAMPLE_INSTRUCT_ONLY_CONFIG } from "./example-instruct-only-config.js";
 
 /** Optimisation settings of a training stage (passed to @graft/train-bridge). */
 export interface TrainSettings {

@@ -1,7 +1,7 @@
 // graft adapt without a base model, end to end on the zoo's tiny instruct model and the packaged
 // Russian data (real tokenizer extension, trainer and eval): the plan, the stages that ran, the
 // report's models, and new-rows-only embeddings CP leaving every old row bit for bit.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AdaptConfig, type AdaptEvent, adapt, loadAdaptConfig, STAGE_MARKER } from "@graft/adapt";
 import { SafetensorsReader } from "@graft/safetensors";
@@ -110,5 +110,15 @@ describe("graft adapt without base (instruct-only)", () => {
       const newRows = (data: Uint8Array) => data.subarray(cut, (firstNewId + added) * rowBytes);
       expect(Buffer.compare(newRows(trained.data), newRows(tensor.data)), `${name}: new rows did not train`).not.toBe(0);
     }
+  });
+
+  it("--init --instruct-only writes the example without base; a wrong path fails before any work", async () => {
+    const example = join(work.path, "instruct-only.yaml");
+    expect((await graft("adapt", "--init", "--instruct-only", example)).code).toBe(0);
+    expect(readFileSync(example, "utf8")).not.toMatch(/^base:/m);
+    const failed = await graft("adapt", "--config", example);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/AdaptConfigError: .*instruct-only\.yaml: instruct: .*models\/llama-3-8b-instruct is not a directory/);
+    expect(existsSync(join(work.path, "runs"))).toBe(false);
   });
 });
