@@ -21,7 +21,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const json = process.argv.includes("--json");
 
 const config = parseAdaptConfig(await readFile(CONFIG_FILE, "utf8"), CONFIG_FILE);
-if (!existsSync(join(config.base, "config.json")) || !existsSync(join(config.instruct, "config.json"))) {
+if (config.base === undefined || !existsSync(join(config.base, "config.json")) || !existsSync(join(config.instruct, "config.json"))) {
   say(`demo: the tiny model zoo (${config.base}, ${config.instruct}) is not there; using stand-in models instead (see apps/demo/README.md)`);
   Object.assign(config, await standInModels(root, join(output, "models"), say));
 }

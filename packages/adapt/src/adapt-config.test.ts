@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { AdaptConfigError, checkAdaptPaths, EXAMPLE_CONFIG, loadAdaptConfig, parseAdaptConfig } from "./adapt-config.js";
+import { AdaptConfigError, checkAdaptPaths, EXAMPLE_CONFIG, EXAMPLE_INSTRUCT_ONLY_CONFIG, loadAdaptConfig, parseAdaptConfig } from "./adapt-config.js";
+import { adaptStages } from "./adapt-stages.js";
 
 const work = temporaryDirectory();
 afterAll(() => work.remove());
@@ -119,5 +120,105 @@ describe("checkAdaptPaths", () => {
     const error = errorOf(() => checkAdaptPaths(parseAdaptConfig(valid(change), path), path));
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe("instruct-only configs (no base)", () => {
+  /** The example without base and lep, InsCP on the vocabulary-adapted instruct model and the original. */
+  const instructOnly = (change: (config: Record<string, any>) => void = () => {}) =>
+    edited((config) => {
+      delete config.base;
+      delete config.lep;
+      config.inscp.on = ["embeddings", "instruct"];
+      change(config);
+    });
+
+  it("accepts the --init --instruct-only example; its stages have no lep", () => {
+    const config = parseAdaptConfig(EXAMPLE_INSTRUCT_ONLY_CONFIG, "/projects/ru/adapt.yaml");
+    expect(config.base).toBeUndefined();
+    expect(config.embeddings.newTokensOnly).toBe(true);
+    expect(adaptStages(config).map((stage) => stage.name)).toEqual([
+      "corpus",
+      "vocab",
+      "init",
+      "shards-embeddings",
+      "embeddings-instruct",
+      "shards-inscp-instruct",
+      "inscp-instruct",
+      "inscp-embeddings",
+      "eval",
+    ]);
+  });
+
+  it("without inscp: the embeddings CP, then the report on the original and the adapted model", () => {
+    const config = parseAdaptConfig(
+      instructOnly((c) => delete c.inscp),
+      "/projects/ru/adapt.yaml",
+    );
+    const stages = adaptStages(config);
+    expect(stages.map((stage) => stage.name)).toEqual(["corpus", "vocab", "init", "shards-embeddings", "embeddings-instruct", "eval"]);
+    expect(stages.at(-1)?.settings).toMatchObject({ models: [{ name: "instruct" }, { name: "embeddings", stage: "embeddings-instruct" }] });
+  });
+
+  it("parses without base and lep", () => {
+    const config = parseAdaptConfig(instructOnly(), "/projects/ru/adapt.yaml");
+    expect(config.base).toBeUndefined();
+    expect(config.lep).toBeUndefined();
+    expect(config.instruct).toBe("/projects/ru/models/llama-3-8b-instruct");
+    expect(config.inscp?.on).toEqual(["embeddings", "instruct"]);
+  });
+
+  it("checks the instruct model's path only", () => {
+    const root = join(work.path, "instruct-only");
+    mkdirSync(join(root, "models", "instruct"), { recursive: true });
+    for (const file of ["config.json", "tokenizer.json"]) writeFileSync(join(root, "models", "instruct", file), "{}");
+    const path = join(root, "adapt.yaml");
+    const config = parseAdaptConfig(
+      instructOnly((c) => {
+        c.instruct = "models/instruct";
+        c.corpus.inputs = ["adapt.yaml"];
+        c.eval = { heldout: "adapt.yaml" };
+      }),
+      path,
+    );
+    writeFileSync(path, "");
+    expect(() => checkAdaptPaths(config, path)).not.toThrow();
+  });
+
+  const broken = [
+    { name: "lep without base", config: () => instructOnly((c) => (c.lep = { mode: "conversion" })), field: "lep", message: /needs base/ },
+    { name: "an empty lep without base", config: () => instructOnly((c) => (c.lep = {})), field: "lep", message: /needs base/ },
+    { name: "InsCP on lep without base", config: () => instructOnly((c) => (c.inscp.on = ["lep"])), field: "inscp.on", message: /lists lep, which needs base/ },
+    {
+      name: "InsCP on lep and embeddings without base",
+      config: () => instructOnly((c) => (c.inscp.on = ["embeddings", "lep"])),
+      field: "inscp.on",
+      message: /lists lep, which needs base/,
+    },
+    {
+      name: "InsCP on embeddings with base",
+      config: () => edited((c) => (c.inscp.on = ["lep", "embeddings"])),
+      field: "inscp.on",
+      message: /lists embeddings, the instruct-only pipeline's model/,
+    },
+    {
+      name: "InsCP on an unknown model",
+      config: () => instructOnly((c) => (c.inscp.on = ["base"])),
+      field: "inscp.on",
+      message: /may only list lep, instruct, embeddings/,
+    },
+    { name: "no instruct model", config: () => instructOnly((c) => delete c.instruct), field: "instruct", message: /is required/ },
+    {
+      name: "a misspelt newTokensOnly",
+      config: () => instructOnly((c) => (c.embeddings.newTokenOnly = true)),
+      field: "embeddings.newTokenOnly",
+      message: /did you mean "newTokensOnly"/,
+    },
+  ];
+  it.each(broken)("names the field: $name", ({ config, field, message }) => {
+    const error = errorOf(() => parseAdaptConfig(config(), "adapt.yaml"));
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith(`adapt.yaml: ${field}: `)).toBe(true);
   });
 });

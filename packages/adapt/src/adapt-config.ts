@@ -7,6 +7,7 @@ import { type FieldSchema, validateMapping } from "./config-schema.js";
 
 export { AdaptConfigError } from "./adapt-config-error.js";
 export { EXAMPLE_CONFIG } from "./example-config.js";
+export { EXAMPLE_INSTRUCT_ONLY_CONFIG } from "./example-instruct-only-config.js";
 
 /** Optimisation settings of a training stage (passed to @graft/train-bridge). */
 export interface TrainSettings {
@@ -32,9 +33,13 @@ export type Launcher =
 
 /** `graft adapt`'s configuration (YAML or JSON). Relative paths are relative to the config file. */
 export interface AdaptConfig {
-  /** The base model (its embeddings are trained on the new vocabulary). */
-  base: string;
-  /** The instruct model of the same base. */
+  /**
+   * The base model (its embeddings are trained on the new vocabulary, then LEP carries them into
+   * the instruct model). Omit it for instruct-only adaptation: the vocabulary is extended on the
+   * instruct model itself and its embeddings are trained on InsCP-wrapped text (no `lep`).
+   */
+  base?: string;
+  /** The instruct model (of the same base, when `base` is given). */
   instruct: string;
   /** Target language (ISO 639-1) and its Unicode script. */
   language: string;
@@ -44,11 +49,19 @@ export interface AdaptConfig {
   corpus: { inputs: string[]; maxDocuments?: number; languageFilter?: boolean; languageThreshold?: number; minCharacters?: number; dedup?: "exact" | "none" };
   vocab: { add: number; mergeOrder?: "append" | "prepend"; minFrequency?: number; padToMultipleOf?: number; init?: "mean" | "merge-tree" };
   sequenceLength: number;
-  /** Embedding-only CP of the base (LEP step 3). */
+  /**
+   * Embedding-only CP: of the base (LEP step 3) on plain text, or, instruct-only, of the
+   * vocabulary-adapted instruct model on InsCP-wrapped text. `newTokensOnly`: only the new rows train.
+   */
   embeddings: TrainSettings & { newTokensOnly?: boolean };
-  lep: { mode?: "conversion" | "overlap" | "swap"; ridge?: number };
-  /** InsCP on the LEP result and/or the original instruct model; omit to skip. */
-  inscp?: TrainSettings & { on: ("lep" | "instruct")[]; mode?: "full" | "lora"; loraRank?: number; loraAlpha?: number };
+  /** LEP's propagation; needs `base` (absent, and undefined, in an instruct-only config). */
+  lep?: { mode?: "conversion" | "overlap" | "swap"; ridge?: number };
+  /**
+   * InsCP, omit to skip: on the LEP result (`lep`, needs `base`), on the original instruct model
+   * (`instruct`), on the vocabulary-adapted instruct model after its embeddings CP (`embeddings`,
+   * instruct-only configs).
+   */
+  inscp?: TrainSettings & { on: InscpTarget[]; mode?: "full" | "lora"; loraRank?: number; loraAlpha?: number };
   eval: {
     heldout: string;
     heldoutEnglish?: string;
@@ -60,6 +73,10 @@ export interface AdaptConfig {
   };
   launcher?: Launcher;
 }
+
+/** The models InsCP may train (`inscp.on`). */
+export type InscpTarget = "lep" | "instruct" | "embeddings";
+const INSCP_TARGETS: readonly InscpTarget[] = ["lep", "instruct", "embeddings"];
 
 const TRAIN_FIELDS: Record<string, FieldSchema> = {
   maxSteps: { type: "integer", required: true, min: 1 },
@@ -91,7 +108,7 @@ const LAUNCHER_FIELDS: Record<(typeof LAUNCHERS)[number], Record<string, FieldSc
 
 /** The whole schema; the launcher's fields depend on its type and are checked on their own. */
 const CONFIG_FIELDS: Record<string, FieldSchema> = {
-  base: { type: "string", required: true },
+  base: { type: "string" },
   instruct: { type: "string", required: true },
   language: { type: "string", required: true },
   script: { type: "string" },
@@ -126,7 +143,7 @@ const CONFIG_FIELDS: Record<string, FieldSchema> = {
     type: "mapping",
     fields: {
       ...TRAIN_FIELDS,
-      on: { type: "strings", required: true, nonEmpty: true, values: ["lep", "instruct"] },
+      on: { type: "strings", required: true, nonEmpty: true, values: INSCP_TARGETS },
       mode: { type: "string", values: ["full", "lora"] },
       loraRank: { type: "integer", min: 1 },
       loraAlpha: { type: "integer", min: 1 },
@@ -178,15 +195,16 @@ export function parseAdaptConfig(text: string, path: string): AdaptConfig {
   if (config.launcher) validateMapping(config.launcher, LAUNCHER_FIELDS[config.launcher.type], path, "launcher.");
   if (!/^[a-z]{2,3}$/.test(config.language))
     throw new AdaptConfigError({ path, field: "language", message: `must be an ISO 639 code such as ru, not ${JSON.stringify(config.language)}` });
+  checkPipelineShape(config, path);
   const directory = dirname(resolve(path));
   const absolute = (entry: string) => (isAbsolute(entry) ? entry : resolve(directory, entry));
   return {
     ...config,
-    base: absolute(config.base),
+    base: config.base === undefined ? undefined : absolute(config.base),
     instruct: absolute(config.instruct),
     out: absolute(config.out),
     corpus: { ...config.corpus, inputs: config.corpus.inputs.map(absolute) },
-    lep: config.lep ?? {},
+    lep: config.base === undefined ? undefined : (config.lep ?? {}),
     eval: {
       ...config.eval,
       heldout: absolute(config.eval.heldout),
@@ -197,11 +215,40 @@ export function parseAdaptConfig(text: string, path: string): AdaptConfig {
   };
 }
 
+/**
+ * The rules between sections: LEP (the `lep` section, InsCP on `lep`) needs a base model to
+ * propagate from; InsCP on `embeddings` names the instruct-only pipeline's model, which a config
+ * with a base does not make (its embeddings CP trains the base, not a chat model).
+ */
+function checkPipelineShape(config: AdaptConfig, path: string): void {
+  const on = config.inscp?.on ?? [];
+  if (config.base === undefined) {
+    if (config.lep !== undefined)
+      throw new AdaptConfigError({
+        path,
+        field: "lep",
+        message: "needs base: LEP propagates embeddings a base model learned; give base, or remove lep for instruct-only adaptation",
+      });
+    if (on.includes("lep"))
+      throw new AdaptConfigError({
+        path,
+        field: "inscp.on",
+        message: "lists lep, which needs base; without base InsCP may run on embeddings (the vocabulary-adapted instruct model) and instruct",
+      });
+  } else if (on.includes("embeddings"))
+    throw new AdaptConfigError({
+      path,
+      field: "inscp.on",
+      message: "lists embeddings, the instruct-only pipeline's model (no base); with base, InsCP runs on lep and instruct",
+    });
+}
+
 /** Every path a config reads, checked before any work: models need config.json and tokenizer.json, inputs must exist. */
 export function checkAdaptPaths(config: AdaptConfig, path = "config"): void {
   const problem = (field: string, message: string) => new AdaptConfigError({ path, field, message });
   for (const field of ["base", "instruct"] as const) {
     const directory = config[field];
+    if (directory === undefined) continue;
     if (!existsSync(directory) || !statSync(directory).isDirectory())
       throw problem(field, `${directory} is not a directory; give a Hugging Face model directory`);
     for (const file of ["config.json", "tokenizer.json"])

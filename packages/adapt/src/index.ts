@@ -1,9 +1,18 @@
 // Public surface of @graft/adapt: every export is named here.
 export { type AdaptEvent, type AdaptOptions, type AdaptResult, adapt } from "./adapt.js";
-export { type AdaptConfig, checkAdaptPaths, type Launcher as AdaptLauncher, loadAdaptConfig, parseAdaptConfig, type TrainSettings } from "./adapt-config.js";
+export {
+  type AdaptConfig,
+  checkAdaptPaths,
+  type InscpTarget,
+  type Launcher as AdaptLauncher,
+  loadAdaptConfig,
+  parseAdaptConfig,
+  type TrainSettings,
+} from "./adapt-config.js";
 export { AdaptConfigError } from "./adapt-config-error.js";
-export { adaptStages, REPORT_FILE, REPORT_STAGE } from "./adapt-stages.js";
+export { adaptStages, INSTRUCT_EMBEDDINGS_STAGE, REPORT_FILE, REPORT_STAGE } from "./adapt-stages.js";
 export { EXAMPLE_CONFIG } from "./example-config.js";
+export { EXAMPLE_INSTRUCT_ONLY_CONFIG } from "./example-instruct-only-config.js";
 export { ForeignOutputError } from "./foreign-output-error.js";
 export { createProgressDisplay, formatPlan, formatStageEvent } from "./format-stage-event.js";
 export { type PlanOptions, planStages, type StagePlan, type StageReason } from "./plan-stages.js";

@@ -2,17 +2,18 @@ import { initializeEmbeddings } from "@graft/vocab";
 import type { AdaptConfig } from "./adapt-config.js";
 import type { Stage } from "./stage.js";
 
-/** `init`: the base model with rows for the new tokens (mean of their old sub-token rows, or merge-tree). */
+/** `init`: the base model (instruct-only: the instruct model) with rows for the new tokens (mean of their old sub-token rows, or merge-tree). */
 export function initStage(config: AdaptConfig): Stage {
+  const model = config.base ?? config.instruct;
   return {
     name: "init",
-    description: "the base model with initialised rows for the new tokens",
+    description: `the ${config.base === undefined ? "instruct" : "base"} model with initialised rows for the new tokens`,
     settings: { method: config.vocab.init ?? "mean", padToMultipleOf: config.vocab.padToMultipleOf },
     after: ["vocab"],
-    inputs: [config.base],
+    inputs: [model],
     run: async ({ out, upstream, log, progress }) => {
       const report = await initializeEmbeddings({
-        model: config.base,
+        model,
         tokenizer: upstream("vocab"),
         method: config.vocab.init ?? "mean",
         out,

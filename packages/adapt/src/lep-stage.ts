@@ -3,22 +3,23 @@ import type { AdaptConfig } from "./adapt-config.js";
 import type { Stage } from "./stage.js";
 
 /** `lep`: the embeddings the base learned, propagated into the instruct model (@graft/lep). */
-export function lepStage(config: AdaptConfig): Stage {
-  const mode = config.lep.mode ?? "conversion";
+export function lepStage(config: AdaptConfig, base: string): Stage {
+  const lep = config.lep ?? {};
+  const mode = lep.mode ?? "conversion";
   return {
     name: "lep",
     description: `propagate the learned embeddings into the instruct model (${mode})`,
-    settings: { mode, ridge: config.lep.ridge ?? 0 },
+    settings: { mode, ridge: lep.ridge ?? 0 },
     after: ["embeddings"],
-    inputs: [config.base, config.instruct],
+    inputs: [base, config.instruct],
     run: async ({ out, upstream, log, progress }) => {
       const { report } = await propagateEmbeddings({
-        base: config.base,
+        base,
         instruct: config.instruct,
         donor: upstream("embeddings"),
         out,
         mode,
-        ridge: config.lep.ridge ?? 0,
+        ridge: lep.ridge ?? 0,
         overwrite: true,
         onEvent: (event) => {
           if (event.type === "lep-finished") return;

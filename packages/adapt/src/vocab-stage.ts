@@ -4,11 +4,12 @@ import type { AdaptConfig } from "./adapt-config.js";
 import { CORPUS_FILE } from "./corpus-stage.js";
 import type { Stage } from "./stage.js";
 
-/** `vocab`: extend the base tokenizer with merges learned on the cleaned corpus (@graft/vocab). */
+/** `vocab`: extend the base tokenizer (instruct-only: the instruct model's) with merges learned on the cleaned corpus (@graft/vocab). */
 export function vocabStage(config: AdaptConfig): Stage {
+  const source = config.base ?? config.instruct;
   return {
     name: "vocab",
-    description: "extend the base tokenizer with target-language merges",
+    description: `extend the ${config.base === undefined ? "instruct" : "base"} tokenizer with target-language merges`,
     settings: {
       vocab: {
         add: config.vocab.add,
@@ -20,14 +21,14 @@ export function vocabStage(config: AdaptConfig): Stage {
     },
     after: ["corpus"],
     inputs: [
-      join(config.base, "tokenizer.json"),
-      join(config.base, "tokenizer_config.json"),
+      join(source, "tokenizer.json"),
+      join(source, "tokenizer_config.json"),
       config.eval.heldout,
       ...(config.eval.heldoutEnglish ? [config.eval.heldoutEnglish] : []),
     ],
     run: async ({ out, upstream, log, progress }) => {
       const report = await extendTokenizer({
-        base: config.base,
+        base: source,
         corpus: [join(upstream("corpus"), CORPUS_FILE)],
         add: config.vocab.add,
         out,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { adapt, adaptStages, createProgressDisplay, EXAMPLE_CONFIG, formatPlan, loadAdaptConfig } from "@graft/adapt";
+import { adapt, adaptStages, createProgressDisplay, EXAMPLE_CONFIG, EXAMPLE_INSTRUCT_ONLY_CONFIG, formatPlan, loadAdaptConfig } from "@graft/adapt";
 import { GraftError } from "@graft/errors";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
@@ -23,8 +23,10 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 export const adaptCommand: CommandDefinition = {
   name: "adapt",
   summary: "the whole pipeline from a config: corpus → vocab → init → embeddings CP → LEP → InsCP → eval report",
-  usage: "--config FILE [--dry-run] [--from STAGE] [--until STAGE] [--force] | --init [FILE]",
+  usage: "--config FILE [--dry-run] [--from STAGE] [--until STAGE] [--force] | --init [--instruct-only] [FILE]",
   description:
+    "Without base in the config (instruct-only): the instruct model's own tokenizer is extended, its embeddings\n" +
+    "trained on the corpus wrapped in its chat template (embeddings-instruct), then InsCP; no LEP.\n" +
     "Each stage's output is keyed by a hash of its settings, its input files and its upstream stages' keys: a rerun\n" +
     "skips finished stages; --from STAGE redoes that stage and the stages depending on it; --force redoes all;\n" +
     "--dry-run prints the plan and why (missing, key changed: which setting / input / upstream, forced).\n" +
@@ -38,10 +40,12 @@ export const adaptCommand: CommandDefinition = {
     until: { type: "string", placeholder: "STAGE", description: "stop after this stage" },
     force: { type: "boolean", description: "redo every stage" },
     init: { type: "boolean", description: "write a commented example config to FILE (default graft-adapt.yaml)" },
+    "instruct-only": { type: "boolean", description: "with --init: the example without a base model (instruct-only adaptation)" },
   },
   allowPositionals: true,
   examples: [
     "graft adapt --init adapt-ru.yaml",
+    "graft adapt --init --instruct-only adapt-ru-instruct.yaml",
     "graft adapt --config adapt-ru.yaml --dry-run",
     "graft adapt --config adapt-ru.yaml",
     "graft adapt --config adapt-ru.yaml --from lep --json",
@@ -52,10 +56,11 @@ export const adaptCommand: CommandDefinition = {
       if (positionals.length > 1) throw options.error(`--init takes one FILE, got ${positionals.length}: ${positionals.join(" ")}`);
       const path = positionals[0] ?? "graft-adapt.yaml";
       if (existsSync(path)) throw options.error(`${path} exists; choose another file name or remove it`);
-      await writeFile(path, EXAMPLE_CONFIG);
+      await writeFile(path, options.flag("instruct-only") ? EXAMPLE_INSTRUCT_ONLY_CONFIG : EXAMPLE_CONFIG);
       context.stdout.write(`wrote ${path}: edit the paths, then run graft adapt --config ${path} --dry-run\n`);
       return 0;
     }
+    if (options.flag("instruct-only")) throw options.error("--instruct-only goes with --init (a config is instruct-only when it has no base)");
     if (positionals.length > 0) throw options.error(`unexpected argument ${positionals[0]}; the config goes after --config`);
     const configPath = options.string("config");
     if (!configPath) throw options.error("missing --config FILE (or --init [FILE] to write an example)");

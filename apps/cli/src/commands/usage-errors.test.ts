@@ -73,6 +73,11 @@ const CASES: Record<string, CommandCases> = {
       },
       { label: "a config given as an argument", argv: () => [adaptConfig], message: `unexpected argument ${adaptConfig}; the config goes after --config` },
       { label: "--init onto an existing file", argv: () => ["--init", adaptConfig], message: `${adaptConfig} exists; choose another file name or remove it` },
+      {
+        label: "--instruct-only without --init",
+        argv: () => ["--config", adaptConfig, "--instruct-only"],
+        message: "--instruct-only goes with --init (a config is instruct-only when it has no base)",
+      },
     ],
   },
   "corpus build": {

@@ -43,6 +43,7 @@ def test_loss_decreases_over_30_steps(tmp_path, tiny_model, shards):
 @pytest.mark.parametrize("case", [
     {"name": "untied, new rows only", "tie": False, "new_token_start": 48},
     {"name": "tied, all rows", "tie": True, "new_token_start": None},
+    {"name": "tied, new rows only", "tie": True, "new_token_start": 48},
 ], ids=lambda case: case["name"])
 def test_embeddings_mode_keeps_every_other_tensor(tmp_path, case):
     model = write_tiny_model(str(tmp_path / "model"), tie=case["tie"])
