@@ -56,7 +56,7 @@ eval:                                   # the report comparing every model
   heldoutEnglish: data/en-heldout.txt.gz
   prompts: [data/prompts-ru.jsonl, data/prompts-en.jsonl]   # language alignment of chat replies
   tasks: [data/tasks-ru-translation.jsonl]                  # multiple choice
-  alignmentPrompts: 20                  # prompts per file
+  alignmentPrompts: 200                 # prompts per file (95% intervals of about ±0.07)
 
 launcher:                               # how the training stages start
   type: local                           # local | torchrun | slurm

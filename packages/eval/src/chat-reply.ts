@@ -3,6 +3,7 @@ import { renderChatTemplate } from "@graft/chat-tags";
 import type { GraftTokenizer } from "@graft/hf";
 import type { CausalLanguageModel } from "./causal-language-model.js";
 import { type GenerateResult, generate } from "./generate.js";
+import { generateBatch } from "./generate-batch.js";
 
 export interface ChatReplyOptions {
   maxNewTokens: number;
@@ -11,6 +12,11 @@ export interface ChatReplyOptions {
   temperature?: number;
   topP?: number;
   seed?: number;
+}
+
+export interface ChatRepliesOptions extends ChatReplyOptions {
+  /** Prompts generated together (left padding + KV cache; default 16). */
+  batchSize?: number;
 }
 
 /** The ids that end a turn: generation_config's `eos_token_id` (one or many), the tokenizer's EOS, and special added tokens named like end-of-turn markers. */
@@ -23,6 +29,11 @@ export function stopTokenIdsOf(tokenizer: GraftTokenizer, generationConfig?: Rec
   return [...ids];
 }
 
+function chatPromptIds(tokenizer: GraftTokenizer, template: ChatTemplate, prompt: string): number[] {
+  const rendered = renderChatTemplate(template, { messages: [{ role: "user", content: prompt }], addGenerationPrompt: true });
+  return tokenizer.encode(rendered, { addSpecialTokens: false });
+}
+
 /** One user turn through the model's own chat template (with the generation prompt), answered greedily by default. */
 export async function chatReply(
   model: CausalLanguageModel,
@@ -31,8 +42,22 @@ export async function chatReply(
   prompt: string,
   options: ChatReplyOptions,
 ): Promise<{ text: string; result: GenerateResult }> {
-  const rendered = renderChatTemplate(template, { messages: [{ role: "user", content: prompt }], addGenerationPrompt: true });
-  const promptIds = tokenizer.encode(rendered, { addSpecialTokens: false });
-  const result = await generate(model, promptIds, options);
+  const result = await generate(model, chatPromptIds(tokenizer, template, prompt), options);
   return { text: tokenizer.decode(result.tokenIds, { skipSpecialTokens: true }), result };
+}
+
+/** `chatReply` for many prompts, generated in batches (`generateBatch`); replies in the prompts' order. */
+export async function chatReplies(
+  model: CausalLanguageModel,
+  tokenizer: GraftTokenizer,
+  template: ChatTemplate,
+  prompts: readonly string[],
+  options: ChatRepliesOptions,
+): Promise<{ text: string; result: GenerateResult }[]> {
+  const results = await generateBatch(
+    model,
+    prompts.map((prompt) => chatPromptIds(tokenizer, template, prompt)),
+    options,
+  );
+  return results.map((result) => ({ text: tokenizer.decode(result.tokenIds, { skipSpecialTokens: true }), result }));
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createLanguageIdentifier } from "@graft/corpus";
 import { createTinyModel, fixtureText, fixtureTokenizerDirectory, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { evaluateModels } from "./evaluate-models.js";
@@ -8,6 +9,7 @@ import { readPromptSet } from "./language-alignment.js";
 import { readMultipleChoiceTasks } from "./multiple-choice.js";
 import { PromptFileError } from "./prompt-file-error.js";
 import { TaskFileError } from "./task-file-error.js";
+import { wilsonInterval } from "./wilson-interval.js";
 
 const workspace = temporaryDirectory("graft-eval-report-");
 afterAll(() => workspace.remove());
@@ -78,6 +80,8 @@ describe("evaluateModels", () => {
       expect(model.bitsPerCharacter.ru).toBeGreaterThan(1);
       expect(model.bitsPerCharacter.en).toBeGreaterThan(1);
       expect(model.multipleChoice.capitals!.count).toBe(6);
+      const accuracy = model.multipleChoice.capitals!;
+      expect(accuracy.interval).toEqual(wilsonInterval(Math.round(accuracy.accuracy * 6), 6));
       expect(model.speed.tokensPerSecond).toBeGreaterThan(0);
     }
     // The Llama-3-tokenizer model has a chat template: replies are generated and identified per prompt language.
@@ -85,6 +89,9 @@ describe("evaluateModels", () => {
     expect(Object.keys(alignment)).toEqual(["ru", "en"]);
     for (const result of Object.values(alignment)) {
       expect(result.count).toBe(3);
+      // Each rate comes with its 95% Wilson interval over the same prompts.
+      expect(result.shareInterval).toEqual(wilsonInterval(Math.round(result.share * 3), 3));
+      expect(result.endedTurnInterval).toEqual(wilsonInterval(Math.round(result.endedTurn * 3), 3));
       expect(result.share).toBeGreaterThanOrEqual(0);
       expect(result.share).toBeLessThanOrEqual(1);
       expect(result.examples[0]!.prompt.length).toBeGreaterThan(0);
@@ -99,6 +106,53 @@ describe("evaluateModels", () => {
     expect(html).toContain("ru characters per second (fixed passage)");
     expect(html).toContain("1. llama3-tokenizer");
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it("gives identical numbers when the same configuration runs twice on the CPU (timestamps and speeds aside)", async () => {
+    const model = join(workspace.path, "deterministic");
+    await createTinyModel({
+      out: model,
+      tokenizerDirectory: fixtureTokenizerDirectory("llama3"),
+      hiddenSize: 32,
+      layers: 1,
+      heads: 2,
+      kvHeads: 1,
+      intermediateSize: 64,
+      seed: 7,
+    });
+    const heldout = join(workspace.path, "ru-deterministic.txt");
+    await writeFile(heldout, fixtureText("ru-fortunes").slice(0, 800));
+    const english = join(workspace.path, "en-deterministic.txt");
+    await writeFile(english, fixtureText("en-fortunes").slice(0, 800));
+    const tasks = join(workspace.path, "capitals-deterministic.jsonl");
+    const lines = (await readFile(join(repositoryRoot(), "data", "tasks-en-capitals.jsonl"), "utf8")).split("\n").slice(0, 4);
+    await writeFile(tasks, `${lines.join("\n")}\n`);
+    // One fastText model for the three runs (loading it is most of a run's time); it is deterministic itself.
+    const identifyLanguage = await createLanguageIdentifier();
+    const run = async (name: string, generationBatchSize: number) => {
+      const report = await evaluateModels({
+        models: [model],
+        language: "ru",
+        heldout,
+        englishHeldout: english,
+        tasks: [tasks],
+        prompts: [join(repositoryRoot(), "data", "prompts-ru.jsonl"), join(repositoryRoot(), "data", "prompts-en.jsonl")],
+        alignmentPrompts: 5,
+        generationBatchSize,
+        identifyLanguage,
+        out: join(workspace.path, name),
+        threads: 1,
+        speedNewTokens: 4,
+      });
+      const { created: _created, configuration, ...rest } = report;
+      const { generationBatchSize: _batch, ...settings } = configuration;
+      return { ...rest, configuration: settings, models: rest.models.map(({ speed: _speed, ...numbers }) => numbers) };
+    };
+    const first = await run("twice-1", 4);
+    expect(first.models[0]!.alignment?.ru?.count).toBe(5);
+    // A second run, and one generating one prompt at a time: the same numbers and replies.
+    expect(await run("twice-2", 4)).toEqual(first);
+    expect(await run("twice-3", 1)).toEqual(first);
   });
 
   const badTasks = [

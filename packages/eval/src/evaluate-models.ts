@@ -12,17 +12,19 @@ import type { CausalLanguageModel } from "./causal-language-model.js";
 import { stopTokenIdsOf } from "./chat-reply.js";
 import type { EvaluateModelsOptions, EvaluationReport, ModelMetrics } from "./evaluation-report.js";
 import { exportOnnx } from "./export-onnx.js";
+import { DEFAULT_GENERATION_BATCH_SIZE } from "./generate-batch.js";
 import { generationSpeed, SPEED_NEW_TOKENS, SPEED_PASSAGE_CHARACTERS } from "./generation-speed.js";
 import { type AlignmentResult, languageAlignment, readPromptSet } from "./language-alignment.js";
 import { multipleChoiceAccuracy, readMultipleChoiceTasks } from "./multiple-choice.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { PythonCausalModel } from "./python-causal-model.js";
 import { renderReportHtml } from "./render-report-html.js";
+import { wilsonInterval } from "./wilson-interval.js";
 
 /** Held-out text is cut to this many characters per language: bits/char converges long before, and CPU time is bounded. */
 export const DEFAULT_HELDOUT_CHARACTERS = 20_000;
-/** Prompts per language for the alignment measurement (each is a generation: CPU time). */
-export const DEFAULT_ALIGNMENT_PROMPTS = 20;
+/** Prompts per language for the alignment measurement: enough for a 95% interval of about ±0.07 (each is a generation: CPU time). */
+export const DEFAULT_ALIGNMENT_PROMPTS = 200;
 /** Reply length for the alignment measurement: enough text for fastText to decide. */
 export const ALIGNMENT_NEW_TOKENS = 48;
 /** Characters of held-out text before the speed passage, used as the speed prompt. */
@@ -64,7 +66,9 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
   const taskSets = await Promise.all(
     options.tasks.map(async (path) => ({ name: basename(path).replace(/\.jsonl$/, ""), tasks: await readMultipleChoiceTasks(path) })),
   );
-  const promptSets = await Promise.all((options.prompts ?? []).map((path) => readPromptSet(path, options.alignmentPrompts ?? DEFAULT_ALIGNMENT_PROMPTS)));
+  const alignmentPrompts = options.alignmentPrompts ?? DEFAULT_ALIGNMENT_PROMPTS;
+  const promptLimit = alignmentPrompts === "all" ? Number.POSITIVE_INFINITY : alignmentPrompts;
+  const promptSets = await Promise.all((options.prompts ?? []).map((path) => readPromptSet(path, promptLimit)));
   const identify = promptSets.length > 0 ? (options.identifyLanguage ?? (await createLanguageIdentifier())) : undefined;
   const { env: _environment, ...pythonSettings } = options.python ?? {};
   const report: EvaluationReport = {
@@ -78,7 +82,8 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
       englishHeldout: options.englishHeldout,
       tasks: options.tasks,
       prompts: options.prompts,
-      alignmentPrompts: options.alignmentPrompts ?? DEFAULT_ALIGNMENT_PROMPTS,
+      alignmentPrompts,
+      generationBatchSize: options.generationBatchSize ?? DEFAULT_GENERATION_BATCH_SIZE,
       heldoutCharacters: limit,
       backend,
       python: backend === "python" ? pythonSettings : undefined,
@@ -124,7 +129,7 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
           for (const set of taskSets) {
             progress(`multiple choice (${set.name})`);
             const result = await multipleChoiceAccuracy(model, tokenizer, set.tasks);
-            multipleChoice[set.name] = { accuracy: result.accuracy, count: result.count };
+            multipleChoice[set.name] = { accuracy: result.accuracy, count: result.count, interval: wilsonInterval(result.correct, result.count) };
           }
           progress("speed");
           const speed = await generationSpeed(model, tokenizer, { prompt: speedPrompt, passage: speedPassage, newTokens: options.speedNewTokens });
@@ -146,6 +151,7 @@ export async function evaluateModels(options: EvaluateModelsOptions): Promise<Ev
                   identify,
                   maxNewTokens: ALIGNMENT_NEW_TOKENS,
                   stopTokenIds,
+                  batchSize: options.generationBatchSize,
                 });
               }
             }

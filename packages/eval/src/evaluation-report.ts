@@ -3,6 +3,7 @@ import type { LanguageIdentifier } from "@graft/corpus";
 import type { GenerationSpeed } from "./generation-speed.js";
 import type { AlignmentResult } from "./language-alignment.js";
 import type { PythonModelOptions } from "./python-causal-model.js";
+import type { RateInterval } from "./wilson-interval.js";
 
 export type EvaluationBackend = "onnx" | "python";
 
@@ -16,8 +17,10 @@ export interface EvaluateModelsOptions {
   tasks: string[];
   /** Prompt JSONL files (one language each, `prompt` + `lang`): language alignment through each model's chat template. */
   prompts?: string[];
-  /** Prompts used per file (default 20). */
-  alignmentPrompts?: number;
+  /** Prompts used per file (default 200; "all": every prompt of the file). */
+  alignmentPrompts?: number | "all";
+  /** Prompts generated together in the alignment measurement (default 16; the replies do not depend on it). */
+  generationBatchSize?: number;
   out: string;
   overwrite?: boolean;
   heldoutCharacters?: number;
@@ -51,7 +54,8 @@ export interface ModelMetrics {
   /** Per held-out language. */
   efficiency: Record<string, TokenizerEfficiencyMetrics>;
   bitsPerCharacter: Record<string, number>;
-  multipleChoice: Record<string, { accuracy: number; count: number }>;
+  /** Accuracy per task file, with its 95% Wilson interval. */
+  multipleChoice: Record<string, { accuracy: number; count: number; interval: RateInterval }>;
   speed: GenerationSpeed & { language: string };
   /** Per prompt language; absent when no prompts were given or the model has no chat template. */
   alignment?: Record<string, AlignmentResult>;

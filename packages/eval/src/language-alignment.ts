@@ -3,8 +3,9 @@ import type { ChatTemplate } from "@graft/chat-tags";
 import type { LanguageIdentifier } from "@graft/corpus";
 import type { GraftTokenizer } from "@graft/hf";
 import type { CausalLanguageModel } from "./causal-language-model.js";
-import { chatReply } from "./chat-reply.js";
+import { chatReplies } from "./chat-reply.js";
 import { PromptFileError } from "./prompt-file-error.js";
+import { type RateInterval, wilsonInterval } from "./wilson-interval.js";
 
 /** A prompt set: chat prompts in one language (JSONL lines with `prompt` and `lang`). */
 export interface PromptSet {
@@ -43,6 +44,10 @@ export interface AlignmentResult {
   count: number;
   /** Share of replies that ended with an end-of-turn/EOS token before the length limit. */
   endedTurn: number;
+  /** `share` with its 95% Wilson interval. */
+  shareInterval: RateInterval;
+  /** `endedTurn` with its 95% Wilson interval. */
+  endedTurnInterval: RateInterval;
   examples: { prompt: string; reply: string; language: string }[];
 }
 
@@ -61,20 +66,26 @@ export async function languageAlignment(options: {
   identify: LanguageIdentifier;
   maxNewTokens: number;
   stopTokenIds: readonly number[];
+  /** Prompts generated together (default 16); the replies do not depend on it. */
+  batchSize?: number;
 }): Promise<AlignmentResult> {
   let aligned = 0;
   let ended = 0;
   const examples: AlignmentResult["examples"] = [];
-  for (const prompt of options.promptSet.prompts) {
-    const { text, result } = await chatReply(options.model, options.tokenizer, options.template, prompt, {
-      maxNewTokens: options.maxNewTokens,
-      stopTokenIds: options.stopTokenIds,
-    });
+  const prompts = options.promptSet.prompts;
+  const replies = await chatReplies(options.model, options.tokenizer, options.template, prompts, {
+    maxNewTokens: options.maxNewTokens,
+    stopTokenIds: options.stopTokenIds,
+    batchSize: options.batchSize,
+  });
+  for (const [index, { text, result }] of replies.entries()) {
     const { language } = await options.identify(text);
     if (language === options.promptSet.language) aligned += 1;
     if (result.stoppedBy === "stop-token") ended += 1;
-    if (examples.length < EXAMPLES_KEPT) examples.push({ prompt, reply: text, language });
+    if (examples.length < EXAMPLES_KEPT) examples.push({ prompt: prompts[index]!, reply: text, language });
   }
-  const count = options.promptSet.prompts.length;
-  return { share: count === 0 ? 0 : aligned / count, count, endedTurn: count === 0 ? 0 : ended / count, examples };
+  const count = prompts.length;
+  const shareInterval = wilsonInterval(aligned, count);
+  const endedTurnInterval = wilsonInterval(ended, count);
+  return { share: shareInterval.rate, count, endedTurn: endedTurnInterval.rate, shareInterval, endedTurnInterval, examples };
 }

@@ -40,6 +40,8 @@ export async function readMultipleChoiceTasks(path: string): Promise<MultipleCho
 export interface MultipleChoiceResult {
   accuracy: number;
   count: number;
+  /** Tasks answered correctly. */
+  correct: number;
   /** Index picked for each task. */
   predictions: number[];
 }
@@ -72,5 +74,5 @@ export async function multipleChoiceAccuracy(
     predictions.push(best);
     if (best === task.answer) correct += 1;
   }
-  return { accuracy: tasks.length ? correct / tasks.length : 0, count: tasks.length, predictions };
+  return { accuracy: tasks.length ? correct / tasks.length : 0, count: tasks.length, correct, predictions };
 }

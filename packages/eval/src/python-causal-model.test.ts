@@ -6,6 +6,7 @@ import { bitsPerCharacter } from "./bits-per-character.js";
 import type { CausalLanguageModel } from "./causal-language-model.js";
 import { exportOnnx } from "./export-onnx.js";
 import { generate } from "./generate.js";
+import { generateBatch } from "./generate-batch.js";
 import { OnnxCausalModel } from "./onnx-causal-model.js";
 import { PythonBackendError } from "./python-backend-error.js";
 import { PythonCausalModel } from "./python-causal-model.js";
@@ -92,6 +93,13 @@ describe("PythonCausalModel (transformers in a subprocess) against OnnxCausalMod
     expect(runs[0]!.tokenIds).toHaveLength(GREEDY_TOKENS);
     expect(runs[1]!.tokenIds).toEqual(runs[0]!.tokenIds);
     expect(runs[2]!.tokenIds).toEqual(runs[0]!.tokenIds);
+  });
+
+  it("generates a left-padded batch through its cache with each prompt's one-at-a-time greedy tokens", async () => {
+    const prompts = ["Жили-были", "Hello", "Столица России — Москва, а столица Франции"].map((text) => tokenizer.encode(text));
+    const single = await Promise.all(prompts.map((prompt) => generate(onnx, prompt, { maxNewTokens: 12 })));
+    const batched = await generateBatch(python, prompts, { maxNewTokens: 12 });
+    expect(batched.map((result) => result.tokenIds)).toEqual(single.map((result) => result.tokenIds));
   });
 
   it("scores continuations and bits per character like the ONNX backend", async () => {

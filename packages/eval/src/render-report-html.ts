@@ -1,4 +1,5 @@
 import type { EvaluationReport } from "./evaluation-report.js";
+import { formatRateInterval, type RateInterval } from "./wilson-interval.js";
 
 /** One metric across the models: a table row and a bar chart. */
 export interface ReportMetricRow {
@@ -10,6 +11,8 @@ export interface ReportMetricRow {
   values: number[];
   /** Decimal places shown. */
   digits: number;
+  /** For rates: the 95% interval of each model's value (undefined where there is none). */
+  intervals?: (RateInterval | undefined)[];
 }
 
 function escapeHtml(text: string): string {
@@ -26,7 +29,16 @@ export function reportMetricRows(report: EvaluationReport): ReportMetricRow[] {
     higherIsBetter: boolean,
     digits: number,
     value: (model: EvaluationReport["models"][number]) => number | undefined,
-  ) => rows.push({ section, label, higherIsBetter, digits, values: models.map((model) => value(model) ?? Number.NaN) });
+    interval?: (model: EvaluationReport["models"][number]) => RateInterval | undefined,
+  ) =>
+    rows.push({
+      section,
+      label,
+      higherIsBetter,
+      digits,
+      values: models.map((model) => value(model) ?? Number.NaN),
+      ...(interval ? { intervals: models.map(interval) } : {}),
+    });
   const keys = <T>(pick: (model: EvaluationReport["models"][number]) => Record<string, T> | undefined) => [
     ...new Set(models.flatMap((model) => Object.keys(pick(model) ?? {}))),
   ];
@@ -39,10 +51,31 @@ export function reportMetricRows(report: EvaluationReport): ReportMetricRow[] {
   for (const language of keys((model) => model.bitsPerCharacter))
     add("language modelling", `bits per character (${language})`, false, 4, (model) => model.bitsPerCharacter[language]);
   for (const task of keys((model) => model.multipleChoice))
-    add("multiple choice", `accuracy: ${task}`, true, 3, (model) => model.multipleChoice[task]?.accuracy);
+    add(
+      "multiple choice",
+      `accuracy: ${task}`,
+      true,
+      3,
+      (model) => model.multipleChoice[task]?.accuracy,
+      (model) => model.multipleChoice[task]?.interval,
+    );
   for (const language of keys((model) => model.alignment)) {
-    add("language alignment", `language alignment: ${language} prompts -> ${language} replies`, true, 3, (model) => model.alignment?.[language]?.share);
-    add("language alignment", `ended the turn (${language} prompts)`, true, 3, (model) => model.alignment?.[language]?.endedTurn);
+    add(
+      "language alignment",
+      `language alignment: ${language} prompts -> ${language} replies`,
+      true,
+      3,
+      (model) => model.alignment?.[language]?.share,
+      (model) => model.alignment?.[language]?.shareInterval,
+    );
+    add(
+      "language alignment",
+      `ended the turn (${language} prompts)`,
+      true,
+      3,
+      (model) => model.alignment?.[language]?.endedTurn,
+      (model) => model.alignment?.[language]?.endedTurnInterval,
+    );
   }
   const language = models[0]?.speed.language ?? report.configuration.language;
   add("generation speed", `${language} characters per second (fixed passage)`, true, 1, (model) => model.speed.charactersPerSecond);
@@ -56,6 +89,12 @@ const COLOURS = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7
 
 function formatValue(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "—";
+}
+
+/** A table cell's value: the rate with its interval where the row has one. */
+function formatCell(row: ReportMetricRow, index: number): string {
+  const interval = row.intervals?.[index];
+  return interval && Number.isFinite(row.values[index]!) ? formatRateInterval(interval, row.digits) : formatValue(row.values[index]!, row.digits);
 }
 
 /** One horizontal bar chart (inline SVG) for a metric across models. */
@@ -81,11 +120,11 @@ function metricTable(rows: ReportMetricRow[], names: string[]): string {
     .map((row) => {
       const cells = row.values
         .map((value, index) => {
-          if (index === 0) return `<td>${formatValue(value, row.digits)}</td>`;
+          if (index === 0) return `<td>${formatCell(row, index)}</td>`;
           const delta = value - row.values[0]!;
-          if (!Number.isFinite(delta)) return `<td>${formatValue(value, row.digits)}</td><td></td>`;
+          if (!Number.isFinite(delta)) return `<td>${formatCell(row, index)}</td><td></td>`;
           const better = row.higherIsBetter ? delta > 0 : delta < 0;
-          return `<td>${formatValue(value, row.digits)}</td><td class="${delta === 0 ? "" : better ? "better" : "worse"}">${delta >= 0 ? "+" : ""}${delta.toFixed(row.digits)}</td>`;
+          return `<td>${formatCell(row, index)}</td><td class="${delta === 0 ? "" : better ? "better" : "worse"}">${delta >= 0 ? "+" : ""}${delta.toFixed(row.digits)}</td>`;
         })
         .join("");
       return `<tr><th scope="row">${escapeHtml(row.label)}</th>${cells}</tr>`;

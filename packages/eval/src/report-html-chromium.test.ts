@@ -3,63 +3,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { temporaryDirectory } from "@graft/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import type { EvaluationReport } from "./evaluation-report.js";
 import { renderReportHtml, reportMetricRows } from "./render-report-html.js";
+import { SAMPLE_REPORT as report } from "./sample-report.fixture.js";
 
 /** Debian's chromium; CI installs it with `apt-get install -y chromium`. */
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
 const workspace = temporaryDirectory("graft-eval-html-");
 afterAll(() => workspace.remove());
-
-const speed = (tokensPerSecond: number, charactersPerSecond: number) => ({
-  language: "ru",
-  prefillTokensPerSecond: 10 * tokensPerSecond,
-  tokensPerSecond,
-  newTokens: 64,
-  generatedCharactersPerSecond: 2 * tokensPerSecond,
-  charactersPerSecond,
-  passageCharacters: 300,
-  passageTokens: Math.round((300 * tokensPerSecond) / charactersPerSecond),
-});
-const efficiency = (ru: number, en: number) => ({
-  ru: { charactersPerToken: ru, tokensPerWord: 7 / ru, bytesPerToken: 1.8 * ru, byteTokenShare: 0.01 },
-  en: { charactersPerToken: en, tokensPerWord: 5 / en, bytesPerToken: en, byteTokenShare: 0 },
-});
-const alignment = (ru: number) => ({
-  ru: { share: ru, count: 10, endedTurn: 0.9, examples: [{ prompt: "Как дела?", reply: "Хорошо <b>", language: "ru" }] },
-  en: { share: 0.9, count: 10, endedTurn: 1, examples: [] },
-});
-const report: EvaluationReport = {
-  created: "2026-01-01T00:00:00.000Z",
-  versions: { "@graft/eval": "0.1.0", node: "v20" },
-  configuration: { models: ["base", "adapted"], language: "ru", heldout: "ru.txt", tasks: ["capitals.jsonl"] },
-  models: [
-    {
-      model: "runs/base",
-      name: "base",
-      backend: "onnx",
-      vocabularySize: 32000,
-      charactersPerToken: 2.1,
-      efficiency: efficiency(2.1, 3.9),
-      bitsPerCharacter: { ru: 1.4, en: 0.9 },
-      multipleChoice: { capitals: { accuracy: 0.5, count: 10 } },
-      speed: speed(20, 42),
-      alignment: alignment(0.3),
-    },
-    {
-      model: "runs/adapted",
-      name: "adapted",
-      backend: "onnx",
-      vocabularySize: 48000,
-      charactersPerToken: 3.9,
-      efficiency: efficiency(3.9, 3.8),
-      bitsPerCharacter: { ru: 1.1, en: 0.95 },
-      multipleChoice: { capitals: { accuracy: 0.6, count: 10 } },
-      speed: speed(18, 70),
-      alignment: alignment(0.8),
-    },
-  ],
-};
 
 describe("report.html in headless Chromium", () => {
   if (!CHROMIUM) {

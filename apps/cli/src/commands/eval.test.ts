@@ -55,9 +55,9 @@ describe("graft eval", () => {
     expect(result.code).toBe(0);
     const lines = result.out.trim().split("\n");
     expect(lines[0]).toMatch(
-      /^llama3-vocab: chars\/token ru \d\.\d{3}, en \d\.\d{3}, tokens\/word \d\.\d{3}, bits\/char ru \d+\.\d{3}, en \d+\.\d{3}, capitals \d+\.\d%, alignment ru \d+%, en \d+%, [\d.]+ tok\/s, [\d.]+ ru chars\/s$/,
+      /^llama3-vocab: chars\/token ru \d\.\d{3}, en \d\.\d{3}, tokens\/word \d\.\d{3}, bits\/char ru \d+\.\d{3}, en \d+\.\d{3}, capitals \d\.\d\d \[\d\.\d\d, \d\.\d\d\] n=4, alignment ru \d\.\d\d \[\d\.\d\d, \d\.\d\d\] n=1, en \d\.\d\d \[\d\.\d\d, \d\.\d\d\] n=1, turn ended ru \d\.\d\d \[\d\.\d\d, \d\.\d\d\] n=1, en \d\.\d\d \[\d\.\d\d, \d\.\d\d\] n=1, [\d.]+ tok\/s, [\d.]+ ru chars\/s$/,
     );
-    expect(lines[1]).toMatch(/^llama2-vocab: .*capitals \d+\.\d%, [\d.]+ tok\/s/);
+    expect(lines[1]).toMatch(/^llama2-vocab: .*capitals \d\.\d\d \[\d\.\d\d, \d\.\d\d\] n=4, [\d.]+ tok\/s/);
     expect(lines[1]).not.toContain("alignment");
     expect(lines[2]).toBe(`wrote ${out}/report.json and ${out}/report.html`);
     expect(result.err).toContain(`${llama3}: language alignment (ru prompts)`);

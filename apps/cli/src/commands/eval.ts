@@ -1,4 +1,11 @@
-import { type EvaluationBackend, evaluateModels, type ModelMetrics } from "@graft/eval";
+import {
+  DEFAULT_ALIGNMENT_PROMPTS,
+  DEFAULT_GENERATION_BATCH_SIZE,
+  type EvaluationBackend,
+  evaluateModels,
+  formatRateInterval,
+  type ModelMetrics,
+} from "@graft/eval";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -15,11 +22,14 @@ function summaryLine(model: ModelMetrics, language: string): string {
     `bits/char ${Object.entries(model.bitsPerCharacter)
       .map(([code, value]) => `${code} ${value.toFixed(3)}`)
       .join(", ")}`,
-    ...Object.entries(model.multipleChoice).map(([task, result]) => `${task} ${(100 * result.accuracy).toFixed(1)}%`),
+    ...Object.entries(model.multipleChoice).map(([task, result]) => `${task} ${formatRateInterval(result.interval)}`),
     ...(model.alignment
       ? [
           `alignment ${Object.entries(model.alignment)
-            .map(([code, result]) => `${code} ${(100 * result.share).toFixed(0)}%`)
+            .map(([code, result]) => `${code} ${formatRateInterval(result.shareInterval)}`)
+            .join(", ")}`,
+          `turn ended ${Object.entries(model.alignment)
+            .map(([code, result]) => `${code} ${formatRateInterval(result.endedTurnInterval)}`)
             .join(", ")}`,
         ]
       : []),
@@ -35,8 +45,9 @@ export const evalCommand: CommandDefinition = {
   usage: "--model DIR [--model DIR ...] --lang CODE --heldout FILE [--heldout-en FILE] [--tasks FILE ...] [--prompts FILE ...] --out DIR",
   description:
     "Every model is measured on the same data: tokenizer efficiency per held-out language, bits per character (comparable across tokenizers), " +
-    "multiple-choice accuracy (length-normalised log-likelihood), language alignment (InsCP: chat replies through each model's own template, fastText language ID), " +
+    "multiple-choice accuracy (length-normalised log-likelihood), language alignment and the share of replies that end their turn (InsCP: chat replies through each model's own template, fastText language ID), " +
     "and generation speed (decode tokens/s, and target-language characters/s writing a fixed passage). " +
+    "Every rate is printed as `rate [low, high] n=count` with its 95% Wilson interval. " +
     "The first model is the baseline the report's deltas are against. The ONNX backend exports HF directories on the fly and runs on the CPU; " +
     "--backend python runs transformers in the trainer's Python (GRAFT_PYTHON), on a GPU when there is one, for models too large for CPU ONNX.",
   options: {
@@ -63,7 +74,18 @@ export const evalCommand: CommandDefinition = {
       placeholder: "FILE",
       description: "chat prompts JSONL (prompt, lang), one language per file: language alignment (fastText ID of each reply)",
     },
-    "alignment-prompts": { type: "string", placeholder: "N", default: "20", description: "prompts used per --prompts file (each is a generation)" },
+    "alignment-prompts": {
+      type: "string",
+      placeholder: "N|all",
+      default: String(DEFAULT_ALIGNMENT_PROMPTS),
+      description: "prompts used per --prompts file (each is a generation; rates come with 95% Wilson intervals, about ±0.07 at 200)",
+    },
+    "batch-size": {
+      type: "string",
+      placeholder: "N",
+      default: String(DEFAULT_GENERATION_BATCH_SIZE),
+      description: "alignment prompts generated together (left padding + KV cache); the greedy replies do not depend on it",
+    },
     "speed-tokens": { type: "string", placeholder: "N", default: "64", description: "tokens of the free greedy generation timed for tokens/s" },
     backend: {
       type: "string",
@@ -94,7 +116,8 @@ export const evalCommand: CommandDefinition = {
     if (backend === "onnx" && (device || dtype))
       throw options.error("--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)");
     const heldoutCharacters = options.integer("heldout-characters", { min: 1 });
-    const alignmentPrompts = options.integer("alignment-prompts", { min: 1 });
+    const alignmentPrompts = options.string("alignment-prompts") === "all" ? "all" : options.integer("alignment-prompts", { min: 1 });
+    const generationBatchSize = options.integer("batch-size", { min: 1 });
     const speedNewTokens = options.integer("speed-tokens", { min: 1 });
     const threads = options.integer("threads", { min: 1 });
     const language = options.requiredString("lang");
@@ -109,6 +132,7 @@ export const evalCommand: CommandDefinition = {
       tasks: options.strings("tasks"),
       prompts: options.strings("prompts"),
       alignmentPrompts,
+      generationBatchSize,
       speedNewTokens,
       backend,
       python: backend === "python" ? { device, dtype } : undefined,

@@ -9,6 +9,7 @@ export { evalCommand } from "./eval.js";
 export { exportOnnxCommand } from "./export-onnx.js";
 export { importGgufCommand } from "./import-gguf.js";
 export { lepCommand } from "./lep.js";
+export { reportTableCommand } from "./report-table.js";
 export { tagsRenderCommand } from "./tags-render.js";
 export { trainCommand } from "./train.js";
 export { vocabExtendCommand } from "./vocab-extend.js";

@@ -149,6 +149,19 @@ const CASES: Record<string, CommandCases> = {
     unknownChoice: null,
     more: [{ label: "an argument", argv: () => ["extra"], message: /^Unexpected argument 'extra'/ }],
   },
+  "report table": {
+    missing: { label: "no --report", argv: () => [], message: "missing --report" },
+    notANumber: null,
+    outOfRange: null,
+    unknownChoice: {
+      label: "--format csv",
+      argv: (out) => ["--report", join(out, "report.json"), "--format", "csv"],
+      message: '--format must be one of markdown, got "csv"',
+    },
+    more: [
+      { label: "a report that does not exist", argv: (out) => ["--report", join(out, "report.json")], message: /^--report .*report\.json does not exist$/ },
+    ],
+  },
   eval: {
     missing: { label: "no --lang", argv: (out) => ["--model", "m", "--heldout", "h.txt", "--out", out], message: "missing --lang" },
     notANumber: {
@@ -176,6 +189,11 @@ const CASES: Record<string, CommandCases> = {
         label: "--device with the ONNX backend",
         argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--device", "cuda", "--out", out],
         message: "--device and --dtype apply to --backend python (the ONNX backend runs float32 on the CPU)",
+      },
+      {
+        label: "--batch-size 0",
+        argv: (out) => ["--model", "m", "--lang", "ru", "--heldout", "h.txt", "--batch-size", "0", "--out", out],
+        message: '--batch-size must be a whole number >= 1, got "0"',
       },
     ],
   },
