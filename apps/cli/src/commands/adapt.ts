@@ -22,7 +22,7 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 
 export const adaptCommand: CommandDefinition = {
   name: "adapt",
-  summary: "the whole pipeline from a config: corpus → vocab → init → embeddings CP → LEP → InsCP → eval report",
+  summary: "the whole pipeline from a config: corpus → vocab → init → embeddings CP → LEP (with a base model) → InsCP → eval report",
   usage: "--config FILE [--dry-run] [--from STAGE] [--until STAGE] [--force] | --init [--instruct-only] [FILE]",
   description:
     "Without base in the config (instruct-only): the instruct model's own tokenizer is extended, its embeddings\n" +
