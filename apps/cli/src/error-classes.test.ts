@@ -46,6 +46,7 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   // @graft/eval
   ExportOptionError: { option: "operators", value: "fancy", allowed: ["standard", "ort-contrib"] },
   PromptFileError: { path: "/prompts.jsonl", line: 3, message: "no prompt" },
+  ReportFileError: { path: "/report.json", message: "is not JSON" },
   PythonBackendError: { directory: "/m", message: "the process died", exitCode: 1 },
   TaskFileError: { path: "/tasks.jsonl", line: 1, message: "answer out of range" },
   UnsupportedArchitectureError: { architecture: "gpt2", path: "/m", supported: ["llama"] },

@@ -18,6 +18,7 @@ export { PromptFileError } from "./prompt-file-error.js";
 export { PythonBackendError } from "./python-backend-error.js";
 export { PythonCausalModel, type PythonModelOptions } from "./python-causal-model.js";
 export { renderReportHtml } from "./render-report-html.js";
+export { ReportFileError } from "./report-file-error.js";
 export { REPORT_TABLE_END, REPORT_TABLE_START, replaceReportTable, reportTable } from "./report-table.js";
 export { type ContinuationScore, type ScoreRequest, scoreContinuations } from "./score-continuations.js";
 export { TaskFileError } from "./task-file-error.js";

@@ -1,4 +1,4 @@
-import { f16BitsToFloat32 } from "@graft/safetensors";
+import { bf16ToFloat32Array, f16BitsToFloat32, f16ToFloat32Array } from "@graft/safetensors";
 import { type DequantizableType, ggmlType } from "./ggml-type.js";
 
 // Every product and sum is rounded to float32 (Math.fround) where the reference (numpy in float32)
@@ -156,13 +156,11 @@ export function dequantize(type: DequantizableType, bytes: Uint8Array, count: nu
       out.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * 4)));
       break;
     case "F16":
-      for (let i = 0; i < count; i += 1) out[i] = half(bytes, i * 2);
+      f16ToFloat32Array(bytes.subarray(0, count * 2), out);
       break;
-    case "BF16": {
-      const bits = new Uint32Array(out.buffer, out.byteOffset, count);
-      for (let i = 0; i < count; i += 1) bits[i] = ((bytes[i * 2] | (bytes[i * 2 + 1] << 8)) << 16) >>> 0;
+    case "BF16":
+      bf16ToFloat32Array(bytes.subarray(0, count * 2), out);
       break;
-    }
     case "Q4_0":
       q4_0(bytes, blocks, out);
       break;

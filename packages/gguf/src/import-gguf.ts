@@ -142,7 +142,7 @@ export async function importGguf(options: ImportGgufOptions): Promise<{ path: st
         await writeFile(join(temporary, "tokenizer_config.json"), json(tokenizer.tokenizerConfig));
         return options.out;
       },
-      { overwrite: options.overwrite },
+      { overwrite: options.overwrite, inputs: [options.file] },
     );
     options.onEvent?.({ type: "done", out, tensors: plan.length, seconds: (Date.now() - started) / 1000 });
     return { path: out, tensors: plan.length };

@@ -2,7 +2,7 @@
 // directory, --overwrite or not, and every input file stays byte-identical.
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { repositoryRoot, temporaryDirectory } from "@graft/testing";
+import { realModel, repositoryRoot, temporaryDirectory } from "@graft/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graft } from "../testing/run-graft.js";
 
@@ -55,4 +55,16 @@ describe("an --out over an input", () => {
       expect(readdirSync(work.path).filter((name) => name.includes(".tmp-") || name.endsWith(".partial"))).toEqual([]);
     });
   }
+
+  it("import gguf: --out the directory holding the GGUF file is refused, the file kept", async (context) => {
+    const model = await realModel("smollm2");
+    if (!model.path) return context.skip(model.skip);
+    const holder = join(work.path, "gguf-holder");
+    cpSync(model.path, join(holder, "model.gguf"));
+    const before = snapshot(holder);
+    const result = await graft("import", "gguf", join(holder, "model.gguf"), "--out", holder, "--overwrite");
+    expect(result.code, result.err).toBe(1);
+    expect(result.err).toMatch(/OutputOverlapsInputError: the output .* contains the input .*model\.gguf/);
+    expect(snapshot(holder)).toEqual(before);
+  });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type EvaluationReport, REPORT_TABLE_END, REPORT_TABLE_START, reportTable, wilsonInterval } from "@graft/eval";
 import { temporaryDirectory } from "@graft/testing";
@@ -58,17 +58,29 @@ describe("graft report table", () => {
     expect(readFileSync(readme, "utf8")).toBe(`# Results\n\n${REPORT_TABLE_START}\n${reportTable(report)}\n${REPORT_TABLE_END}\n\nThe end.\n`);
   });
 
-  it("refuses a file without markers and a JSON file that is not a report (exit 2, file unchanged)", async () => {
+  it("refuses a file without markers, a JSON file that is not a report and a binary file (ReportFileError, exit 1, file unchanged, no bytes echoed)", async () => {
     const readme = join(work.path, "plain.md");
     writeFileSync(readme, "# No markers\n");
     const unmarked = await graft("report", "table", "--report", path, "--update", readme);
-    expect(unmarked.code).toBe(2);
+    expect(unmarked.code).toBe(1);
+    expect(unmarked.err).toContain("ReportFileError: ");
     expect(unmarked.err).toContain("has no <!-- graft:report-table --> ... <!-- /graft:report-table --> block");
     expect(readFileSync(readme, "utf8")).toBe("# No markers\n");
     const other = join(work.path, "other.json");
     writeFileSync(other, '{"hello": 1}');
     const notReport = await graft("report", "table", "--report", other);
-    expect(notReport.code).toBe(2);
+    expect(notReport.code).toBe(1);
     expect(notReport.err).toContain("is not a graft eval report.json");
+    const binary = join(work.path, "binary.json");
+    writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x1b, 0x5b, 0x32, 0x4a]));
+    const garbled = await graft("report", "table", "--report", binary);
+    expect(garbled.code).toBe(1);
+    expect(garbled.err).toBe(
+      `graft report table: ReportFileError: ${binary}: is not JSON; pass the report.json that graft eval (or graft adapt's eval stage) wrote\n`,
+    );
+    const missing = await graft("report", "table", "--report", join(work.path, "nope.json"));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("FileSystemError: ");
+    expect(readdirSync(work.path).filter((name) => name.includes(".tmp-"))).toEqual([]);
   });
 });

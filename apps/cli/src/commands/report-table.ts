@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { type EvaluationReport, REPORT_TABLE_END, REPORT_TABLE_START, replaceReportTable, reportTable } from "@graft/eval";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { type EvaluationReport, REPORT_TABLE_END, REPORT_TABLE_START, ReportFileError, replaceReportTable, reportTable } from "@graft/eval";
 import type { CommandDefinition } from "../command.js";
 import { OptionReader } from "../option-reader.js";
 
@@ -27,24 +26,36 @@ export const reportTableCommand: CommandDefinition = {
     options.choice("format", FORMATS);
     const path = options.requiredString("report");
     const update = options.string("update");
-    if (!existsSync(path)) throw options.error(`--report ${path} does not exist`);
-    if (update !== undefined && !existsSync(update)) throw options.error(`--update ${update} does not exist`);
+    // A missing file is a FileSystemError (exit 1) from the read itself; what a file holds is input, not usage.
     let report: EvaluationReport;
     try {
       report = JSON.parse(await readFile(path, "utf8")) as EvaluationReport;
     } catch (error) {
-      throw options.error(`--report ${path} is not JSON (${(error as Error).message})`);
+      if (!(error instanceof SyntaxError)) throw error;
+      // The parser's message quotes the file's bytes: not echoed, a binary file would garble the terminal.
+      throw new ReportFileError({ path, message: "is not JSON; pass the report.json that graft eval (or graft adapt's eval stage) wrote" });
     }
     if (!Array.isArray(report?.models) || typeof report.configuration?.language !== "string")
-      throw options.error(`--report ${path} is not a graft eval report.json (no "models" and "configuration.language")`);
+      throw new ReportFileError({ path, message: 'is not a graft eval report.json (no "models" and "configuration.language")' });
     const table = reportTable(report);
     if (update === undefined) {
       context.stdout.write(context.json ? `${JSON.stringify({ type: "report-table", report: path, table })}\n` : `${table}\n`);
       return 0;
     }
     const replaced = replaceReportTable(await readFile(update, "utf8"), table);
-    if (replaced === undefined) throw options.error(`--update ${update} has no ${REPORT_TABLE_START} ... ${REPORT_TABLE_END} block to replace`);
-    await writeFile(update, replaced);
+    if (replaced === undefined)
+      throw new ReportFileError({
+        path: update,
+        message: `has no ${REPORT_TABLE_START} ... ${REPORT_TABLE_END} block to replace; add the two markers where the table goes`,
+      });
+    // Written beside the file and renamed over it: an interrupted write never leaves half a README.
+    const temporary = `${update}.tmp-${process.pid}`;
+    try {
+      await writeFile(temporary, replaced);
+      await rename(temporary, update);
+    } finally {
+      await rm(temporary, { force: true });
+    }
     context.stdout.write(
       context.json ? `${JSON.stringify({ type: "report-table-updated", report: path, file: update })}\n` : `updated the table in ${update}\n`,
     );

@@ -158,9 +158,6 @@ const CASES: Record<string, CommandCases> = {
       argv: (out) => ["--report", join(out, "report.json"), "--format", "csv"],
       message: '--format must be one of markdown, got "csv"',
     },
-    more: [
-      { label: "a report that does not exist", argv: (out) => ["--report", join(out, "report.json")], message: /^--report .*report\.json does not exist$/ },
-    ],
   },
   eval: {
     missing: { label: "no --lang", argv: (out) => ["--model", "m", "--heldout", "h.txt", "--out", out], message: "missing --lang" },
