@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { AdaptConfigError } from "./adapt-config-error.js";
+import { applyProfile } from "./apply-profile.js";
 import { type FieldSchema, validateMapping } from "./config-schema.js";
 
 export { AdaptConfigError } from "./adapt-config-error.js";
@@ -46,7 +47,16 @@ export interface AdaptConfig {
   script?: string;
   /** Work directory: one sub-directory per stage, logs/, the report. */
   out: string;
-  corpus: { inputs: string[]; maxDocuments?: number; languageFilter?: boolean; languageThreshold?: number; minCharacters?: number; dedup?: "exact" | "none" };
+  corpus: {
+    inputs: string[];
+    maxDocuments?: number;
+    languageFilter?: boolean;
+    languageThreshold?: number;
+    minCharacters?: number;
+    dedup?: "exact" | "none";
+    /** Text of another language (English) mixed into every training set, so the model keeps it: see `ReplaySettings`. */
+    replay?: ReplaySettings;
+  };
   vocab: { add: number; mergeOrder?: "append" | "prepend"; minFrequency?: number; padToMultipleOf?: number; init?: "mean" | "merge-tree" };
   sequenceLength: number;
   /**
@@ -72,6 +82,29 @@ export interface AdaptConfig {
     threads?: number;
   };
   launcher?: Launcher;
+}
+
+/**
+ * Replay: documents of the model's original language interleaved with the target-language corpus in
+ * every training set (not in the vocabulary's corpus), `share` of the characters, so that continued
+ * pre-training does not wash out what the model knew (the usual cure for forgetting in CP).
+ */
+export interface ReplaySettings {
+  inputs: string[];
+  /** Share of the training characters that are replay text, in (0, 1); e.g. 0.25. */
+  share: number;
+  /** The replay text's language (ISO 639-1), kept by the language filter; default en. */
+  language?: string;
+  /** Language-filter the replay text too (default true). */
+  languageFilter?: boolean;
+  /** Replay documents read at most (default: as many as the share needs). */
+  maxDocuments?: number;
+}
+
+/** Options of `parseAdaptConfig` and `loadAdaptConfig`. */
+export interface ParseAdaptConfigOptions {
+  /** The profile (a name under the file's `profiles`) merged over the file; default its `defaultProfile`. */
+  profile?: string;
 }
 
 /** The models InsCP may train (`inscp.on`). */
@@ -123,6 +156,16 @@ const CONFIG_FIELDS: Record<string, FieldSchema> = {
       languageThreshold: { type: "number", min: 0, max: 1 },
       minCharacters: { type: "integer", min: 0 },
       dedup: { type: "string", values: ["exact", "none"] },
+      replay: {
+        type: "mapping",
+        fields: {
+          inputs: { type: "strings", required: true, nonEmpty: true },
+          share: { type: "number", required: true, exclusiveMin: 0, max: 0.9 },
+          language: { type: "string" },
+          languageFilter: { type: "boolean" },
+          maxDocuments: { type: "integer", min: 1 },
+        },
+      },
     },
   },
   vocab: {
@@ -180,21 +223,41 @@ const CONFIG_FIELDS: Record<string, FieldSchema> = {
  * Parses and validates a config (YAML, or JSON for `.json` files). Every error is an
  * `AdaptConfigError` naming the field. `corpus` may also be a plain list of inputs. Relative paths
  * become absolute (against the config file's directory). Paths are not checked here: see `checkAdaptPaths`.
+ * A file may hold `profiles` (named partial configs, e.g. `cpu`, `gpu`) and a `defaultProfile`: the
+ * chosen one (`options.profile`, else the default) is merged over the rest before validation.
  */
-export function parseAdaptConfig(text: string, path: string): AdaptConfig {
+export function parseAdaptConfig(text: string, path: string, options: ParseAdaptConfigOptions = {}): AdaptConfig {
   let raw: unknown;
   try {
     raw = path.endsWith(".json") ? JSON.parse(text) : parse(text);
   } catch (error) {
     throw new AdaptConfigError({ path, field: "(file)", message: `not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}` });
   }
+  const profiled = applyProfile(raw, path, options.profile);
+  raw = profiled.raw;
   if (raw && typeof raw === "object" && Array.isArray((raw as { corpus?: unknown }).corpus))
     raw = { ...raw, corpus: { inputs: (raw as { corpus: unknown }).corpus } };
-  validateMapping(raw, CONFIG_FIELDS, path);
+  try {
+    validateMapping(raw, CONFIG_FIELDS, path);
+  } catch (error) {
+    // A field may come from the profile rather than the file's top level: say which profile was merged.
+    if (profiled.profile !== undefined && AdaptConfigError.isInstance(error))
+      throw new AdaptConfigError({ path: error.path, field: error.field, message: `${error.detail} (with profile ${profiled.profile} merged)` });
+    throw error;
+  }
   const config = raw as AdaptConfig;
   if (config.launcher) validateMapping(config.launcher, LAUNCHER_FIELDS[config.launcher.type], path, "launcher.");
   if (!/^[a-z]{2,3}$/.test(config.language))
     throw new AdaptConfigError({ path, field: "language", message: `must be an ISO 639 code such as ru, not ${JSON.stringify(config.language)}` });
+  const replayLanguage = config.corpus.replay?.language;
+  if (replayLanguage !== undefined && !/^[a-z]{2,3}$/.test(replayLanguage))
+    throw new AdaptConfigError({ path, field: "corpus.replay.language", message: `must be an ISO 639 code such as en, not ${JSON.stringify(replayLanguage)}` });
+  if (replayLanguage === config.language)
+    throw new AdaptConfigError({
+      path,
+      field: "corpus.replay.language",
+      message: `is the target language ${config.language}; replay is text of the model's original language (e.g. en), mixed in so it is not forgotten`,
+    });
   checkPipelineShape(config, path);
   const directory = dirname(resolve(path));
   const absolute = (entry: string) => (isAbsolute(entry) ? entry : resolve(directory, entry));
@@ -203,7 +266,11 @@ export function parseAdaptConfig(text: string, path: string): AdaptConfig {
     base: config.base === undefined ? undefined : absolute(config.base),
     instruct: absolute(config.instruct),
     out: absolute(config.out),
-    corpus: { ...config.corpus, inputs: config.corpus.inputs.map(absolute) },
+    corpus: {
+      ...config.corpus,
+      inputs: config.corpus.inputs.map(absolute),
+      replay: config.corpus.replay ? { ...config.corpus.replay, inputs: config.corpus.replay.inputs.map(absolute) } : undefined,
+    },
     lep: config.base === undefined ? undefined : (config.lep ?? {}),
     eval: {
       ...config.eval,
@@ -256,6 +323,7 @@ export function checkAdaptPaths(config: AdaptConfig, path = "config"): void {
   }
   const files: [string, string | undefined][] = [
     ...config.corpus.inputs.map((input, index): [string, string] => [`corpus.inputs[${index}]`, input]),
+    ...(config.corpus.replay?.inputs ?? []).map((input, index): [string, string] => [`corpus.replay.inputs[${index}]`, input]),
     ["eval.heldout", config.eval.heldout],
     ["eval.heldoutEnglish", config.eval.heldoutEnglish],
     ...(config.eval.prompts ?? []).map((prompt, index): [string, string] => [`eval.prompts[${index}]`, prompt]),
@@ -265,9 +333,9 @@ export function checkAdaptPaths(config: AdaptConfig, path = "config"): void {
 }
 
 /** Reads, validates and checks the paths of a config file. */
-export async function loadAdaptConfig(path: string): Promise<AdaptConfig> {
+export async function loadAdaptConfig(path: string, options: ParseAdaptConfigOptions = {}): Promise<AdaptConfig> {
   if (!existsSync(path)) throw new AdaptConfigError({ path, field: "(file)", message: "no such file; write an example with graft adapt --init FILE" });
-  const config = parseAdaptConfig(await readFile(path, "utf8"), path);
+  const config = parseAdaptConfig(await readFile(path, "utf8"), path, options);
   checkAdaptPaths(config, path);
   return config;
 }

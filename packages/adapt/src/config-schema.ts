@@ -9,7 +9,8 @@ export type FieldSchema =
   | { type: "boolean"; required?: boolean }
   | { type: "mapping"; required?: boolean; fields: Record<string, FieldSchema> };
 
-function closest(name: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest to a misspelt `name` (edit distance, case-blind), when one is near enough. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const distance = (a: string, b: string) => {
     const row = Array.from({ length: b.length + 1 }, (_, index) => index);
     for (let i = 1; i <= a.length; i += 1) {
@@ -55,7 +56,7 @@ export function validateMapping(value: unknown, fields: Record<string, FieldSche
   const known = Object.keys(fields);
   for (const name of Object.keys(value)) {
     if (!(name in fields)) {
-      const suggestion = closest(name, known);
+      const suggestion = closestName(name, known);
       throw new AdaptConfigError({
         path: file,
         field: `${prefix}${name}`,

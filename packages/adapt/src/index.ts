@@ -6,11 +6,15 @@ export {
   type InscpTarget,
   type Launcher as AdaptLauncher,
   loadAdaptConfig,
+  type ParseAdaptConfigOptions,
   parseAdaptConfig,
+  type ReplaySettings,
   type TrainSettings,
 } from "./adapt-config.js";
 export { AdaptConfigError } from "./adapt-config-error.js";
 export { adaptStages, INSTRUCT_EMBEDDINGS_STAGE, REPORT_FILE, REPORT_STAGE } from "./adapt-stages.js";
+export { PROFILE_KEYS } from "./apply-profile.js";
+export { CORPUS_FILE, TRAINING_FILE } from "./corpus-stage.js";
 export { EXAMPLE_CONFIG } from "./example-config.js";
 export { EXAMPLE_INSTRUCT_ONLY_CONFIG } from "./example-instruct-only-config.js";
 export { ForeignOutputError } from "./foreign-output-error.js";

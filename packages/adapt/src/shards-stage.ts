@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { buildCorpus, type CorpusFormat } from "@graft/corpus";
 import type { AdaptConfig } from "./adapt-config.js";
-import { CORPUS_FILE } from "./corpus-stage.js";
+import { trainingCorpusFile } from "./corpus-stage.js";
 import type { Stage } from "./stage.js";
 
 /** Where a shard stage's tokenizer (and chat template) comes from: an upstream stage or a model outside the pipeline. */
@@ -10,6 +10,7 @@ export type ShardModel = { stage: string } | { directory: string };
 /**
  * `shards-*`: the cleaned corpus tokenized and packed into training shards (@graft/corpus):
  * `plain` for the embedding CP, `inscp-document` (wrapped in the model's chat template) for InsCP.
+ * With `corpus.replay`, from the corpus with the replay text interleaved.
  */
 export function shardsStage(config: AdaptConfig, name: string, model: ShardModel, format: CorpusFormat): Stage {
   return {
@@ -21,7 +22,7 @@ export function shardsStage(config: AdaptConfig, name: string, model: ShardModel
     run: async ({ out, upstream, log, progress }) => {
       const directory = "stage" in model ? upstream(model.stage) : model.directory;
       const { stats } = await buildCorpus({
-        inputs: [join(upstream("corpus"), CORPUS_FILE)],
+        inputs: [join(upstream("corpus"), trainingCorpusFile(config))],
         tokenizer: directory,
         model: directory,
         sequenceLength: config.sequenceLength,

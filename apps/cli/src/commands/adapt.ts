@@ -23,7 +23,7 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 export const adaptCommand: CommandDefinition = {
   name: "adapt",
   summary: "the whole pipeline from a config: corpus → vocab → init → embeddings CP → LEP (with a base model) → InsCP → eval report",
-  usage: "--config FILE [--dry-run] [--from STAGE] [--until STAGE] [--force] | --init [--instruct-only] [FILE]",
+  usage: "--config FILE [--profile NAME] [--dry-run] [--from STAGE] [--until STAGE] [--force] | --init [--instruct-only] [FILE]",
   description:
     "Without base in the config (instruct-only): the instruct model's own tokenizer is extended, its embeddings\n" +
     "trained on the corpus wrapped in its chat template (embeddings-instruct), then InsCP; no LEP.\n" +
@@ -32,9 +32,13 @@ export const adaptCommand: CommandDefinition = {
     "--dry-run prints the plan and why (missing, key changed: which setting / input / upstream, forced).\n" +
     "A stage writes into OUT/.partial/STAGE and is renamed into place with its .graft-stage.json only when complete,\n" +
     "so a killed run leaves no half output and resumes at the unfinished stage (training from its last checkpoint).\n" +
-    "Logs: OUT/logs/STAGE.log. --json prints the events (stage-start, stage-progress, stage-end, ...).",
+    "Logs: OUT/logs/STAGE.log. --json prints the events (stage-start, stage-progress, stage-end, ...).\n" +
+    "A config may hold profiles (named partial configs merged over the rest, e.g. cpu and gpu sizes) and a\n" +
+    "defaultProfile; --profile NAME picks one. corpus.replay mixes text of the model's own language (English)\n" +
+    "into every training set, a share of the characters, so continued pre-training does not wash it out.",
   options: {
     config: { type: "string", placeholder: "FILE", description: "YAML or JSON config (see --init)" },
+    profile: { type: "string", placeholder: "NAME", description: "the config's profile to merge over it (its profiles section; default its defaultProfile)" },
     "dry-run": { type: "boolean", description: "print the plan: what would run and why; run nothing" },
     from: { type: "string", placeholder: "STAGE", description: "redo this stage and every stage depending on it" },
     until: { type: "string", placeholder: "STAGE", description: "stop after this stage" },
@@ -49,6 +53,7 @@ export const adaptCommand: CommandDefinition = {
     "graft adapt --config adapt-ru.yaml --dry-run",
     "graft adapt --config adapt-ru.yaml",
     "graft adapt --config adapt-ru.yaml --from lep --json",
+    "graft adapt --config examples/smollm2-ru.yaml --profile gpu --dry-run",
   ],
   async run({ values, positionals }, context) {
     const options = new OptionReader("adapt", values);
@@ -64,7 +69,7 @@ export const adaptCommand: CommandDefinition = {
     if (positionals.length > 0) throw options.error(`unexpected argument ${positionals[0]}; the config goes after --config`);
     const configPath = options.string("config");
     if (!configPath) throw options.error("missing --config FILE (or --init [FILE] to write an example)");
-    const config = await loadAdaptConfig(configPath);
+    const config = await loadAdaptConfig(configPath, { profile: options.string("profile") });
     // The stages depend on the config (inscp.on adds some), so --from and --until are checked once it is read.
     const stages = adaptStages(config).map((stage) => stage.name);
     const from = options.choice("from", stages);
