@@ -157,9 +157,11 @@ async function* pieces(reader: GgufReader, tensor: GgufTensorInfo, heads: number
   const rows = tensor.elements / columns;
   const encode = (values: Float32Array) =>
     dtype === "bf16" ? float32ArrayToBf16(values) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  if (heads !== undefined && tensor.dims.length === 2) {
+  if (heads !== undefined) {
+    // Biases (one column) are interleaved like the weights' rows.
     const values = await readTensorFloat32(reader, tensor);
-    yield encode(unpermuteRotaryRows(values, rows, columns, heads));
+    const vectorRows = tensor.dims.length === 1 ? tensor.elements : rows;
+    yield encode(unpermuteRotaryRows(values, vectorRows, tensor.dims.length === 1 ? 1 : columns, heads));
     return;
   }
   const step = Math.max(1, Math.floor(PIECE_ELEMENTS / columns));
