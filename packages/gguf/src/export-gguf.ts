@@ -93,7 +93,10 @@ export async function exportGguf(options: ExportGgufOptions): Promise<{ path: st
       });
     const rope = config.rope;
     if ("byLayerType" in rope || rope.type !== "default" || rope.partialRotaryFactor !== undefined) {
-      const value = "byLayerType" in rope ? "one RoPE per layer type" : `RoPE type "${rope.type}"${rope.partialRotaryFactor === undefined ? "" : " with a partial rotary factor"}`;
+      const value =
+        "byLayerType" in rope
+          ? "one RoPE per layer type"
+          : `RoPE type "${rope.type}"${rope.partialRotaryFactor === undefined ? "" : " with a partial rotary factor"}`;
       throw new GgufExportUnsupportedError({ path: configPath, feature: "rope", value, supported: ["default RoPE (rope_theta only)"] });
     }
     const heads = config.num_attention_heads;
@@ -111,9 +114,11 @@ export async function exportGguf(options: ExportGgufOptions): Promise<{ path: st
       const info = await weights.info(source);
       const failure = (message: string) => new GgufExportTensorError({ path: weights.path, tensorName: source, dtype: info.dtype, message });
       const name = ggufTensorName(source);
-      if (name === undefined) throw failure(`has no slot in llama.cpp's ${architecture} architecture; graft exports plain ${EXPORTABLE_MODEL_TYPES.join(", ")} checkpoints`);
+      if (name === undefined)
+        throw failure(`has no slot in llama.cpp's ${architecture} architecture; graft exports plain ${EXPORTABLE_MODEL_TYPES.join(", ")} checkpoints`);
       if (!FLOATING_DTYPES.includes(info.dtype)) throw failure(`is not floating point; GGUF export converts ${FLOATING_DTYPES.join(", ")} tensors`);
-      if (info.shape.length < 1 || info.shape.length > 2) throw failure(`has shape [${info.shape.join(", ")}]; llama.cpp's ${architecture} tensors are vectors or matrices`);
+      if (info.shape.length < 1 || info.shape.length > 2)
+        throw failure(`has shape [${info.shape.join(", ")}]; llama.cpp's ${architecture} tensors are vectors or matrices`);
       if ((name === "token_embd.weight" || name === "output.weight") && (info.shape[0] !== embedding.rows || info.shape[1] !== config.hidden_size))
         throw failure(`has shape [${info.shape.join(", ")}], not [${embedding.rows}, ${config.hidden_size}] like the embeddings and config.json's hidden_size`);
       const columns = info.shape[1] ?? 1;

@@ -27,7 +27,13 @@ export class GgufExportUnsupportedError extends GraftError {
   readonly value: string;
   readonly supported: readonly string[];
 
-  constructor({ path, feature, value, supported, hint }: { path: string; feature: GgufExportFeature; value: string; supported: readonly string[]; hint?: string }) {
+  constructor({
+    path,
+    feature,
+    value,
+    supported,
+    hint,
+  }: { path: string; feature: GgufExportFeature; value: string; supported: readonly string[]; hint?: string }) {
     super({
       name: "GgufExportUnsupportedError",
       message: `${path}: ${WHERE[feature]} is ${value}; graft's GGUF export writes ${supported.join(", ")}${hint ? `: ${hint}` : ""}. Nothing was written.`,

@@ -1,6 +1,7 @@
 // Public surface of @graft/gguf: every export is named here.
-export { buildTokenizerMetadata, EXPORTED_PRE_TOKENIZERS, llamaCppPreTokenizer, type TokenizerMetadata } from "./build-tokenizer-metadata.js";
+
 export { buildTokenizerFiles, SUPPORTED_TOKENIZER_MODELS, type TokenizerFiles } from "./build-tokenizer-files.js";
+export { buildTokenizerMetadata, EXPORTED_PRE_TOKENIZERS, llamaCppPreTokenizer, type TokenizerMetadata } from "./build-tokenizer-metadata.js";
 export { dequantize } from "./dequantize.js";
 export { encodeTensorData, WRITABLE_TYPES, type WritableType } from "./encode-tensor-data.js";
 export {
