@@ -2,7 +2,7 @@ import type { GraftTokenizer } from "@graft/hf";
 import { GgufExportTensorError } from "./gguf-export-tensor-error.js";
 import { GgufExportUnsupportedError } from "./gguf-export-unsupported-error.js";
 import type { GgufMetadataValue } from "./gguf-writer.js";
-import { PRE_TOKENIZER_SPLITS } from "./pre-tokenizer-splits.js";
+import { PRE_TOKENIZER_SPLITS, PRE_TOKENIZERS_IGNORING_MERGES } from "./pre-tokenizer-splits.js";
 
 /** llama.cpp's token types (`tokenizer.ggml.token_type`). */
 const NORMAL = 1;
@@ -119,8 +119,10 @@ export function buildTokenizerMetadata(
     });
   }
   if (isRecord(normalizer)) warnings.push("the tokenizer NFC-normalizes text and llama.cpp does not: text not already in NFC may tokenize differently");
-  if (pre === "llama-bpe" && model.ignore_merges !== true)
-    warnings.push("llama.cpp ignores merges for llama-bpe (whole words in the vocabulary win) and this tokenizer does not");
+  if (PRE_TOKENIZERS_IGNORING_MERGES.has(pre) !== (model.ignore_merges === true))
+    warnings.push(
+      `llama.cpp ${PRE_TOKENIZERS_IGNORING_MERGES.has(pre) ? "ignores" : "applies"} merges for ${pre} pre-tokens found whole in the vocabulary and this tokenizer does not: a few words may tokenize differently`,
+    );
 
   const vocab = isRecord(model.vocab) ? (model.vocab as Record<string, number>) : {};
   const added = Array.isArray(json.added_tokens) ? (json.added_tokens as Json[]) : [];
