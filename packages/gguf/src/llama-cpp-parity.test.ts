@@ -9,11 +9,21 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { realModel, repositoryRoot, runPythonJson, temporaryDirectory } from "@graft/testing";
+import { loadTokenizer } from "@graft/hf";
+import {
+  createTinyModel,
+  type FixtureTokenizerName,
+  fixtureTokenizerDirectory,
+  realModel,
+  repositoryRoot,
+  runPythonJson,
+  temporaryDirectory,
+} from "@graft/testing";
 import { extendTokenizer, initializeEmbeddings } from "@graft/vocab";
 import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportGguf } from "./export-gguf.js";
+import { GgufReader } from "./gguf-reader.js";
 import { importGguf } from "./import-gguf.js";
 
 const model = await realModel("smollm2");
@@ -67,7 +77,7 @@ function mixedText(): string {
       .filter((file) => file.endsWith(".ts"))
       .map((file) => readFileSync(join(repositoryRoot(), folder, file), "utf8")),
   );
-  const specials = ["<|im_start|>user\n", "<|im_end|>\n", "<|endoftext|>", "<repo_name>", "<file_sep>"];
+  const specials = ["<|im_start|>user\n", "<|im_end|>\n", "<|endoftext|>", "<repo_name>", "<|begin_of_text|>", "<|eot_id|>", "<file_sep>"];
   const parts = [...data("ru-train.txt.gz").slice(0, 420_000).split("\n\n"), ...data("en-train.txt.gz").slice(0, 260_000).split("\n\n"), ...source];
   return parts.map((part, index) => `${part}${index % 7 === 0 ? specials[index % specials.length] : "\n\n"}`).join("");
 }
@@ -196,4 +206,77 @@ describe.skipIf(model.skip !== undefined)(`llama.cpp runs graft's GGUF export of
     expect(error.relative).toBeLessThanOrEqual(0.05);
     expect(runtimes.q8_0.greedy.slice(0, 16)).toEqual(references[0].greedy.slice(0, 16));
   });
+});
+
+// The real Llama-3 and Qwen2.5 tokenizers, each extended on Russian text (the case llama.cpp's own
+// converter refuses: "BPE pre-tokenizer was not recognized"), on tiny random models: llama.cpp's
+// ids for the same >1 MB text equal tokenizers'. llama.cpp itself promotes a few ordinary
+// vocabulary tokens to control tokens by their text at load time (Qwen2.5's "</s>"): the test pins
+// which, and leaves their literal text out of the comparison (where it occurs, llama.cpp reads it
+// as that one token, as it does in any GGUF of these models).
+const EXTENDED_FIXTURES: { tokenizer: FixtureTokenizerName; architecture: "llama" | "qwen2"; preTokenizer: string; promoted: string[] }[] = [
+  { tokenizer: "llama3", architecture: "llama", preTokenizer: "llama-bpe", promoted: [] },
+  { tokenizer: "qwen2_5", architecture: "qwen2", preTokenizer: "qwen2", promoted: ["</s>"] },
+];
+
+describe("llama.cpp tokenizes like tokenizers with extended real tokenizers", () => {
+  it.each(EXTENDED_FIXTURES)(
+    "$tokenizer extended ($preTokenizer)",
+    async ({ tokenizer, architecture, preTokenizer, promoted }) => {
+      const base = join(work.path, `${tokenizer}-tiny`);
+      const extendedTokenizer = join(work.path, `${tokenizer}-extended-tokenizer`);
+      const extended = join(work.path, `${tokenizer}-extended`);
+      await createTinyModel({
+        out: base,
+        tokenizerDirectory: fixtureTokenizerDirectory(tokenizer),
+        architecture,
+        hiddenSize: 32,
+        layers: 1,
+        heads: 2,
+        kvHeads: 1,
+        intermediateSize: 64,
+      });
+      await extendTokenizer({
+        base,
+        corpus: [join(repositoryRoot(), "data", "ru-train.txt.gz")],
+        add: 2000,
+        out: extendedTokenizer,
+        expectedScript: "Cyrillic",
+      });
+      await initializeEmbeddings({ model: base, tokenizer: extendedTokenizer, out: extended, padToMultipleOf: 64 });
+      const file = join(work.path, `${tokenizer}-extended.gguf`);
+      const events: { type: string; preTokenizer?: string }[] = [];
+      await exportGguf({ model: extended, out: file, type: "f16", onEvent: (event) => events.push(event) });
+      expect(events[0]).toMatchObject({ type: "start", preTokenizer });
+
+      const reader = await GgufReader.open(file);
+      const tokens = reader.metadata.get("tokenizer.ggml.tokens") as string[];
+      const types = reader.metadata.get("tokenizer.ggml.token_type") as number[];
+      await reader.close();
+      const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" });
+      try {
+        const loaded = await llama.loadModel({ modelPath: file });
+        try {
+          const promotedByLlamaCpp = tokens.filter((_, id) => types[id] === 1 && loaded.getTokenAttributes(id as never).control);
+          expect(promotedByLlamaCpp).toEqual(promoted);
+          const text = promoted.reduce((current, literal) => current.split(literal).join(""), mixedText());
+          const textPath = join(work.path, `${tokenizer}-text.txt`);
+          writeFileSync(textPath, text);
+          const [reference] = runPythonJson<number[][]>(
+            "import json, sys\nfrom tokenizers import Tokenizer\nprint(json.dumps([Tokenizer.from_file(sys.argv[2] + '/tokenizer.json').encode(open(sys.argv[1], encoding='utf8').read(), add_special_tokens=False).ids]))",
+            { args: [textPath, extended], timeoutMs: 300_000 },
+          ) as [number[]];
+          expect(Buffer.byteLength(text)).toBeGreaterThan(1_000_000);
+          const baseIds = (await loadTokenizer(base, { lazy: true })).idLimit;
+          expect(reference.filter((id) => id >= baseIds).length).toBeGreaterThan(1000);
+          expect(firstMismatch(loaded.tokenize(text, true) as number[], reference)).toBe(-1);
+        } finally {
+          await loaded.dispose();
+        }
+      } finally {
+        await llama.dispose();
+      }
+    },
+    600_000,
+  );
 });
