@@ -75,29 +75,41 @@ class HeaderBytes {
   scalar(type: GgufScalarType, value: Scalar): void {
     switch (type) {
       case "uint8":
-        return this.room(1).setUint8(this.at, value as number);
+        this.room(1).setUint8(this.at, value as number);
+        break;
       case "int8":
-        return this.room(1).setInt8(this.at, value as number);
+        this.room(1).setInt8(this.at, value as number);
+        break;
       case "uint16":
-        return this.room(2).setUint16(this.at, value as number, true);
+        this.room(2).setUint16(this.at, value as number, true);
+        break;
       case "int16":
-        return this.room(2).setInt16(this.at, value as number, true);
+        this.room(2).setInt16(this.at, value as number, true);
+        break;
       case "uint32":
-        return this.room(4).setUint32(this.at, value as number, true);
+        this.room(4).setUint32(this.at, value as number, true);
+        break;
       case "int32":
-        return this.room(4).setInt32(this.at, value as number, true);
+        this.room(4).setInt32(this.at, value as number, true);
+        break;
       case "float32":
-        return this.room(4).setFloat32(this.at, value as number, true);
+        this.room(4).setFloat32(this.at, value as number, true);
+        break;
       case "bool":
-        return this.room(1).setUint8(this.at, value ? 1 : 0);
+        this.room(1).setUint8(this.at, value ? 1 : 0);
+        break;
       case "string":
-        return this.string(value as string);
+        this.string(value as string);
+        break;
       case "uint64":
-        return this.room(8).setBigUint64(this.at, BigInt(value as number | bigint), true);
+        this.room(8).setBigUint64(this.at, BigInt(value as number | bigint), true);
+        break;
       case "int64":
-        return this.room(8).setBigInt64(this.at, BigInt(value as number | bigint), true);
+        this.room(8).setBigInt64(this.at, BigInt(value as number | bigint), true);
+        break;
       case "float64":
-        return this.room(8).setFloat64(this.at, value as number, true);
+        this.room(8).setFloat64(this.at, value as number, true);
+        break;
     }
   }
   pad(alignment: number): void {

@@ -20,7 +20,7 @@ import {
   temporaryDirectory,
 } from "@graft/testing";
 import { extendTokenizer, initializeEmbeddings } from "@graft/vocab";
-import { getLlama, type Llama } from "node-llama-cpp";
+import { getLlama, type Llama, LlamaLogLevel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportGguf } from "./export-gguf.js";
 import { GgufReader } from "./gguf-reader.js";
@@ -86,8 +86,9 @@ function mixedText(): string {
 async function runLlamaCpp(llama: Llama, file: string, text: string, prompt: string): Promise<Runtime> {
   const loaded = await llama.loadModel({ modelPath: file });
   try {
-    const ids = loaded.tokenize(text, true) as number[];
-    const promptIds = loaded.tokenize(prompt, true) as number[];
+    const ids = loaded.tokenize(text, true) as unknown as number[];
+    const promptTokens = loaded.tokenize(prompt, true);
+    const promptIds = promptTokens as unknown as number[];
     // The KV cache in f32 and no flash attention: llama.cpp's defaults (an f16 cache, flash attention
     // chosen automatically) alone move SmolLM2's log-probabilities by 1e-2; these measure the file.
     const context = await loaded.createContext({
@@ -100,7 +101,7 @@ async function runLlamaCpp(llama: Llama, file: string, text: string, prompt: str
     try {
       const greedy: number[] = [];
       let logProbabilities = new Map<number, number>();
-      for await (const next of context.getSequence().evaluateWithMetadata(promptIds, { probabilities: true }, { temperature: 0 })) {
+      for await (const next of context.getSequence().evaluateWithMetadata(promptTokens, { probabilities: true }, { temperature: 0 })) {
         if (greedy.length === 0) logProbabilities = new Map([...next.probabilities].map(([token, p]) => [token as number, Math.log(p)]));
         greedy.push(next.token as number);
         if (greedy.length === GREEDY_TOKENS) break;
@@ -159,7 +160,7 @@ describe.skipIf(model.skip !== undefined)(`llama.cpp runs graft's GGUF export of
     const textPath = join(work.path, "text.txt");
     writeFileSync(textPath, text);
     references = runPythonJson<[Reference, Reference]>(REFERENCE, { args: [textPath, PROMPT, String(GREEDY_TOKENS), base, extended], timeoutMs: 900_000 });
-    const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" });
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
     try {
       runtimes.f32 = await runLlamaCpp(llama, files.f32, text, references[0].prompt);
       runtimes.q8_0 = await runLlamaCpp(llama, files.q8_0, text, references[0].prompt);
@@ -253,11 +254,11 @@ describe("llama.cpp tokenizes like tokenizers with extended real tokenizers", ()
       const tokens = reader.metadata.get("tokenizer.ggml.tokens") as string[];
       const types = reader.metadata.get("tokenizer.ggml.token_type") as number[];
       await reader.close();
-      const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" });
+      const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
       try {
         const loaded = await llama.loadModel({ modelPath: file });
         try {
-          const promotedByLlamaCpp = tokens.filter((_, id) => types[id] === 1 && loaded.getTokenAttributes(id as never).control);
+          const promotedByLlamaCpp = tokens.filter((_, id) => types[id] === 1 && loaded.getTokenAttributes(id as unknown as Token).control);
           expect(promotedByLlamaCpp).toEqual(promoted);
           const text = promoted.reduce((current, literal) => current.split(literal).join(""), mixedText());
           const textPath = join(work.path, `${tokenizer}-text.txt`);
@@ -269,7 +270,7 @@ describe("llama.cpp tokenizes like tokenizers with extended real tokenizers", ()
           expect(Buffer.byteLength(text)).toBeGreaterThan(1_000_000);
           const baseIds = (await loadTokenizer(base, { lazy: true })).idLimit;
           expect(reference.filter((id) => id >= baseIds).length).toBeGreaterThan(1000);
-          expect(firstMismatch(loaded.tokenize(text, true) as number[], reference)).toBe(-1);
+          expect(firstMismatch(loaded.tokenize(text, true) as unknown as number[], reference)).toBe(-1);
         } finally {
           await loaded.dispose();
         }
