@@ -23,9 +23,12 @@ const EXAMPLE_ARGUMENTS: Record<string, Record<string, unknown>> = {
   ConfigError: { path: "/m/config.json", field: "hidden_size", message: "must be a positive integer" },
   ModelDirectoryError: { path: "/m", message: "no config.json" },
   OutputDirectoryExistsError: { path: "/out" },
+  OutputFileExistsError: { path: "/out.gguf" },
   OutputOverlapsInputError: { path: "/m", input: "/m" },
   TokenizerLoadError: { path: "/m", message: "no tokenizer.json" },
   // @graft/gguf
+  GgufExportTensorError: { path: "/m", tensorName: "model.embed_tokens.weight", dtype: "I32", message: "is not floating point" },
+  GgufExportUnsupportedError: { path: "/m/config.json", feature: "architecture", value: "gemma3", supported: ["llama", "mistral", "qwen2"] },
   GgufFormatError: { path: "/m.gguf", message: "not a GGUF file" },
   GgufMetadataError: { path: "/m.gguf", key: "llama.block_count", message: "missing" },
   GgufTensorTypeError: { path: "/m.gguf", tensorName: "blk.0.attn_q.weight", typeId: 6, typeName: "Q5_0", supported: ["F32", "Q4_K"] },

@@ -2,7 +2,7 @@ import { bytesToUnicode } from "@graft/hf";
 import type { GgufMetadata } from "./gguf-metadata.js";
 import { GgufMetadataError } from "./gguf-metadata-error.js";
 import { GgufUnsupportedError } from "./gguf-unsupported-error.js";
-import { PRE_TOKENIZER_SPLITS } from "./pre-tokenizer-splits.js";
+import { PRE_TOKENIZER_SPLITS, PRE_TOKENIZERS_IGNORING_MERGES } from "./pre-tokenizer-splits.js";
 
 /** llama.cpp's token types (`tokenizer.ggml.token_type`). */
 const CONTROL = 3;
@@ -75,7 +75,8 @@ export function buildTokenizerFiles(path: string, metadata: GgufMetadata, contex
   }
   const addBos = metadata.boolean("tokenizer.ggml.add_bos_token");
   const addEos = metadata.boolean("tokenizer.ggml.add_eos_token");
-  const split = PRE_TOKENIZER_SPLITS[metadata.string("tokenizer.ggml.pre", "default") ?? "default"];
+  const pre = metadata.string("tokenizer.ggml.pre", "default") ?? "default";
+  const split = PRE_TOKENIZER_SPLITS[pre];
   const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: split === undefined };
   const preTokenizer =
     split === undefined
@@ -116,7 +117,8 @@ export function buildTokenizerFiles(path: string, metadata: GgufMetadata, contex
       end_of_word_suffix: "",
       fuse_unk: false,
       byte_fallback: false,
-      ignore_merges: false,
+      // As llama.cpp runs the file: whole-word vocabulary hits skip the merges for these.
+      ignore_merges: PRE_TOKENIZERS_IGNORING_MERGES.has(pre),
       vocab,
       merges: merges.map((merge) => {
         const at = merge.indexOf(" ");

@@ -11,7 +11,7 @@ import { GgufUnsupportedError } from "./gguf-unsupported-error.js";
 import { llamaTensorName, unpermuteRotaryRows } from "./llama-tensor-name.js";
 import { assertDequantizable, readTensorFloat32 } from "./read-tensor-float32.js";
 
-export const SUPPORTED_GGUF_ARCHITECTURES = ["llama"] as const;
+export const SUPPORTED_GGUF_ARCHITECTURES = ["llama", "qwen2"] as const;
 
 export type ImportGgufEvent =
   | { type: "start"; file: string; architecture: string; tensors: number; dtype: "bf16" | "f32" }
@@ -31,7 +31,7 @@ export interface ImportGgufOptions {
 const PIECE_ELEMENTS = 1 << 20;
 
 /**
- * Imports a GGUF Llama model into a Hugging Face model directory: config.json as transformers
+ * Imports a GGUF Llama or Qwen2 model into a Hugging Face model directory: config.json as transformers
  * writes it for LlamaForCausalLM, the tensors dequantized to float32 (q/k rows back in
  * transformers' rotary order) and stored as `dtype` safetensors one at a time, tokenizer.json,
  * tokenizer_config.json (with the chat template) and generation_config.json. Everything is checked
@@ -45,7 +45,7 @@ export async function importGguf(options: ImportGgufOptions): Promise<{ path: st
     const path = options.file;
     const metadata = new GgufMetadata(path, reader.metadata);
     const architecture = metadata.string("general.architecture");
-    if (architecture !== "llama")
+    if (architecture !== "llama" && architecture !== "qwen2")
       throw new GgufUnsupportedError({ path, feature: "architecture", value: architecture, supported: SUPPORTED_GGUF_ARCHITECTURES });
     const key = (name: string) => `${architecture}.${name}`;
     const scaling = metadata.string(key("rope.scaling.type"), undefined);
@@ -77,15 +77,18 @@ export async function importGguf(options: ImportGgufOptions): Promise<{ path: st
       if (name === undefined)
         throw new GgufFormatError({ path, message: `tensor "${tensor.name}" has no LlamaForCausalLM counterpart; the file is not a plain Llama model` });
       assertDequantizable(path, tensor);
-      const rotaryHeads = tensor.name.includes(".attn_q.") ? heads : tensor.name.includes(".attn_k.") ? kvHeads : undefined;
+      // Only the llama architecture's converter interleaves q/k rows (qwen2 runs rotary in NeoX order).
+      const rotaryHeads =
+        architecture !== "llama" ? undefined : tensor.name.includes(".attn_q.") ? heads : tensor.name.includes(".attn_k.") ? kvHeads : undefined;
       plan.push({ tensor, name, heads: rotaryHeads });
     }
     for (const required of ["model.embed_tokens.weight", "model.norm.weight"]) {
       if (!plan.some((entry) => entry.name === required)) throw new GgufFormatError({ path, message: `no tensor for ${required}` });
     }
     const attentionBias = plan.some((entry) => /self_attn\.[qkv]_proj\.bias$/.test(entry.name));
+    const qwen2 = architecture === "qwen2";
     const config = {
-      architectures: ["LlamaForCausalLM"],
+      architectures: [qwen2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM"],
       attention_bias: attentionBias,
       attention_dropout: 0.0,
       bos_token_id: tokenizer.ids.bos ?? null,
@@ -97,15 +100,16 @@ export async function importGguf(options: ImportGgufOptions): Promise<{ path: st
       initializer_range: 0.02,
       intermediate_size: metadata.integer(key("feed_forward_length")),
       max_position_embeddings: contextLength ?? 2048,
-      mlp_bias: false,
-      model_type: "llama",
+      ...(qwen2 ? { max_window_layers: layers } : { mlp_bias: false }),
+      model_type: architecture,
       num_attention_heads: heads,
       num_hidden_layers: layers,
       num_key_value_heads: kvHeads,
       pad_token_id: tokenizer.ids.pad ?? null,
-      pretraining_tp: 1,
+      ...(qwen2 ? {} : { pretraining_tp: 1 }),
       rms_norm_eps: metadata.number(key("attention.layer_norm_rms_epsilon"), 1e-6),
       rope_parameters: { rope_theta: metadata.number(key("rope.freq_base"), 10000), rope_type: "default" },
+      ...(qwen2 ? { sliding_window: null, use_sliding_window: false } : {}),
       tie_word_embeddings: tied,
       ...(tokenizer.ids.unk === undefined ? {} : { unk_token_id: tokenizer.ids.unk }),
       use_cache: true,
@@ -157,9 +161,11 @@ async function* pieces(reader: GgufReader, tensor: GgufTensorInfo, heads: number
   const rows = tensor.elements / columns;
   const encode = (values: Float32Array) =>
     dtype === "bf16" ? float32ArrayToBf16(values) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  if (heads !== undefined && tensor.dims.length === 2) {
+  if (heads !== undefined) {
+    // Biases (one column) are interleaved like the weights' rows.
     const values = await readTensorFloat32(reader, tensor);
-    yield encode(unpermuteRotaryRows(values, rows, columns, heads));
+    const vectorRows = tensor.dims.length === 1 ? tensor.elements : rows;
+    yield encode(unpermuteRotaryRows(values, vectorRows, tensor.dims.length === 1 ? 1 : columns, heads));
     return;
   }
   const step = Math.max(1, Math.floor(PIECE_ELEMENTS / columns));

@@ -1,4 +1,5 @@
-const LAYER_PARTS: Record<string, string> = {
+/** llama.cpp's per-layer tensor parts and the LlamaForCausalLM module each stands for. */
+export const LAYER_PARTS: Readonly<Record<string, string>> = {
   attn_norm: "input_layernorm",
   ffn_norm: "post_attention_layernorm",
   attn_q: "self_attn.q_proj",
@@ -10,7 +11,8 @@ const LAYER_PARTS: Record<string, string> = {
   ffn_down: "mlp.down_proj",
 };
 
-const TOP: Record<string, string> = { token_embd: "model.embed_tokens", output_norm: "model.norm", output: "lm_head" };
+/** llama.cpp's model-level tensors and their LlamaForCausalLM modules. */
+export const TOP: Readonly<Record<string, string>> = { token_embd: "model.embed_tokens", output_norm: "model.norm", output: "lm_head" };
 
 /** The Hugging Face (LlamaForCausalLM) name of a llama.cpp Llama tensor, or undefined for one it has none for. */
 export function llamaTensorName(name: string): string | undefined {
@@ -20,6 +22,26 @@ export function llamaTensorName(name: string): string | undefined {
   if (layer === undefined) return TOP[part] === undefined ? undefined : `${TOP[part]}.${suffix}`;
   const hf = LAYER_PARTS[part];
   return hf === undefined ? undefined : `model.layers.${layer}.${hf}.${suffix}`;
+}
+
+/**
+ * llama.cpp's rotary row order for q_proj / k_proj (weights and biases), as its converter writes
+ * Llama-architecture models: within each head, the rows of the two rotary halves are interleaved,
+ * row (head, half, i) going to (head, i, half). `heads` is the number of heads the rows hold.
+ */
+export function permuteRotaryRows(values: Float32Array, rows: number, columns: number, heads: number): Float32Array {
+  const half = rows / heads / 2;
+  const out = new Float32Array(values.length);
+  for (let head = 0; head < heads; head += 1) {
+    for (let i = 0; i < half; i += 1) {
+      for (let part = 0; part < 2; part += 1) {
+        const from = (head * 2 * half + part * half + i) * columns;
+        const to = (head * 2 * half + i * 2 + part) * columns;
+        out.set(values.subarray(from, from + columns), to);
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -34,3 +34,19 @@ export const PRE_TOKENIZER_SPLITS: Readonly<Record<string, string>> = {
   talkie: GPT4O,
   "minimax-m2": GPT4O,
 };
+
+/**
+ * The `tokenizer.ggml.pre` values for which llama.cpp's BPE takes a pre-token found whole in the
+ * vocabulary without merging (tokenizers' `ignore_merges`), as Llama-3's tokenizer.json asks.
+ */
+export const PRE_TOKENIZERS_IGNORING_MERGES: ReadonlySet<string> = new Set([
+  "llama3",
+  "llama-v3",
+  "llama-bpe",
+  "falcon3",
+  "falcon-h1",
+  "pixtral",
+  "midm-2.0",
+  "lfm2",
+  "tekken",
+]);

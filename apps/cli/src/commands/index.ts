@@ -6,6 +6,7 @@ export { corpusBuildCommand } from "./corpus-build.js";
 export { corpusMergeCommand } from "./corpus-merge.js";
 export { doctorCommand } from "./doctor.js";
 export { evalCommand } from "./eval.js";
+export { exportGgufCommand } from "./export-gguf.js";
 export { exportOnnxCommand } from "./export-onnx.js";
 export { importGgufCommand } from "./import-gguf.js";
 export { lepCommand } from "./lep.js";

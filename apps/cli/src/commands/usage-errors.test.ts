@@ -194,6 +194,16 @@ const CASES: Record<string, CommandCases> = {
       },
     ],
   },
+  "export gguf": {
+    missing: { label: "no --model", argv: (out) => ["--out", out], message: "missing --model" },
+    notANumber: null,
+    outOfRange: null,
+    unknownChoice: {
+      label: "--type q4_0",
+      argv: (out) => ["--model", "m", "--type", "q4_0", "--out", out],
+      message: '--type must be one of f32, f16, bf16, q8_0, got "q4_0"',
+    },
+  },
   "export onnx": {
     missing: { label: "no --model", argv: (out) => ["--out", out], message: "missing --model" },
     notANumber: null,
